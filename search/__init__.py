@@ -5,7 +5,7 @@ back; nothing here knows Flask, SQLAlchemy or the procure package.
 """
 
 from search.backend import SearchBackend, backend_from_url
-from search.errors import InvalidQuery, SearchError, SearchUnavailable
+from search.errors import InvalidQueryError, SearchError, SearchUnavailable
 from search.models import (
     FACETS,
     PRICE_BUCKETS,
@@ -24,7 +24,7 @@ __all__ = [
     "SORTS",
     "Classification",
     "Hit",
-    "InvalidQuery",
+    "InvalidQueryError",
     "Query",
     "SearchBackend",
     "SearchDocument",

@@ -5,12 +5,12 @@ class SearchError(Exception):
     """Base class for every error this package raises."""
 
 
-class SearchUnavailable(SearchError):
+class SearchUnavailable(SearchError):  # noqa: N818 - the name the web app catches
     """The backend cannot be reached or its index cannot be opened or written.
 
     The web application catches this and shows "results may be incomplete".
     """
 
 
-class InvalidQuery(SearchError, ValueError):
+class InvalidQueryError(SearchError, ValueError):
     """The query names an unknown filter, sort or facet, or has an impossible value."""

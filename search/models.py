@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from search.errors import InvalidQuery
+from search.errors import InvalidQueryError
 
 #: Document types the marketplace indexes.
 DOCUMENT_TYPES = ("demand", "product", "proposal", "organisation", "idea")
@@ -216,7 +216,7 @@ class Query:
     ``filters`` maps a name from FILTERS to a value or a list of values (any of them).
     ``facets`` names the facets to count (all of FACETS by default; ``()`` for none).
 
-    :raise InvalidQuery: on an unknown filter, facet or sort, or a page out of range.
+    :raise InvalidQueryError: on an unknown filter, facet or sort, or a page out of range.
     """
 
     text: str = ""
@@ -231,16 +231,16 @@ class Query:
     def __post_init__(self) -> None:
         unknown = set(self.filters) - set(FILTERS)
         if unknown:
-            raise InvalidQuery(f"unknown filters: {sorted(unknown)}")
+            raise InvalidQueryError(f"unknown filters: {sorted(unknown)}")
         bad_facets = set(self.facets) - set(FACETS)
         if bad_facets:
-            raise InvalidQuery(f"unknown facets: {sorted(bad_facets)}")
+            raise InvalidQueryError(f"unknown facets: {sorted(bad_facets)}")
         if self.sort not in SORTS:
-            raise InvalidQuery(f"unknown sort {self.sort!r}; one of {SORTS}")
+            raise InvalidQueryError(f"unknown sort {self.sort!r}; one of {SORTS}")
         if self.page < 1 or not 1 <= self.per_page <= MAX_PER_PAGE:
-            raise InvalidQuery("page must be >= 1 and per_page between 1 and 100")
+            raise InvalidQueryError("page must be >= 1 and per_page between 1 and 100")
         if self.page * self.per_page > MAX_WINDOW:
-            raise InvalidQuery(f"results deeper than {MAX_WINDOW} cannot be paged to")
+            raise InvalidQueryError(f"results deeper than {MAX_WINDOW} cannot be paged to")
         object.__setattr__(self, "principals", tuple(self.principals))
         object.__setattr__(self, "facets", tuple(self.facets))
 
