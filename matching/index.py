@@ -1,0 +1,116 @@
+"""The fitted listing index: text matrices laid out for fast sparse products, code prefixes.
+
+Shared by :class:`~matching.matcher.Matcher` and :class:`~matching.classifier.CodeClassifier`
+so that a matcher vectorises its listings once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from matching.codes import LEVELS, code_prefix
+from matching.text import TextEncoder
+
+#: Weight of the character view in the combined text similarity (the word view gets the rest).
+CHAR_SHARE = 0.5
+
+
+@dataclass
+class ListingIndex:
+    """Transposed TF-IDF matrices (term × listing) and, per level, each listing's prefix id.
+
+    ``prefix_ids[level][i]`` indexes ``prefixes[level]``; the extra last id means "no code".
+    """
+
+    encoder: TextEncoder
+    chars_t: sp.csr_matrix
+    words_t: sp.csr_matrix
+    prefixes: list[list[str]]
+    prefix_ids: list[np.ndarray]
+    lookups: list[dict[str, int]]
+
+    @classmethod
+    def build(cls, texts, codes, encoder: TextEncoder) -> ListingIndex:
+        """Fit ``encoder`` on ``texts``; ``codes[i]`` is the primary code of item i (or None)."""
+        xc, xw = encoder.fit_transform(texts)
+        prefixes: list[list[str]] = []
+        prefix_ids: list[np.ndarray] = []
+        lookups: list[dict[str, int]] = []
+        for level, _ in LEVELS:
+            vocab: dict[str, int] = {}
+            raw = [code_prefix(c, level) for c in codes]
+            for p in raw:
+                if p is not None and p not in vocab:
+                    vocab[p] = len(vocab)
+            missing = len(vocab)
+            ids = np.array([vocab[p] if p is not None else missing for p in raw], dtype=np.int32)
+            prefixes.append(list(vocab))
+            prefix_ids.append(ids)
+            lookups.append(vocab)
+        return cls(
+            encoder=encoder,
+            chars_t=xc.T.tocsr(),
+            words_t=xw.T.tocsr(),
+            prefixes=prefixes,
+            prefix_ids=prefix_ids,
+            lookups=lookups,
+        )
+
+    @property
+    def n_items(self) -> int:
+        return self.chars_t.shape[1]
+
+    def encode(self, texts):
+        return self.encoder.transform(texts)
+
+    def similarities(self, xc, xw):
+        """Cosine similarities of encoded queries to every item: two dense (q × n) arrays."""
+        sc = (xc @ self.chars_t).toarray()
+        sw = (xw @ self.words_t).toarray()
+        return sc, sw
+
+    def code_distribution(self, sim, n_neighbors, power, exclude=None):
+        """Per level, the probability of each prefix, voted by the most similar items.
+
+        ``sim`` is one query's combined similarity to every item. Returns a list (one array
+        per level, length ``len(prefixes[level]) + 1``; the last slot is "no code").
+        """
+        sim = np.asarray(sim, dtype=np.float64)
+        if exclude is not None:
+            sim = sim.copy()
+            sim[exclude] = -np.inf
+        k = min(n_neighbors, self.n_items - (0 if exclude is None else 1))
+        if k <= 0:
+            return [np.zeros(len(p) + 1) for p in self.prefixes]
+        nearest = np.argpartition(-sim, k - 1)[:k] if k < sim.size else np.arange(sim.size)
+        nearest = nearest[np.isfinite(sim[nearest])]
+        weights = np.clip(sim[nearest], 0.0, None) ** power
+        total = weights.sum()
+        if total <= 0:
+            weights = np.ones(len(nearest))
+            total = float(len(nearest)) or 1.0
+        out = []
+        for level_prefixes, ids in zip(self.prefixes, self.prefix_ids, strict=True):
+            votes = np.bincount(ids[nearest], weights=weights, minlength=len(level_prefixes) + 1)
+            votes[-1] = 0.0  # items without a code say nothing about the code
+            out.append(votes / total)
+        return out
+
+    def indicator_distribution(self, codes):
+        """The degenerate distribution of a demand whose codes are given."""
+        out = []
+        for (level, _), lookup in zip(LEVELS, self.lookups, strict=True):
+            dist = np.zeros(len(lookup) + 1)
+            for code in codes:
+                p = code_prefix(code, level)
+                if p is not None and p in lookup:
+                    dist[lookup[p]] = 1.0
+            out.append(dist)
+        return out
+
+
+def combined_similarity(sc, sw):
+    return CHAR_SHARE * sc + (1.0 - CHAR_SHARE) * sw

@@ -1,0 +1,547 @@
+"""The matcher: rank listings for a demand, and demands for a listing, with reasons.
+
+Two stages. Retrieval scores *every* listing with a linear relevance model over features
+that vectorise over the whole index (two TF-IDF cosines from sparse products, and the
+probability that the demand's code shares each prefix level with the listing's code), then
+keeps the top candidates with ``argpartition``. Re-ranking adds per-pair features (budget,
+region, readiness, innovativeness, pilot record) and, once feedback exists, a learned
+logistic re-ranker. The relevance weights are learned without labels at fit time:
+listings stand in for demands with their codes hidden, and the model learns to predict how
+deep their codes agree with the other listings' codes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from matching.classifier import N_NEIGHBORS, VOTE_POWER, CodeClassifier
+from matching.codes import LEVEL_NAMES, LEVELS, MAX_DEPTH, agreement_depth, code_prefix
+from matching.codes import normalize_code as _normalize_code
+from matching.index import ListingIndex, combined_similarity
+from matching.reasons import Reason
+from matching.text import TextEncoder, shared_terms
+
+#: Features scored over every listing at retrieval time.
+RELEVANCE_FEATURES = ("char_sim", "word_sim", *(f"p_{name}" for name in LEVEL_NAMES))
+#: Features known only for a demand–listing pair, added at re-ranking time.
+PAIR_FEATURES = ("budget_fit", "same_region", "readiness", "innovation_index", "pilot_record")
+
+#: Relevance weights used until (or instead of) self-supervised learning.
+DEFAULT_RELEVANCE_WEIGHTS = {
+    "char_sim": 0.30,
+    "word_sim": 0.30,
+    "p_division": 0.05,
+    "p_group": 0.10,
+    "p_class": 0.20,
+    "p_exact": 0.30,
+}
+#: How much each pair feature adds to the relevance score without feedback. Small on
+#: purpose: they break near-ties between equally relevant listings, never override topic.
+DEFAULT_PAIR_WEIGHTS = {
+    "budget_fit": 0.04,
+    "same_region": 0.02,
+    "readiness": 0.02,
+    "innovation_index": 0.03,
+    "pilot_record": 0.02,
+}
+TRL_MAX = 9
+INDEX_MAX = 100.0
+PILOTS_SATURATION = 10
+#: Fewer listings than this: keep the default weights rather than learn from too little.
+MIN_SELF_SUPERVISED_LISTINGS = 40
+#: A predicted code is named as a reason only from this probability on.
+PREDICTED_REASON_MIN_PROBABILITY = 0.25
+#: Feedback labels understood by ``fit_feedback``.
+POSITIVE_LABELS = frozenset({"shortlisted", "accepted", "pilot", "positive", "selected"})
+NEGATIVE_LABELS = frozenset({"declined", "dismissed", "negative", "rejected"})
+SELF_SUPERVISED_RANDOM_NEGATIVES = 20
+SELF_SUPERVISED_CHUNK = 64
+
+
+@dataclass(frozen=True)
+class Match:
+    """A listing ranked for a demand."""
+
+    listing_id: object
+    score: float
+    reasons: list[Reason] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DemandMatch:
+    """A demand ranked for a listing (the supplier's view)."""
+
+    demand_id: object
+    score: float
+    reasons: list[Reason] = field(default_factory=list)
+
+
+def _text_of(record: dict) -> str:
+    parts = [record.get("title"), record.get("text")]
+    return " ".join(str(p) for p in parts if p)
+
+
+def _codes_of(record: dict) -> list[str]:
+    codes = record.get("codes") or []
+    if isinstance(codes, str):
+        codes = [codes]
+    return [str(c) for c in codes if _normalize_code(c)]
+
+
+def _number(value):
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _region(value) -> str | None:
+    return str(value).strip().lower() or None if value else None
+
+
+def _same_region(a, b) -> bool:
+    ra, rb = _region(a), _region(b)
+    return bool(ra and rb and (ra.startswith(rb) or rb.startswith(ra)))
+
+
+def _pair_values(demand: dict, listing: dict) -> np.ndarray:
+    """The PAIR_FEATURES of one demand–listing pair (0 where unknown)."""
+    budget, price = _number(demand.get("budget")), _number(listing.get("price"))
+    if budget and budget > 0 and price is not None and price >= 0:
+        budget_fit = 1.0 if price <= budget else -min(1.0, (price - budget) / budget)
+    else:
+        budget_fit = 0.0
+    trl = _number(listing.get("trl"))
+    index = _number(listing.get("index"))
+    pilots = _number(listing.get("pilots"))
+    return np.array(
+        [
+            budget_fit,
+            1.0 if _same_region(demand.get("region"), listing.get("region")) else 0.0,
+            min(max(trl, 0.0), TRL_MAX) / TRL_MAX if trl is not None else 0.0,
+            min(max(index, 0.0), INDEX_MAX) / INDEX_MAX if index is not None else 0.0,
+            (
+                min(math.log1p(max(pilots, 0.0)) / math.log1p(PILOTS_SATURATION), 1.0)
+                if pilots is not None
+                else 0.0
+            ),
+        ]
+    )
+
+
+def _label_value(label) -> int:
+    if isinstance(label, bool | int | np.integer):
+        return int(bool(label))
+    text = str(label).strip().lower()
+    if text in POSITIVE_LABELS:
+        return 1
+    if text in NEGATIVE_LABELS:
+        return 0
+    raise ValueError(f"unknown feedback label {label!r}")
+
+
+class Matcher(BaseEstimator):
+    """Rank listings for a demand and demands for a listing; suggest codes; explain.
+
+    ``fit(listings)`` takes dicts with ``id``, ``text``, ``codes`` and optionally ``price``,
+    ``region``, ``trl``, ``index`` (0–100) and ``pilots``. Demands are dicts with ``text``,
+    optional ``codes``, ``budget`` (won), ``region`` and ``id``.
+    """
+
+    def __init__(
+        self,
+        n_candidates=200,
+        n_neighbors=N_NEIGHBORS,
+        vote_power=VOTE_POWER,
+        classifier_level="group",
+        self_supervised=True,
+        n_pseudo_demands=1000,
+        feedback_c=1.0,
+        random_state=None,
+    ):
+        self.n_candidates = n_candidates
+        self.n_neighbors = n_neighbors
+        self.vote_power = vote_power
+        self.classifier_level = classifier_level
+        self.self_supervised = self_supervised
+        self.n_pseudo_demands = n_pseudo_demands
+        self.feedback_c = feedback_c
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, listings: Iterable[dict], y=None):
+        """Index ``listings`` and learn the relevance weights. Returns ``self``.
+
+        :raise ValueError: if there are no listings, or ids are missing or repeated.
+        """
+        records = [dict(item) for item in listings]
+        if not records:
+            raise ValueError("cannot fit a Matcher on no listings")
+        ids = [r.get("id") for r in records]
+        if any(i is None for i in ids):
+            raise ValueError("every listing needs an 'id'")
+        if len(set(ids)) != len(ids):
+            raise ValueError("listing ids must be unique")
+        texts = [_text_of(r) for r in records]
+        codes = [_codes_of(r) for r in records]
+        primary = [c[0] if c else None for c in codes]
+        index = ListingIndex.build(texts, primary, TextEncoder())
+        self.listing_ids_ = ids
+        self.id_to_position_ = {i: p for p, i in enumerate(ids)}
+        self.listings_ = [
+            {
+                "text": texts[p],
+                "codes": codes[p],
+                **{key: records[p].get(key) for key in ("price", "region", "trl", "index")},
+                "pilots": records[p].get("pilots"),
+            }
+            for p in range(len(records))
+        ]
+        self.index_ = index
+        self.classifier_ = CodeClassifier(
+            level=self.classifier_level, n_neighbors=self.n_neighbors, vote_power=self.vote_power
+        )._fit_index(index, primary)
+        self.pair_values_ = np.vstack([_pair_values({}, listing) for listing in self.listings_])
+        weights = np.array([DEFAULT_RELEVANCE_WEIGHTS[f] for f in RELEVANCE_FEATURES])
+        self.relevance_weights_, self.relevance_intercept_ = weights, 0.0
+        self.weights_source_ = "default"
+        if self.self_supervised and len(records) >= MIN_SELF_SUPERVISED_LISTINGS:
+            learned = self._learn_relevance_weights(texts, primary)
+            if learned is not None:
+                self.relevance_weights_, self.relevance_intercept_ = learned
+                self.weights_source_ = "self-supervised"
+        self.pair_weights_ = np.array([DEFAULT_PAIR_WEIGHTS[f] for f in PAIR_FEATURES])
+        self.feedback_model_ = None
+        self.feedback_pairs_ = []
+        self.fit_info_ = {
+            "n_listings": len(records),
+            "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "weights_source": self.weights_source_,
+        }
+        return self
+
+    def _relevance_matrix(self, sc, sw, dist, positions):
+        """RELEVANCE_FEATURES for the listings at ``positions`` (one demand)."""
+        cols = [sc[positions], sw[positions]]
+        for level_dist, ids in zip(dist, self.index_.prefix_ids, strict=True):
+            cols.append(level_dist[ids[positions]])
+        return np.column_stack(cols)
+
+    def _relevance_all(self, sc, sw, dist, weights, intercept):
+        """The linear relevance score of every listing, without materialising features."""
+        score = weights[0] * sc + weights[1] * sw + intercept
+        for w, level_dist, ids in zip(weights[2:], dist, self.index_.prefix_ids, strict=True):
+            if w:
+                score += w * level_dist[ids]
+        return score
+
+    def _learn_relevance_weights(self, texts, primary):
+        """Self-supervised weights: listings as pseudo-demands with hidden codes.
+
+        For a sample of listings, rank the others with the default weights, and regress
+        the gain of the code agreement (2^depth − 1)/(2^4 − 1) on the relevance features
+        of the retrieved candidates plus random others. Weights are kept non-negative:
+        every feature is, by construction, evidence for relevance.
+        """
+        rng = check_random_state(self.random_state)
+        usable = np.array([p for p, c in enumerate(primary) if c is not None])
+        if usable.size < MIN_SELF_SUPERVISED_LISTINGS:
+            return None
+        sample = rng.choice(usable, size=min(self.n_pseudo_demands, usable.size), replace=False)
+        n = self.index_.n_items
+        default = np.array([DEFAULT_RELEVANCE_WEIGHTS[f] for f in RELEVANCE_FEATURES])
+        n_candidates = min(self.n_candidates, n - 1)
+        rows, targets = [], []
+        for start in range(0, sample.size, SELF_SUPERVISED_CHUNK):
+            chunk = sample[start : start + SELF_SUPERVISED_CHUNK]
+            xc, xw = self.index_.encode([texts[p] for p in chunk])
+            sc_all, sw_all = self.index_.similarities(xc, xw)
+            for row, pseudo in enumerate(chunk):
+                sc, sw = sc_all[row], sw_all[row]
+                dist = self.index_.code_distribution(
+                    combined_similarity(sc, sw), self.n_neighbors, self.vote_power, exclude=pseudo
+                )
+                score = self._relevance_all(sc, sw, dist, default, 0.0)
+                score[pseudo] = -np.inf
+                top = np.argpartition(-score, n_candidates - 1)[:n_candidates]
+                extra = rng.choice(n, size=min(SELF_SUPERVISED_RANDOM_NEGATIVES, n), replace=False)
+                positions = np.unique(np.concatenate([top, extra]))
+                positions = positions[positions != pseudo]
+                rows.append(self._relevance_matrix(sc, sw, dist, positions))
+                depth = np.array([agreement_depth(primary[pseudo], primary[p]) for p in positions])
+                targets.append((2.0**depth - 1.0) / (2.0**MAX_DEPTH - 1.0))
+        x, y = np.vstack(rows), np.concatenate(targets)
+        if np.ptp(y) == 0:
+            return None
+        model = LinearRegression(positive=True).fit(x, y)
+        if model.coef_[:2].sum() <= 0:  # text must count; otherwise the sample was degenerate
+            return None
+        return model.coef_.astype(np.float64), float(model.intercept_)
+
+    # ----------------------------------------------------------------- feedback
+    def fit_feedback(self, pairs):
+        """Train the re-ranker on labelled ``(demand, listing_id, label)`` examples.
+
+        Labels: ``True``/``1``/``"shortlisted"``/``"accepted"``/``"pilot"`` are positive;
+        ``False``/``0``/``"declined"``/``"dismissed"`` negative. Replaces earlier feedback.
+        Returns ``self``.
+
+        :raise ValueError: for an unknown label or listing id, or if only one class is given.
+        """
+        check_is_fitted(self, "index_")
+        self.feedback_pairs_ = []
+        self.feedback_model_ = None
+        return self.partial_fit_feedback(pairs, require_both_classes=True)
+
+    def partial_fit_feedback(self, pairs, require_both_classes=False):
+        """Add labelled examples to those seen so far and retrain the re-ranker.
+
+        The re-ranker is trained once both positive and negative examples exist; until then
+        the default weights keep ranking. Returns ``self``.
+        """
+        check_is_fitted(self, "index_")
+        new = []
+        for demand, listing_id, label in pairs:
+            if listing_id not in self.id_to_position_:
+                raise ValueError(f"unknown listing id {listing_id!r}")
+            new.append((dict(demand), listing_id, _label_value(label)))
+        self.feedback_pairs_ = [*self.feedback_pairs_, *new]
+        labels = np.array([label for _, _, label in self.feedback_pairs_])
+        if np.unique(labels).size < 2:
+            if require_both_classes:
+                raise ValueError("feedback needs both positive and negative examples")
+            return self
+        x = np.vstack([self._feedback_row(d, lid) for d, lid, _ in self.feedback_pairs_])
+        model = make_pipeline(
+            StandardScaler(),
+            LogisticRegression(
+                C=self.feedback_c, class_weight="balanced", random_state=self.random_state
+            ),
+        )
+        self.feedback_model_ = model.fit(x, labels)
+        return self
+
+    def _feedback_row(self, demand, listing_id):
+        position = self.id_to_position_[listing_id]
+        ctx = self._demand_context(demand)
+        positions = np.array([position])
+        rel = self._relevance_matrix(ctx["sc"], ctx["sw"], ctx["dist"], positions)
+        pair = np.vstack([_pair_values(demand, self.listings_[position])])
+        base = rel @ self.relevance_weights_ + self.relevance_intercept_ + pair @ self.pair_weights_
+        return np.column_stack([base, rel, pair])[0]
+
+    # ------------------------------------------------------------------ ranking
+    def _demand_context(self, demand):
+        text = _text_of(demand)
+        codes = _codes_of(demand)
+        xc, xw = self.index_.encode([text])
+        sc, sw = self.index_.similarities(xc, xw)
+        sc, sw = sc[0], sw[0]
+        if codes:
+            dist = self.index_.indicator_distribution(codes)
+        else:
+            dist = self.index_.code_distribution(
+                combined_similarity(sc, sw), self.n_neighbors, self.vote_power
+            )
+        return {"text": text, "codes": codes, "sc": sc, "sw": sw, "dist": dist}
+
+    def _score_candidates(self, demand, rel, positions):
+        pair = np.vstack([_pair_values(demand, self.listings_[p]) for p in positions])
+        base = rel @ self.relevance_weights_ + self.relevance_intercept_ + pair @ self.pair_weights_
+        if self.feedback_model_ is None:
+            return base
+        features = np.column_stack([base, rel, pair])
+        return self.feedback_model_.predict_proba(features)[:, 1]
+
+    def rank(self, demand: dict, k: int = 10, explain: bool = True) -> list[Match]:
+        """The ``k`` best listings for ``demand``, best first, each with its reasons.
+
+        :raise sklearn.exceptions.NotFittedError: before ``fit``.
+        """
+        check_is_fitted(self, "index_")
+        ctx = self._demand_context(demand)
+        score = self._relevance_all(
+            ctx["sc"], ctx["sw"], ctx["dist"], self.relevance_weights_, self.relevance_intercept_
+        )
+        n = score.size
+        n_candidates = min(max(self.n_candidates, k), n)
+        if n_candidates < n:
+            positions = np.argpartition(-score, n_candidates - 1)[:n_candidates]
+        else:
+            positions = np.arange(n)
+        rel = self._relevance_matrix(ctx["sc"], ctx["sw"], ctx["dist"], positions)
+        final = self._score_candidates(demand, rel, positions)
+        order = np.lexsort((positions, -final))[:k]
+        out = []
+        for i in order:
+            p = int(positions[i])
+            reasons = self._reasons(demand, ctx, p) if explain else []
+            out.append(Match(self.listing_ids_[p], float(final[i]), reasons))
+        return out
+
+    def rank_demands(self, listing: dict, demands: Iterable[dict], k: int = 10) -> list:
+        """The ``k`` demands best served by ``listing`` (a supplier's view), best first.
+
+        Demands without codes get the code distribution predicted from their text.
+        Returns :class:`DemandMatch` items (``demand_id`` is the demand's ``id``, or its
+        position in ``demands`` when it has none).
+        """
+        check_is_fitted(self, "index_")
+        demands = [dict(d) for d in demands]
+        if not demands:
+            return []
+        listing_text = _text_of(listing)
+        listing_codes = _codes_of(listing)
+        meta = {
+            "text": listing_text,
+            "codes": listing_codes,
+            **{key: listing.get(key) for key in ("price", "region", "trl", "index", "pilots")},
+        }
+        lxc, lxw = self.index_.encode([listing_text])
+        dxc, dxw = self.index_.encode([_text_of(d) for d in demands])
+        sc = np.asarray((dxc @ lxc.T).toarray()).ravel()
+        sw = np.asarray((dxw @ lxw.T).toarray()).ravel()
+        rows, contexts = [], []
+        for j, demand in enumerate(demands):
+            ctx = self._demand_context(demand)
+            levels = self._level_probabilities(ctx, listing_codes)
+            rows.append([sc[j], sw[j], *levels])
+            contexts.append(ctx)
+        rel = np.array(rows, dtype=np.float64)
+        pair = np.vstack([_pair_values(d, meta) for d in demands])
+        base = rel @ self.relevance_weights_ + self.relevance_intercept_ + pair @ self.pair_weights_
+        if self.feedback_model_ is not None:
+            final = self.feedback_model_.predict_proba(np.column_stack([base, rel, pair]))[:, 1]
+        else:
+            final = base
+        order = np.lexsort((np.arange(final.size), -final))[:k]
+        out = []
+        for j in order:
+            reasons = self._reasons_for(demands[j], contexts[j], meta, levels=rel[j, 2:])
+            out.append(DemandMatch(demands[j].get("id", int(j)), float(final[j]), reasons))
+        return out
+
+    def _level_probabilities(self, ctx, listing_codes):
+        """P(the demand's code agrees with the listing's at each level)."""
+        if ctx["codes"]:
+            depth = max(
+                (agreement_depth(a, b) for a in ctx["codes"] for b in listing_codes), default=0
+            )
+            return [1.0 if depth > i else 0.0 for i in range(MAX_DEPTH)]
+        out = []
+        for (level, _), lookup, level_dist in zip(
+            LEVELS, self.index_.lookups, ctx["dist"], strict=True
+        ):
+            best = 0.0
+            for code in listing_codes:
+                p = code_prefix(code, level)
+                if p is not None and p in lookup:
+                    best = max(best, float(level_dist[lookup[p]]))
+            out.append(best)
+        return out
+
+    # ------------------------------------------------------------ explanations
+    def _reasons(self, demand, ctx, position):
+        listing = self.listings_[position]
+        levels = [
+            float(level_dist[ids[position]])
+            for level_dist, ids in zip(ctx["dist"], self.index_.prefix_ids, strict=True)
+        ]
+        return self._reasons_for(demand, ctx, listing, levels, position=position)
+
+    def _reasons_for(self, demand, ctx, listing, levels, position=None):
+        reasons = []
+        terms = shared_terms(ctx["text"], listing["text"])
+        if terms:
+            reasons.append(Reason("shared_terms", {"terms": terms}))
+        listing_codes = listing.get("codes") or []
+        if ctx["codes"] and listing_codes:
+            pairs = [(agreement_depth(a, b), b) for a in ctx["codes"] for b in listing_codes]
+            depth, code = max(pairs, key=lambda x: x[0])
+            if depth > 0:
+                level = LEVEL_NAMES[depth - 1]
+                shown = code if level == "exact" else code_prefix(code, level)
+                reasons.append(Reason("code_match", {"level": level, "code": shown}))
+        elif listing_codes:
+            for depth in range(MAX_DEPTH, 0, -1):
+                probability = float(levels[depth - 1])
+                if probability >= PREDICTED_REASON_MIN_PROBABILITY:
+                    level = LEVEL_NAMES[depth - 1]
+                    reasons.append(
+                        Reason(
+                            "predicted_code",
+                            {
+                                "level": level,
+                                "code": code_prefix(listing_codes[0], level) or listing_codes[0],
+                                "probability": round(probability, 2),
+                            },
+                        )
+                    )
+                    break
+        budget, price = _number(demand.get("budget")), _number(listing.get("price"))
+        if budget and budget > 0 and price is not None:
+            if price <= budget:
+                reasons.append(
+                    Reason("within_budget", {"price": int(price), "budget": int(budget)})
+                )
+            else:
+                percent = math.ceil(100.0 * (price - budget) / budget)
+                reasons.append(Reason("over_budget", {"percent": percent}))
+        if _same_region(demand.get("region"), listing.get("region")):
+            reasons.append(Reason("same_region", {"region": listing.get("region")}))
+        trl = _number(listing.get("trl"))
+        if trl is not None:
+            reasons.append(Reason("readiness", {"trl": int(trl)}))
+        index = _number(listing.get("index"))
+        if index is not None:
+            reasons.append(Reason("innovation_index", {"index": index}))
+        pilots = _number(listing.get("pilots"))
+        if pilots:
+            reasons.append(Reason("pilot_record", {"pilots": int(pilots)}))
+        if not reasons:
+            if position is not None:
+                similarity = float(combined_similarity(ctx["sc"][position], ctx["sw"][position]))
+            else:
+                similarity = 0.0
+            reasons.append(Reason("text_similarity", {"similarity": round(similarity, 2)}))
+        return reasons
+
+    # ------------------------------------------------------------- classifier
+    def suggest_codes(self, text: str, k: int = 3, level: str | None = None):
+        """The ``k`` likeliest code prefixes for ``text`` (:class:`CodeSuggestion` list).
+
+        ``level`` defaults to ``classifier_level`` (``"group"``).
+        """
+        check_is_fitted(self, "index_")
+        return self.classifier_.suggest(text, k=k, level=level)
+
+    # ------------------------------------------------------------- persistence
+    def save(self, path, metrics: dict | None = None):
+        """Write the fitted matcher to ``path`` in a versioned envelope (see persistence)."""
+        from matching.persistence import save_matcher
+
+        save_matcher(self, path, metrics=metrics)
+
+    @classmethod
+    def load(cls, path) -> Matcher:
+        """Read a matcher written by :meth:`save`. Only load files you wrote: it unpickles.
+
+        :raise IncompatibleModelError: for another format version, a corrupt or foreign file.
+        """
+        from matching.persistence import load_matcher
+
+        return load_matcher(path)

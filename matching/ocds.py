@@ -1,0 +1,146 @@
+"""Read tenders out of OCDS files of any common shape, as plain dicts for evaluation.
+
+Accepts release packages, record packages (compiled or embedded releases), plain lists of
+releases and single releases, as ``.json`` or ``.json.gz``, or a folder of them.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from matching.codes import codes_in_description, normalize_code
+
+MIN_TEXT_CHARS = 20
+
+
+def _open_json(path: Path):
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def iter_releases(data) -> Iterator[dict]:
+    """Releases found in one parsed OCDS document, whatever its shape."""
+    if isinstance(data, list):
+        for element in data:
+            yield from iter_releases(element)
+        return
+    if not isinstance(data, dict):
+        return
+    if "records" in data:
+        for record in data.get("records") or []:
+            if not isinstance(record, dict):
+                continue
+            compiled = record.get("compiledRelease")
+            if isinstance(compiled, dict):
+                yield compiled
+            else:
+                for release in record.get("releases") or []:
+                    if isinstance(release, dict) and "tender" in release:
+                        yield release
+        return
+    if "releases" in data:
+        for release in data.get("releases") or []:
+            if isinstance(release, dict):
+                yield release
+        if isinstance(data.get("compiledRelease"), dict):
+            yield data["compiledRelease"]
+        return
+    if isinstance(data.get("compiledRelease"), dict):
+        yield data["compiledRelease"]
+    elif "tender" in data or "ocid" in data:
+        yield data
+
+
+def _text(value) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _item_codes(item: dict) -> list[str]:
+    classification = item.get("classification")
+    if not isinstance(classification, dict):
+        return []
+    code = classification.get("id")
+    if isinstance(code, str | int) and normalize_code(code):
+        return [str(code).strip()]
+    description = classification.get("description")
+    return codes_in_description(description) if isinstance(description, str) else []
+
+
+def tender_from_release(release: dict) -> dict | None:
+    """``{"id", "text", "codes", "scheme"}`` for a release's tender, or ``None``.
+
+    The text is the tender title, description and item descriptions; classification
+    descriptions are left out (they are the code's name, i.e. the label), and the codes
+    themselves are scrubbed from the text. ``codes`` lists distinct codes in item order;
+    the first is the tender's primary code.
+    """
+    tender = release.get("tender")
+    if not isinstance(tender, dict):
+        return None
+    parts = [_text(tender.get("title")), _text(tender.get("description"))]
+    codes: list[str] = []
+    scheme = None
+    main = tender.get("classification")
+    items = [main] if isinstance(main, dict) else []
+    items = [{"classification": main}] if isinstance(main, dict) else []
+    for item in tender.get("items") or []:
+        if not isinstance(item, dict):
+            continue
+        parts.append(_text(item.get("description")))
+        items.append(item)
+    for item in items:
+        for code in _item_codes(item):
+            if code not in codes:
+                codes.append(code)
+                if scheme is None:
+                    scheme = (item.get("classification") or {}).get("scheme")
+    seen: dict[str, None] = {}
+    for part in parts:
+        if part:
+            seen.setdefault(part, None)
+    text = " ".join(seen)
+    for code in codes:
+        text = re.sub(re.escape(code), " ", text, flags=re.IGNORECASE)
+    text = re.sub(r"\s+", " ", text).strip()
+    if not codes or len(text) < MIN_TEXT_CHARS:
+        return None
+    ident = release.get("ocid") or release.get("id") or tender.get("id")
+    return {"id": str(ident), "text": text, "codes": codes, "scheme": scheme}
+
+
+def load_tenders(path) -> list[dict]:
+    """Tenders with a code and enough text from a file or folder, duplicate texts dropped.
+
+    Files that are not valid JSON (e.g. placeholders) are skipped.
+    """
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(
+            p for p in path.rglob("*") if p.is_file() and p.name.endswith((".json", ".json.gz"))
+        )
+    else:
+        files = [path]
+    tenders: list[dict] = []
+    seen_texts: set[str] = set()
+    for file in files:
+        try:
+            data = _open_json(file)
+        except (OSError, ValueError, EOFError):
+            if len(files) == 1:
+                raise
+            continue
+        for release in iter_releases(data):
+            tender = tender_from_release(release)
+            if tender is None:
+                continue
+            key = tender["text"].lower()
+            if key in seen_texts:
+                continue
+            seen_texts.add(key)
+            tenders.append(tender)
+    return tenders
