@@ -10,6 +10,7 @@ title has a ``raw`` keyword sub-field and an edge-n-gram ``prefix`` sub-field.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -253,10 +254,8 @@ class ElasticsearchBackend:
         actions.append({"add": {"index": name, "alias": self.alias}})
         self._call(self.client.indices.update_aliases, actions=actions)
         for index in old:
-            try:
+            with contextlib.suppress(NotFoundError):
                 self._call(self.client.indices.delete, index=index)
-            except NotFoundError:
-                pass
         self._ensured = True
 
     def ensure_index(self) -> None:
@@ -327,10 +326,8 @@ class ElasticsearchBackend:
         try:
             self._write(name, documents, refresh=True)
         except BaseException:
-            try:
+            with contextlib.suppress(ApiError, SearchUnavailable):
                 self._call(self.client.indices.delete, index=name)
-            except (ApiError, SearchUnavailable):
-                pass
             raise
         self.swap_alias(name)
         return name
@@ -568,9 +565,8 @@ def _as_bool(value: Any) -> bool:
 
 
 def _facet_key(bucket: dict[str, Any]) -> str:
-    if "key_as_string" in bucket and isinstance(bucket["key"], int | float):
-        if bucket["key_as_string"] in ("true", "false"):
-            return bucket["key_as_string"]
+    if bucket.get("key_as_string") in ("true", "false"):
+        return bucket["key_as_string"]
     key = bucket["key"]
     if isinstance(key, float) and key.is_integer():
         key = int(key)
