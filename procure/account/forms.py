@@ -1,0 +1,44 @@
+"""Forms for the profile, password change and API tokens."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+from procure.forms import VersionedForm
+from procure.validators import PASSWORD_MAX, PASSWORD_MIN
+
+REQUIRED = _l("This field is required.")
+
+
+class ProfileForm(VersionedForm):
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
+    locale = SelectField(
+        _l("Language"),
+        choices=[("", _l("As my browser")), ("ko", "한국어"), ("en", "English")],
+        validators=[Optional()],
+    )
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(REQUIRED), Length(max=PASSWORD_MAX)]
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        description=_l("%(min)d to %(max)d characters.", min=PASSWORD_MIN, max=PASSWORD_MAX),
+        validators=[DataRequired(REQUIRED), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)],
+    )
+    new_password_confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(REQUIRED), EqualTo("new_password", _l("The passwords do not match."))],
+    )
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        _l("Token name"),
+        description=_l("What the token is for, for example 'agency ERP sync'."),
+        validators=[DataRequired(REQUIRED), Length(max=100)],
+    )

@@ -1,0 +1,106 @@
+"""Views for the signed-in user's own account."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from procure import authz
+from procure.account import bp, services
+from procure.account.forms import PasswordForm, ProfileForm, TokenForm
+from procure.errors import ServiceError
+from procure.extensions import db
+from procure.forms import ActionForm, apply_service_error
+from procure.models import ApiToken
+
+
+@bp.route("/", methods=["GET", "POST"])
+@authz.signed_in
+def profile():
+    user = current_user._get_current_object()
+    form = ProfileForm(obj=user)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_profile(
+                user,
+                name=form.name.data,
+                phone=form.phone.data,
+                locale=form.locale.data or None,
+                version=form.loaded_version(),
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+            status = error.status
+        else:
+            db.session.commit()
+            flash(_("Your profile has been saved."), "success")
+            return redirect(url_for("account.profile"))
+    elif form.is_submitted():
+        status = 400
+    if not form.is_submitted():
+        form.version.data = user.version
+        form.locale.data = user.locale or ""
+    return render_template("account/profile.html", form=form, user=user), status
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@authz.signed_in
+def change_password():
+    form = PasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user._get_current_object(), form.current_password.data, form.new_password.data
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+            status = error.status
+        else:
+            db.session.commit()
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("account.profile"))
+    elif form.is_submitted():
+        status = 400
+    return render_template("account/password.html", form=form), status
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@authz.signed_in
+def tokens():
+    form = TokenForm()
+    status = 200
+    created = None
+    if form.validate_on_submit():
+        try:
+            _token, created = services.create_api_token(current_user._get_current_object(), form.name.data)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+            status = error.status
+        else:
+            db.session.commit()
+            form = TokenForm(formdata=None)
+    elif form.is_submitted():
+        status = 400
+    rows = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id.desc())
+    ).all()
+    return (
+        render_template(
+            "account/tokens.html", form=form, tokens=rows, created=created, revoke_form=ActionForm()
+        ),
+        status,
+    )
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@authz.signed_in
+def revoke_token(token_id: int):
+    services.revoke_api_token(current_user._get_current_object(), token_id)
+    db.session.commit()
+    flash(_("The token has been revoked."), "success")
+    return redirect(url_for("account.tokens"))

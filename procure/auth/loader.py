@@ -1,0 +1,24 @@
+"""How Flask-Login finds the user behind a session cookie."""
+
+from flask import request
+from flask_babel import lazy_gettext as _l
+
+from procure.extensions import db, login_manager
+from procure.models import User
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = _l("Sign in to see this page.")
+login_manager.login_message_category = "info"
+login_manager.session_protection = "strong"
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    if request.path.startswith("/api/"):
+        return None  # the API authenticates by token only; cookies carry no authority there
+    try:
+        ident = int(user_id)
+    except ValueError:
+        return None
+    user = db.session.get(User, ident)
+    return user if user is not None and user.is_active else None

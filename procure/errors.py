@@ -1,0 +1,172 @@
+"""Service errors and how they become responses: HTML pages for people, problem+json for the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import Flask, Response, json, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+
+@dataclass
+class FieldError:
+    field: str
+    message: str
+
+
+class ServiceError(Exception):
+    """A rule refused the action; ``status`` is the HTTP status it maps to."""
+
+    status = 400
+
+    def __init__(self, message: str, errors: list[FieldError] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or []
+
+
+class NotFound(ServiceError):
+    status = 404
+
+
+class Forbidden(ServiceError):
+    status = 403
+
+
+class Conflict(ServiceError):
+    """The record changed since the user loaded it (optimistic locking) or a duplicate."""
+
+    status = 409
+
+
+class Invalid(ServiceError):
+    status = 422
+
+
+@dataclass
+class Throttled(ServiceError):
+    message: str
+    retry_after: int = 60
+    errors: list = field(default_factory=list)
+    status = 429
+
+    def __post_init__(self):
+        Exception.__init__(self, self.message)
+
+
+def stale_message() -> str:
+    return _(
+        "Someone else changed this record after you opened it. "
+        "Reload the page to see their changes, then make yours again."
+    )
+
+
+def wants_problem_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def problem(status: int, title: str, detail: str | None = None, errors=None, **extra) -> Response:
+    """An RFC 9457 problem document."""
+    body = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = [
+            {"field": e.field, "message": e.message} if isinstance(e, FieldError) else e
+            for e in errors
+        ]
+    body.update(extra)
+    response = Response(
+        json.dumps(body, ensure_ascii=False), status=status, mimetype="application/problem+json"
+    )
+    return response
+
+
+def _titles() -> dict[int, str]:
+    return {
+        400: _("Bad request"),
+        401: _("Sign-in required"),
+        403: _("Access denied"),
+        404: _("Page not found"),
+        405: _("Method not allowed"),
+        409: _("Conflict"),
+        413: _("File too large"),
+        415: _("Unsupported content type"),
+        422: _("Invalid input"),
+        429: _("Too many requests"),
+        500: _("Server error"),
+    }
+
+
+def _details() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood. Check what you entered and try again."),
+        401: _("Sign in to continue."),
+        403: _("You do not have permission to see this page or take this action."),
+        404: _("The page you asked for does not exist or has been removed."),
+        405: _("This address does not accept that kind of request."),
+        413: _("The upload is larger than the allowed size."),
+        429: _("Too many requests in a short time. Wait a moment and try again."),
+        500: _("Something went wrong on our side. It has been logged; please try again later."),
+    }
+
+
+def render_error(status: int, detail: str | None = None, errors=None, headers=None):
+    title = _titles().get(status, _("Error"))
+    detail = detail or _details().get(status)
+    if wants_problem_json():
+        response = problem(status, title, detail, errors)
+    else:
+        template = f"errors/{status}.html" if status in ERROR_PAGES else "errors/generic.html"
+        response = Response(
+            render_template(template, status=status, title=title, detail=detail, errors=errors),
+            status=status,
+        )
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+ERROR_PAGES = (400, 403, 404, 413, 429, 500)
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(
+            400, _("Your form has expired or was not sent from this site. Reload and try again.")
+        )
+
+    @app.errorhandler(ServiceError)
+    def service_error(error: ServiceError):
+        headers = {}
+        if isinstance(error, Throttled):
+            headers["Retry-After"] = str(error.retry_after)
+        return render_error(error.status, error.message, error.errors, headers)
+
+    @app.errorhandler(StaleDataError)
+    def stale(error):
+        return render_error(409, stale_message())
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        headers = {}
+        if error.code == 405 and error.valid_methods:
+            headers["Allow"] = ", ".join(error.valid_methods)
+        if error.code == 401 and not wants_problem_json():
+            return app.login_manager.unauthorized()  # type: ignore[attr-defined]
+        detail = error.description if _is_custom(error) else None
+        return render_error(error.code or 500, detail, headers=headers)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(500)
+
+
+def _is_custom(error: HTTPException) -> bool:
+    """Werkzeug's default English descriptions are replaced by translated ones."""
+    return type(error).description != error.description

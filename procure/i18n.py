@@ -1,0 +1,54 @@
+"""Translations and display helpers shared by templates: dates in Asia/Seoul, money in won."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask
+from flask_babel import format_decimal, get_locale
+
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+
+
+def compile_catalogs() -> None:
+    """Compile .po catalogs to .mo when a catalog is newer than its compiled form."""
+    for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source:
+                catalog = read_po(source)
+            tmp = mo.with_suffix(".mo.tmp")
+            with tmp.open("wb") as target:
+                write_mo(target, catalog)
+            tmp.replace(mo)  # atomic, so parallel workers never read half a file
+
+
+def init_app(app: Flask) -> None:
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
+    compile_catalogs()
+    zone = ZoneInfo(app.config["SETTINGS"].display_timezone)
+
+    def local_datetime(value: datetime | None, with_time: bool = True) -> str:
+        if value is None:
+            return ""
+        value = value.astimezone(zone)
+        return value.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+
+    def won(amount: int | None) -> str:
+        if amount is None:
+            return ""
+        number = format_decimal(amount)
+        return f"{number}원" if str(get_locale()) == "ko" else f"₩{number}"
+
+    from procure.labels import kind_label, role_label, role_labels
+    from procure.regions import region_name
+    from procure.validators import format_business_number
+
+    app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.filters["won"] = won
+    app.jinja_env.filters["bizno"] = format_business_number
+    app.jinja_env.globals.update(role_label=role_label, role_labels=role_labels, kind_label=kind_label, region_name=region_name)

@@ -1,0 +1,45 @@
+"""Validation rules shared by forms, services and the API."""
+
+from __future__ import annotations
+
+import re
+
+# 사업자등록번호 check digit: weights for the first nine digits; the ninth digit also adds
+# the tens of (digit × 5). The check digit makes the total a multiple of ten.
+_BIZNO_WEIGHTS = (1, 3, 7, 1, 3, 7, 1, 3, 5)
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
+
+PASSWORD_MIN = 10
+PASSWORD_MAX = 128  # a bound keeps the KDF from being used to burn our CPU
+
+
+def normalise_business_number(value: str) -> str:
+    return re.sub(r"[\s-]", "", value or "")
+
+
+def is_valid_business_number(value: str) -> bool:
+    """True when ``value`` (with or without hyphens, 123-45-67890) passes the check digit."""
+    digits = normalise_business_number(value)
+    if not re.fullmatch(r"\d{10}", digits):
+        return False
+    numbers = [int(c) for c in digits]
+    total = sum(d * w for d, w in zip(numbers[:9], _BIZNO_WEIGHTS, strict=True))
+    total += numbers[8] * 5 // 10
+    return (10 - total % 10) % 10 == numbers[9]
+
+
+def business_number_with_check_digit(first_nine: str) -> str:
+    """Complete nine digits with their check digit (used for demo data and tests)."""
+    for last in "0123456789":
+        if is_valid_business_number(first_nine + last):
+            return first_nine + last
+    raise ValueError("no check digit fits")  # unreachable: one digit always fits
+
+
+def format_business_number(value: str) -> str:
+    digits = normalise_business_number(value)
+    return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}" if len(digits) == 10 else value
+
+
+def is_valid_email(value: str) -> bool:
+    return bool(value) and len(value) <= 254 and bool(_EMAIL.match(value))
