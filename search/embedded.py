@@ -218,6 +218,8 @@ class EmbeddedBackend:
             except FileNotFoundError:
                 self.ensure_index()
                 pointer_stamp = self._pointer.stat().st_mtime_ns
+            except OSError as exc:
+                raise SearchUnavailable(f"embedded index unreadable: {exc}") from exc
             if self._index is None or pointer_stamp != self._pointer_stamp:
                 name = self._live_name()
                 if name is None:

@@ -8,23 +8,21 @@ it and the official ``elasticsearch`` client, and both are adapted here, never i
 - the client refuses a server that does not answer ``X-Elastic-Product: Elasticsearch``;
   PlainJsonNode adds that header to osmem's responses.
 
-Reuse from other test packages::
+Reuse from another test package: import the fixture into that package's conftest.py::
 
-    from tests.search.osmem import start_osmem, PlainJsonNode   # or copy the fixture
+    from tests.search.osmem import PlainJsonNode, osmem_search_server  # noqa: F401
 
-    @pytest.fixture(scope="session")
-    def osmem():
-        server = start_osmem()
-        yield server
-        server.close()
-
-    backend = search.backend_from_url(server.url, node_class=PlainJsonNode, alias="t-1")
+    def test_something(osmem_search_server):
+        backend = search.backend_from_url(
+            osmem_search_server.url, node_class=PlainJsonNode, alias="test-x"
+        )
 """
 
 from __future__ import annotations
 
 import re
 
+import pytest
 from elastic_transport import HttpHeaders, Urllib3HttpNode
 from elastic_transport._node import NodeApiResponse
 from osmem_server import OsmemServer
@@ -55,7 +53,21 @@ class PlainJsonNode(Urllib3HttpNode):
 
 
 def start_osmem() -> OsmemServer:
-    """Start osmem-server on 127.0.0.1 on a free port (the binary picks it and reports its
-    URL on stdout); the process exits when ``close()`` is called or the test process ends.
-    """
+    """Start osmem-server on 127.0.0.1 on a free port (the binary picks the port and reports
+    its URL on stdout); it exits on ``stop_osmem`` or when the test process ends."""
     return OsmemServer.start(freeze=False, japanese=False)
+
+
+def stop_osmem(server: OsmemServer) -> None:
+    """Stop the process and close its output pipe (``OsmemServer.close`` leaves it open)."""
+    server.close()
+    if server.process.stdout is not None:
+        server.process.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def osmem_search_server():
+    """A session-wide osmem-server for the Elasticsearch backend."""
+    server = start_osmem()
+    yield server
+    stop_osmem(server)
