@@ -170,6 +170,8 @@ def agreement(
 
 def _as_table(scores: Any) -> np.ndarray:
     table = np.asarray(scores, dtype=float)
+    if table.size == 0 and table.ndim == 1:  # [] is an empty round, not a malformed one
+        table = table.reshape(0, 0)
     if table.ndim != 2:
         raise ValueError(f"expected a products x evaluators table, got shape {table.shape}")
     return table
