@@ -111,8 +111,13 @@ def icc(scores: Any) -> tuple[Measure, Measure]:
     average_den = msr + (msc - mse) / n
     results = []
     for name, den in (("icc_2_1", single_den), ("icc_2_k", average_den)):
-        if np.isclose(den, 0.0):
+        if np.isclose(den, 0.0) and np.isclose(msr, 0.0) and np.isclose(msc, 0.0):
             reason = "no variance: every score in the table is the same"
+            results.append(Measure(name, None, reason, n, k))
+        elif den <= 0 or np.isclose(den, 0.0):
+            # The estimator's denominator is not positive only when the products barely
+            # differ while evaluators disagree; the ratio then means nothing (it can exceed 1).
+            reason = "undefined: products do not differ more than the evaluators disagree"
             results.append(Measure(name, None, reason, n, k))
         else:
             results.append(Measure(name, (msr - mse) / den, None, n, k))

@@ -137,3 +137,12 @@ def test_agreement_skips_incomplete_sheets(scheme):
     )
     assert result.evaluators == ("e1", "e3")
     assert result.excluded_evaluators == ("e2",)
+
+
+def test_icc_is_refused_when_evaluators_disagree_more_than_products_differ():
+    # Row means equal (MSR = 0), column means equal (MSC = 0), residuals +-10 (MSE = 400):
+    # the ICC(2,k) ratio would be -400 / -200 = 2, which is no correlation at all.
+    single, average = icc([[0, 20], [20, 0]])
+    assert single.value is None
+    assert average.value is None
+    assert "do not differ more than the evaluators disagree" in average.reason
