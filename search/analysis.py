@@ -187,10 +187,14 @@ def highlight(text: str, query_words: list[QueryWord], *, whole: bool = False) -
         first = matches[0].start()
         start = max(0, first - SNIPPET_CHARS // 4)
         end = min(len(text), start + SNIPPET_CHARS)
-        # Do not cut a word in half at either edge.
-        while start > 0 and text[start - 1].isalnum():
+        # Do not cut a word in half at either edge (unless the word is absurdly long).
+        for _ in range(20):
+            if start == 0 or not text[start - 1].isalnum():
+                break
             start -= 1
-        while end < len(text) and text[end].isalnum():
+        for _ in range(20):
+            if end == len(text) or not text[end].isalnum():
+                break
             end += 1
     out: list[str] = ["…" if start > 0 else ""]
     pos = start
