@@ -79,6 +79,14 @@ def test_available_schemes_lists_the_default():
     assert ("default", 1) in found
 
 
+@pytest.mark.parametrize("info", available_schemes(), ids=lambda info: info.path.name)
+def test_every_shipped_scheme_is_valid(info):
+    # A new file in scoring/schemes/ is checked here without writing a test for it.
+    scheme = load_scheme(info.id, info.version)
+    assert (scheme.id, scheme.version) == (info.id, info.version)
+    assert scheme.max_total == 100
+
+
 def test_newest_version_is_loaded_unless_one_is_named(tmp_path):
     shutil.copy(SCHEMES_DIR / "default-v1.toml", tmp_path / "default-v1.toml")
     text = (SCHEMES_DIR / "default-v1.toml").read_text(encoding="utf-8")
