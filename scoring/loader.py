@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import tomllib
 from dataclasses import dataclass
@@ -77,7 +78,10 @@ def load_scheme(
     :raise SchemeError: no such scheme, or the file is malformed (every problem is listed).
     """
     candidate = Path(name_or_path)
-    if candidate.suffix in SUFFIXES and (candidate.exists() or len(candidate.parts) > 1):
+    if candidate.suffix in SUFFIXES:
+        if not candidate.exists() and len(candidate.parts) == 1:
+            # A bare file name such as "default-v1.toml" means the one in the schemes folder.
+            candidate = (Path(directory) if directory is not None else SCHEMES_DIR) / candidate
         return load_scheme_file(candidate)
     name = str(name_or_path)
     matches = [s for s in available_schemes(directory) if s.id == name]
@@ -179,6 +183,9 @@ class _Reader:
             return 0
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.fail(where, f"expected a number, got {_kind(value)} {value!r}")
+            return 0
+        if not math.isfinite(value):
+            self.fail(where, f"must be a finite number, got {value!r}")
             return 0
         if value < minimum or (strict and value == minimum):
             relation = "greater than" if strict else "at least"

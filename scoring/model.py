@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from fractions import Fraction
+from typing import Any
 
 from scoring._numbers import exact
 
@@ -186,6 +187,17 @@ class Scheme:
     def items(self) -> tuple[Item, ...]:
         return tuple(item for criterion in self.criteria for item in criterion.items)
 
+    def level(self, level_id: str) -> RubricLevel:
+        """:raise KeyError: no such rubric level."""
+        for level in self.levels:
+            if level.id == level_id:
+                return level
+        raise KeyError(level_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole scheme as plain data, e.g. for a JSON API that renders scoring forms."""
+        return _plain(asdict(self))
+
     def criterion(self, criterion_id: str) -> Criterion:
         """:raise KeyError: no such criterion."""
         for criterion in self.criteria:
@@ -209,3 +221,11 @@ class Scheme:
 
     def applicable_gates(self, product_kind: str | None = None) -> tuple[Gate, ...]:
         return tuple(g for g in self.gates if g.applies(product_kind))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value

@@ -98,7 +98,17 @@ def test_newest_version_is_loaded_unless_one_is_named(tmp_path):
     assert [s.version for s in available_schemes(tmp_path)] == [1, 2]
 
 
-def test_load_by_path(tmp_path):
+def test_scheme_as_plain_data(scheme):
+    data = json.loads(json.dumps(scheme.to_dict(), ensure_ascii=False))
+    assert data["id"] == "default"
+    assert data["criteria"][0]["items"][0]["descriptors"]["good"]["ko"].startswith("국내에는")
+    assert data["gates"][2]["applies_to"] == ["prototype"]
+    assert scheme.level("fair").percent == 60
+
+
+def test_load_by_file_name_or_path(tmp_path):
+    assert load_scheme("default-v1.toml").key == "default-v1"
+
     path = tmp_path / "copy.toml"
     shutil.copy(SCHEMES_DIR / "default-v1.toml", path)
     assert load_scheme(path).key == "default-v1"
@@ -232,6 +242,10 @@ def test_empty_scheme_lists_every_missing_section():
             "validity.extension_years[1]: must be at least 1, got 0",
         ),
         (lambda d: d.update(criteria=[]), "criteria: must not be empty"),
+        (
+            lambda d: d["levels"][2].update(percent=float("nan")),
+            "levels[2].percent: must be a finite number, got nan",
+        ),
         (lambda d: d.update(levels="five"), "levels: expected a list, got text"),
     ],
 )
