@@ -13,7 +13,7 @@ from scoring.aggregate import (
     aggregate,
 )
 from scoring.certification import ExtensionError, next_extension_years, validity_end
-from scoring.deviation import DeviationFlag, deviation_flags
+from scoring.deviation import DeviationFlag, deviation_flags, panel_deviation_flags
 from scoring.loader import (
     SchemeError,
     SchemeInfo,
@@ -37,13 +37,8 @@ from scoring.model import (
     ValidityRule,
 )
 from scoring.reliability import Agreement, Measure, agreement, icc, kendalls_w
-from scoring.sheets import (
-    Problem,
-    ScoreSheet,
-    SheetError,
-    check_submittable,
-    ensure_submittable,
-)
+from scoring.sheets import Problem, ScoreSheet, SheetError
+from scoring.submission import check_submittable, ensure_submittable
 
 __all__ = [
     "AggregationRule",
@@ -84,6 +79,7 @@ __all__ = [
     "load_scheme",
     "load_scheme_file",
     "next_extension_years",
+    "panel_deviation_flags",
     "parse_scheme",
     "validity_end",
 ]

@@ -173,12 +173,25 @@ def aggregate(
     gates = []
     for gate in scheme.gates:
         if not gate.applies(product_kind):
-            gates.append(GateResult(gate.id, False, 0, 0, 0, True))
+            gates.append(
+                GateResult(
+                    gate.id, applicable=False, passes=0, fails=0, votes_needed=0, passed=True
+                )
+            )
             continue
         passes = sum(1 for s in sheets if s.gates[gate.id] is True)
         # Strictly more than half; at an exact half the scheme decides.
         needed = n // 2 if (n % 2 == 0 and rule.gate_tie_passes) else n // 2 + 1
-        gates.append(GateResult(gate.id, True, passes, n - passes, needed, passes >= needed))
+        gates.append(
+            GateResult(
+                gate.id,
+                applicable=True,
+                passes=passes,
+                fails=n - passes,
+                votes_needed=needed,
+                passed=passes >= needed,
+            )
+        )
     gates_passed = all(g.passed for g in gates)
 
     thresholds = []

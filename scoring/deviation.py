@@ -10,7 +10,7 @@ from typing import Any
 
 from scoring._numbers import exact
 from scoring.model import Scheme
-from scoring.sheets import ScoreSheet, _has_text, exact_subtotal
+from scoring.sheets import ScoreSheet, exact_subtotal, has_text
 
 
 @dataclass(frozen=True)
@@ -86,10 +86,19 @@ def deviation_flags(
                 deviation_sds=abs(float(gap)) / sd_used if sd_used else None,
                 direction="above" if gap > 0 else "below",
                 n_others=len(others),
-                justified=_has_text(sheet.justifications.get(criterion.id)),
+                justified=has_text(sheet.justifications.get(criterion.id)),
             )
         )
     return flags
+
+
+def panel_deviation_flags(scheme: Scheme, sheets: Sequence[ScoreSheet]) -> list[DeviationFlag]:
+    """Flags for every sheet on one dossier, each judged against all the others.
+
+    For the close of a round: the first evaluators to submit had too few others to be
+    checked against when they submitted.
+    """
+    return [flag for sheet in sheets for flag in deviation_flags(scheme, sheet, sheets)]
 
 
 def _complete(sheet: ScoreSheet, items: Sequence) -> bool:

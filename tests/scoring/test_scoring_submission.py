@@ -11,6 +11,7 @@ from scoring import (
     check_submittable,
     deviation_flags,
     ensure_submittable,
+    panel_deviation_flags,
 )
 
 # Technology subtotals from three item scores (the other criteria stay at 8 per item).
@@ -195,3 +196,12 @@ def test_sheet_from_levels_and_round_trip(scheme):
     assert ScoreSheet.from_dict(built.to_dict()) == built
     with pytest.raises(KeyError):
         ScoreSheet.from_levels(scheme, "me", {"novelty": "superb"})
+
+
+def test_panel_flags_at_round_close(scheme):
+    # The first to submit (12) had no others then; at close it is judged against 24, 24, 26:
+    # mean 24.67, SD 1.15 raised to 3, gap 12.67 >= 6. Each of the others is judged against
+    # a panel that includes the 12, whose spread keeps them below two SDs.
+    panel = [tech("first", 12), *others(24, 24, 26)]
+    flags = panel_deviation_flags(scheme, panel)
+    assert [(f.evaluator_id, f.criterion_id) for f in flags] == [("first", "technology")]
