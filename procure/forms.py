@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
+from wtforms.fields.choices import SelectChoice
 
 from procure.errors import ServiceError
 
@@ -38,3 +39,8 @@ def apply_service_error(form: FlaskForm, error: ServiceError) -> None:
 
 
 REQUIRED = _l("This field is required.")
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """WTForms choices from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]

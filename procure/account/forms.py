@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from procure.forms import VersionedForm
+from procure.forms import VersionedForm, choices
 from procure.validators import PASSWORD_MAX, PASSWORD_MIN
 
 REQUIRED = _l("This field is required.")
@@ -16,7 +16,7 @@ class ProfileForm(VersionedForm):
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
     locale = SelectField(
         _l("Language"),
-        choices=[("", _l("As my browser")), ("ko", "한국어"), ("en", "English")],
+        choices=choices([("", _l("As my browser")), ("ko", "한국어"), ("en", "English")]),
         validators=[Optional()],
     )
 

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from procure.forms import choices
 from procure.validators import PASSWORD_MAX, PASSWORD_MIN
 
 REQUIRED = _l("This field is required.")
@@ -19,11 +20,13 @@ class LoginForm(FlaskForm):
 class RegisterForm(FlaskForm):
     account_type = RadioField(
         _l("Account type"),
-        choices=[
-            ("citizen", _l("Citizen: browse and submit ideas")),
-            ("supplier", _l("Supplier (조달기업): list products and send proposals")),
-            ("agency", _l("Agency officer (수요기관): post demands")),
-        ],
+        choices=choices(
+            [
+                ("citizen", _l("Citizen: browse and submit ideas")),
+                ("supplier", _l("Supplier (조달기업): list products and send proposals")),
+                ("agency", _l("Agency officer (수요기관): post demands")),
+            ]
+        ),
         default="citizen",
         validators=[DataRequired(REQUIRED)],
     )

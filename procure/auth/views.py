@@ -10,7 +10,7 @@ from procure.auth import bp
 from procure.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 from procure.errors import Invalid, ServiceError, Throttled
 from procure.extensions import db
-from procure.forms import ActionForm, apply_service_error
+from procure.forms import ActionForm, apply_service_error, choices
 from procure.regions import region_choices
 from procure.urls import safe_next
 
@@ -58,7 +58,7 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
     form = RegisterForm()
-    form.region.choices = [("", _("Choose…")), *region_choices()]
+    form.region.choices = choices([("", _("Choose…")), *region_choices()])
     status = 200
     if form.validate_on_submit():
         data = services.Registration(

@@ -1,0 +1,141 @@
+"""Every route, as every role: the status each one gets is the one this table expects.
+
+A route missing from EXPECTED fails ``test_every_route_is_in_the_table``, so a new route cannot
+land without someone deciding who may call it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Blueprint
+
+from procure import authz
+
+PUBLIC = "public"
+SIGNED_IN = "signed_in"
+ROLES = ("anonymous", "citizen", "officer", "supplier", "evaluator", "operator")
+
+EXPECTED: dict[str, object] = {
+    "static": PUBLIC,
+    "main.home": PUBLIC,
+    "main.health": PUBLIC,
+    "main.set_locale": PUBLIC,
+    "main.dashboard": SIGNED_IN,
+    "auth.login": PUBLIC,
+    "auth.logout": SIGNED_IN,
+    "auth.register": PUBLIC,
+    "auth.forgot_password": PUBLIC,
+    "auth.reset_password": PUBLIC,
+    "account.profile": SIGNED_IN,
+    "account.change_password": SIGNED_IN,
+    "account.tokens": SIGNED_IN,
+    "account.revoke_token": SIGNED_IN,
+    "admin.organisations": {"operator"},
+    "admin.verify_organisation": {"operator"},
+    "admin.users": {"operator"},
+    "admin.approve_user": {"operator"},
+    "admin.toggle_evaluator": {"operator"},
+    "audit.index": {"operator"},
+    "api.me": SIGNED_IN,
+    "api.update_me": SIGNED_IN,
+    "api.organisations": PUBLIC,
+    "api.organisation": PUBLIC,
+    "api.openapi": PUBLIC,
+}
+
+SAMPLE_VALUES = {"int": "999999", "path": "css/app.css", "default": "sample"}
+
+
+def concrete_path(rule) -> str:
+    def fill(match):
+        converter = match.group(1) or "default"
+        return SAMPLE_VALUES.get(converter, SAMPLE_VALUES["default"])
+
+    return re.sub(r"<(?:(\w+):)?\w+>", fill, rule.rule)
+
+
+def allowed(expectation, role: str) -> bool:
+    if expectation == PUBLIC:
+        return True
+    if role == "anonymous":
+        return False
+    if expectation == SIGNED_IN:
+        return True
+    return role in expectation
+
+
+def test_every_route_is_in_the_table(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - EXPECTED.keys() == set(), "routes without an expected access rule"
+    assert EXPECTED.keys() - endpoints == set(), "the table names routes that no longer exist"
+
+
+def test_every_view_declares_a_rule(app):
+    assert authz.unguarded_endpoints(app) == []
+
+
+def test_a_route_without_a_rule_stops_start_up(app):
+    from flask import Flask
+
+    probe = Flask("probe")
+    blueprint = Blueprint("probe", __name__)
+
+    @blueprint.route("/unguarded")
+    def unguarded():
+        return "no rule"
+
+    probe.register_blueprint(blueprint)
+    with pytest.raises(RuntimeError, match="probe.unguarded"):
+        authz.check_routes(probe)
+
+
+@pytest.fixture
+def callers(client_as, app):
+    """One client per role; API calls carry that user's bearer token."""
+    from procure.account.services import create_api_token
+    from procure.extensions import db
+
+    out = {}
+    for role in ROLES:
+        client, user = client_as(None if role == "anonymous" else role)
+        token = None
+        if user is not None:
+            with app.test_request_context():
+                _row, token = create_api_token(user, "walk")
+            db.session.flush()
+        out[role] = (client, token)
+    return out
+
+
+def test_walk_every_route_as_every_role(app, callers):
+    failures = []
+    # Signing out ends the session the other checks rely on, so it goes last.
+    rules = sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint == "auth.logout", r.rule))
+    for rule in rules:
+        expectation = EXPECTED[rule.endpoint]
+        path = concrete_path(rule)
+        is_api = rule.rule.startswith("/api/")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            for role in ROLES:
+                client, token = callers[role]
+                headers = {"Authorization": f"Bearer {token}"} if is_api and token else {}
+                kwargs = {"json": {}} if is_api and method != "GET" else {"data": {}}
+                response = client.open(path, method=method, headers=headers, **kwargs)
+                status = response.status_code
+                response.close()
+                if allowed(expectation, role):
+                    ok = status not in (401, 403) and status < 500
+                    want = "not 401/403/5xx"
+                elif role == "anonymous":
+                    want = 401 if is_api else 302
+                    ok = status == want and (
+                        is_api or "/login" in response.headers.get("Location", "")
+                    )
+                else:
+                    want = 403
+                    ok = status == 403
+                if not ok:
+                    failures.append(f"{method} {path} as {role}: got {status}, want {want}")
+    assert failures == []
