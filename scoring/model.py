@@ -61,7 +61,7 @@ class Item:
         """The scores an evaluator may give, highest first."""
         return tuple(self.points_for(level.id) for level in self.levels)
 
-    def level_for(self, points: float) -> RubricLevel | None:
+    def level_for(self, points: object) -> RubricLevel | None:
         """The rubric level worth exactly `points`, or None when no level is."""
         if isinstance(points, bool) or not isinstance(points, int | float):
             return None

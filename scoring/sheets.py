@@ -50,7 +50,7 @@ class ScoreSheet:
         )
 
     def criterion_subtotal(self, scheme: Scheme, criterion_id: str) -> float:
-        """The sum of this sheet's scores on one criterion's items (missing items count 0)."""
+        """This sheet's subtotal on one criterion; missing or off-rubric scores count 0."""
         return float(exact_subtotal(scheme, self, criterion_id))
 
     def total(self, scheme: Scheme) -> float:
@@ -79,12 +79,13 @@ class ScoreSheet:
 
 
 def exact_subtotal(scheme: Scheme, sheet: ScoreSheet, criterion_id: str) -> Fraction:
+    """A sheet's exact subtotal on one criterion, counting only scores on the rubric."""
     criterion = scheme.criterion(criterion_id)
     total = Fraction(0)
     for item in criterion.items:
         value = sheet.scores.get(item.id)
-        if item.level_for(value) is not None:  # type: ignore[arg-type]
-            total += exact(value)  # type: ignore[arg-type]
+        if isinstance(value, int | float) and item.level_for(value) is not None:
+            total += exact(value)
     return total
 
 
