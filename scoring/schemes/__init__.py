@@ -1,0 +1,1 @@
+"""Scheme files, one per version, named <id>-v<version>.toml (see docs/innovation-index.md)."""
