@@ -11,12 +11,15 @@ title has a ``raw`` keyword sub-field and an edge-n-gram ``prefix`` sub-field.
 from __future__ import annotations
 
 import contextlib
+import re
 import secrets
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
+import elasticsearch
+from elastic_transport import HttpHeaders, Urllib3HttpNode
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 
 from search import analysis, ranking
@@ -33,6 +36,8 @@ from search.models import (
 )
 
 T = TypeVar("T")
+
+_CLIENT_MAJOR = int(elasticsearch.__versionstr__.partition(".")[0])
 
 FACET_SIZE = 50
 #: Documents per bulk request.
@@ -153,12 +158,34 @@ def to_source(doc: SearchDocument) -> dict[str, Any]:
     }
 
 
+_COMPAT_WITH = re.compile(r"compatible-with=\d+")
+
+
+def compat_headers(headers: Any, major: int) -> HttpHeaders:
+    """Headers asking for the REST compatibility of server ``major`` (the 9.x client asks
+    for 9, which an 8.x server refuses)."""
+    out = HttpHeaders()
+    for key, value in (headers or {}).items():
+        out[key] = _COMPAT_WITH.sub(f"compatible-with={major}", value)
+    return out
+
+
+class Compat8Node(Urllib3HttpNode):
+    """HTTP node for a 9.x client talking to an 8.x server (``server_major=8``)."""
+
+    def perform_request(self, method, target, body=None, headers=None, **kwargs):
+        return super().perform_request(
+            method, target, body=body, headers=compat_headers(headers, 8), **kwargs
+        )
+
+
 class ElasticsearchBackend:
     """SearchBackend over an Elasticsearch cluster (8.x or 9.x; use the client major that
     matches the server's).
 
     ``client`` may be a ready ``Elasticsearch``; otherwise one is built from ``url`` with
-    ``node_class`` and any other keyword arguments of ``Elasticsearch(...)``.
+    ``node_class`` and any other keyword arguments of ``Elasticsearch(...)``. With the 9.x
+    client and an 8.x server pass ``server_major=8``.
     """
 
     name = "elasticsearch"
@@ -171,11 +198,14 @@ class ElasticsearchBackend:
         client: Elasticsearch | None = None,
         node_class: Any = None,
         request_timeout: float = 10.0,
+        server_major: int | None = None,
         **client_options: Any,
     ) -> None:
         self.url = url
         self.alias = alias
         if client is None:
+            if node_class is None and server_major == 8 and _CLIENT_MAJOR > 8:
+                node_class = Compat8Node
             if node_class is not None:
                 client_options["node_class"] = node_class
             client = Elasticsearch(url, request_timeout=request_timeout, **client_options)

@@ -160,6 +160,17 @@ def test_urls_choose_the_backend():
         backend_from_url("solr://h")
 
 
+def test_an_8x_server_gets_the_compatibility_it_understands():
+    from search.elastic import Compat8Node, compat_headers
+
+    headers = compat_headers(
+        {"accept": "application/vnd.elasticsearch+json; compatible-with=9"}, major=8
+    )
+    assert headers["accept"] == "application/vnd.elasticsearch+json; compatible-with=8"
+    backend = backend_from_url("http://h:9200", server_major=8)
+    assert all(isinstance(n, Compat8Node) for n in backend.client.transport.node_pool.all())
+
+
 def test_now_is_timezone_aware():
     from search.models import now_utc
 
