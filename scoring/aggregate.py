@@ -110,6 +110,36 @@ class Result:
         data["dropped"] = [asdict(d) for d in self.dropped]
         return data
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Result:
+        """Rebuild a stored result (the inverse of `to_dict`).
+
+        :raise KeyError: a field is missing.
+        """
+        items = tuple(
+            ItemResult(
+                **{k: v for k, v in item.items() if k != "dropped"},
+                dropped=tuple(DroppedScore(**d) for d in item["dropped"]),
+            )
+            for item in data["items"]
+        )
+        return cls(
+            scheme_id=data["scheme_id"],
+            scheme_version=data["scheme_version"],
+            product_kind=data["product_kind"],
+            n_evaluators=data["n_evaluators"],
+            evaluator_ids=tuple(data["evaluator_ids"]),
+            trimmed=data["trimmed"],
+            total=data["total"],
+            max_total=data["max_total"],
+            criteria=tuple(CriterionResult(**c) for c in data["criteria"]),
+            items=items,
+            gates=tuple(GateResult(**g) for g in data["gates"]),
+            gates_passed=data["gates_passed"],
+            thresholds=tuple(ThresholdResult(**t) for t in data["thresholds"]),
+            certified=data["certified"],
+        )
+
 
 def _plain(value: Any) -> Any:
     # asdict keeps tuples; stored JSON and API consumers expect lists.

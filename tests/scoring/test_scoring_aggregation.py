@@ -7,7 +7,7 @@ import json
 import pytest
 from scoring_helpers import sheet, sheet_for, uniform
 
-from scoring import SheetError, aggregate, parse_scheme
+from scoring import Result, SheetError, aggregate, parse_scheme
 
 # Three evaluators, worked by hand (items in conftest.ITEM_ORDER):
 #   A: 8 8 6 | 8 6 | 8 8 6 | 6 6  -> 22 + 14 + 22 + 12 = 70
@@ -220,6 +220,7 @@ def test_result_is_plain_json(scheme):
     assert back["total"] == 73.3
     assert {"id", "target", "required", "value", "margin", "met"} <= set(back["thresholds"][0])
     assert len(back["dropped"]) == 20
+    assert Result.from_dict(back) == aggregate(scheme, sheets, product_kind="prototype")
     assert back["dropped"][0] == {
         "item_id": "novelty",
         "evaluator_id": "e0",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scoring_helpers import ITEM_ORDER, sheet
 
-from scoring import aggregate, icc, kendalls_w, load_scheme
+from scoring import Result, aggregate, icc, kendalls_w, load_scheme
 
 SCHEME = load_scheme("default", version=1)
 LEVEL_POINTS = (2, 4, 6, 8, 10)
@@ -43,6 +44,8 @@ def test_index_is_within_bounds_and_adds_up(panel):
     # Every item mean lies between the lowest and highest score it was made of.
     for item in result.items:
         assert 2 <= item.mean <= 10
+    # What is stored as JSON comes back as the same result.
+    assert Result.from_dict(json.loads(json.dumps(result.to_dict()))) == result
 
 
 @given(panels, st.data())
