@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_login import current_user
 
 LOCALES = ("ko", "en")
@@ -35,6 +35,8 @@ SECURITY_HEADERS = {
 
 def select_locale() -> str:
     """The user's setting, then the session's choice, then the browser, then Korean."""
+    if not has_request_context():  # commands and background work use the default
+        return current_app.config["SETTINGS"].default_locale
     if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
         return current_user.locale
     chosen = session.get("locale")

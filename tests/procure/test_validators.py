@@ -1,0 +1,36 @@
+"""사업자등록번호 check digits and e-mail shape."""
+
+import pytest
+
+from procure.validators import (
+    business_number_with_check_digit,
+    format_business_number,
+    is_valid_business_number,
+    is_valid_email,
+)
+
+
+@pytest.mark.parametrize("number", ["124-81-00998", "1248100998", "220-81-62517"])
+def test_valid_business_numbers(number):
+    assert is_valid_business_number(number)
+
+
+@pytest.mark.parametrize("number", ["124-81-00999", "12481009", "abcdefghij", "", "124 81 0099 8x"])
+def test_invalid_business_numbers(number):
+    assert not is_valid_business_number(number)
+
+
+def test_every_nine_digits_have_exactly_one_check_digit():
+    for prefix in ("123456789", "000000000", "999999999", "214815000"):
+        full = business_number_with_check_digit(prefix)
+        valid = [d for d in "0123456789" if is_valid_business_number(prefix + d)]
+        assert valid == [full[-1]]
+
+
+def test_format_business_number():
+    assert format_business_number("1248100998") == "124-81-00998"
+
+
+@pytest.mark.parametrize(("value", "ok"), [("a@b.kr", True), ("a@b", False), ("a b@c.kr", False), ("", False)])
+def test_email_shape(value, ok):
+    assert is_valid_email(value) is ok
