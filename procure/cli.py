@@ -36,7 +36,7 @@ def demo_command(host: str, port: int, no_serve: bool):
 
     upgrade()
     accounts = demo.load()
-    click.echo("\nDemo accounts (password for all: %s)" % demo.DEMO_PASSWORD)
+    click.echo(f"\nDemo accounts (password for all: {demo.DEMO_PASSWORD})")
     for role, email, name in accounts:
         click.echo(f"  {role:<10} {email:<32} {name}")
     if no_serve:
@@ -64,12 +64,18 @@ def _serve(host: str, port: int, workers: int, threads: int) -> None:
         raise click.ClickException("gunicorn is not installed: run the setup step from the README.")
     args = [
         gunicorn,
-        "--bind", f"{host}:{port}",
-        "--workers", str(workers),
-        "--threads", str(threads),
-        "--worker-class", "gthread",
-        "--access-logfile", "-",
-        "--forwarded-allow-ips", "127.0.0.1",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread",
+        "--access-logfile",
+        "-",
+        "--forwarded-allow-ips",
+        "127.0.0.1",
         "procure.wsgi:app",
     ]
     os.execv(gunicorn, args)  # noqa: S606 - replaces this process with the server
@@ -121,7 +127,13 @@ def audit_verify_command():
 
 
 def register(app: Flask) -> None:
-    for command in (init_command, demo_command, serve_command, create_operator_command, audit_group):
+    for command in (
+        init_command,
+        demo_command,
+        serve_command,
+        create_operator_command,
+        audit_group,
+    ):
         app.cli.add_command(command)
 
 

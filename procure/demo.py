@@ -62,17 +62,25 @@ def load() -> list[tuple[str, str, str]]:
 def _create() -> None:
     now = utcnow()
     operator = Organisation(
-        kind=OrganisationKind.OPERATOR, name="조달청 혁신조달기획과",
-        name_en="Public Procurement Service, Innovation Procurement Division", region="30",
+        kind=OrganisationKind.OPERATOR,
+        name="조달청 혁신조달기획과",
+        name_en="Public Procurement Service, Innovation Procurement Division",
+        region="30",
         verified_at=now,
     )
     agencies = [
-        Organisation(kind=OrganisationKind.AGENCY, name=ko, name_en=en, region=region, verified_at=now)
+        Organisation(
+            kind=OrganisationKind.AGENCY, name=ko, name_en=en, region=region, verified_at=now
+        )
         for ko, en, region in AGENCIES
     ]
     suppliers = [
         Organisation(
-            kind=OrganisationKind.SUPPLIER, name=ko, name_en=en, region=region, is_sme=sme,
+            kind=OrganisationKind.SUPPLIER,
+            name=ko,
+            name_en=en,
+            region=region,
+            is_sme=sme,
             business_number=business_number_with_check_digit(f"{214 + i:03d}81{5000 + i * 37:04d}"),
             verified_at=now,
         )
@@ -80,8 +88,11 @@ def _create() -> None:
     ]
     pending = [
         Organisation(
-            kind=OrganisationKind.SUPPLIER, name="(주)새싹테크", name_en="Saessak Tech Inc.",
-            region="43", is_sme=True,
+            kind=OrganisationKind.SUPPLIER,
+            name="(주)새싹테크",
+            name_en="Saessak Tech Inc.",
+            region="43",
+            is_sme=True,
             business_number=business_number_with_check_digit("301869012"),
         )
     ]
@@ -97,11 +108,19 @@ def _create() -> None:
             org = groups[org_ref[0]][org_ref[1]]
         roles = {role, *extra} if role != Role.EVALUATOR else {Role.CITIZEN, *extra}
         user = User(
-            email=email, name=name, password_hash=password, organisation=org,
+            email=email,
+            name=name,
+            password_hash=password,
+            organisation=org,
             approved_at=now if org is not None and org.verified_at else None,
             locale="en" if name.isascii() else None,
             role_rows=[UserRole(role=r) for r in sorted(roles)],
         )
         db.session.add(user)
     db.session.flush()
-    record("demo.loaded", "database", None, after={"organisations": 1 + len(AGENCIES) + len(SUPPLIERS) + 1})
+    record(
+        "demo.loaded",
+        "database",
+        None,
+        after={"organisations": 1 + len(AGENCIES) + len(SUPPLIERS) + 1},
+    )

@@ -51,4 +51,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["won"] = won
     app.jinja_env.filters["bizno"] = format_business_number
-    app.jinja_env.globals.update(role_label=role_label, role_labels=role_labels, kind_label=kind_label, region_name=region_name)
+    app.jinja_env.globals.update(
+        role_label=role_label,
+        role_labels=role_labels,
+        kind_label=kind_label,
+        region_name=region_name,
+    )

@@ -32,7 +32,10 @@ class PasswordForm(FlaskForm):
     )
     new_password_confirm = PasswordField(
         _l("New password again"),
-        validators=[DataRequired(REQUIRED), EqualTo("new_password", _l("The passwords do not match."))],
+        validators=[
+            DataRequired(REQUIRED),
+            EqualTo("new_password", _l("The passwords do not match.")),
+        ],
     )
 
 

@@ -1,4 +1,4 @@
-"""Account rules: registration, sign-in with throttling, passwords, profiles, tokens, verification."""
+"""Account rules: registration, throttled sign-in, passwords, profiles, tokens, verification."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from procure import mail
@@ -38,7 +38,7 @@ from procure.validators import (
     normalise_business_number,
 )
 
-TOKEN_PREFIX = "prc_"
+TOKEN_PREFIX = "prc_"  # noqa: S105 - a public marker that makes leaked tokens easy to find
 _RESET_SALT = "password-reset"
 
 
@@ -123,14 +123,20 @@ def register(data: Registration) -> User:
         errors.append(
             FieldError(
                 "password",
-                _("Use between %(min)d and %(max)d characters.", min=PASSWORD_MIN, max=PASSWORD_MAX),
+                _(
+                    "Use between %(min)d and %(max)d characters.",
+                    min=PASSWORD_MIN,
+                    max=PASSWORD_MAX,
+                ),
             )
         )
     business_number = normalise_business_number(data.business_number)
     if data.account_type in ("supplier", "agency"):
         if not data.organisation_name.strip() or len(data.organisation_name) > 200:
             errors.append(
-                FieldError("organisation_name", _("Enter the organisation's name (up to 200 characters)."))
+                FieldError(
+                    "organisation_name", _("Enter the organisation's name (up to 200 characters).")
+                )
             )
         if data.region and data.region not in _region_codes():
             errors.append(FieldError("region", _("Choose a region from the list.")))
@@ -157,7 +163,11 @@ def register(data: Registration) -> User:
     )
     roles = [Role.CITIZEN]
     if data.account_type in ("supplier", "agency"):
-        kind = OrganisationKind.SUPPLIER if data.account_type == "supplier" else OrganisationKind.AGENCY
+        kind = (
+            OrganisationKind.SUPPLIER
+            if data.account_type == "supplier"
+            else OrganisationKind.AGENCY
+        )
         org = _find_organisation(kind, data.organisation_name.strip(), business_number)
         if org is None:
             org = Organisation(
@@ -347,13 +357,21 @@ def update_profile(
         raise Conflict(stale_message())
     if not name.strip() or len(name) > 100:
         raise Invalid(
-            _("Check your name."), [FieldError("name", _("Enter your name (up to 100 characters)."))]
+            _("Check your name."),
+            [FieldError("name", _("Enter your name (up to 100 characters)."))],
         )
     before = user_snapshot(user)
     user.name = name.strip()
     user.phone = (phone or "").strip() or None
     user.locale = locale if locale in ("ko", "en") else None
-    record("user.profile_updated", "user", user.id, actor=user, before=before, after=user_snapshot(user))
+    record(
+        "user.profile_updated",
+        "user",
+        user.id,
+        actor=user,
+        before=before,
+        after=user_snapshot(user),
+    )
 
 
 # -- API tokens ---------------------------------------------------------------------------
@@ -419,8 +437,14 @@ def verify_organisation(actor: User, org: Organisation) -> None:
     before = org_snapshot(org)
     org.verified_at = utcnow()
     org.verified_by_id = actor.id
-    record("organisation.verified", "organisation", org.id, actor=actor, before=before,
-           after=org_snapshot(org))
+    record(
+        "organisation.verified",
+        "organisation",
+        org.id,
+        actor=actor,
+        before=before,
+        after=org_snapshot(org),
+    )
     for member in org.members:
         approve_member(actor, member)
 
@@ -430,8 +454,13 @@ def approve_member(actor: User, user: User) -> None:
     if user.approved_at or user.organisation is None:
         return
     user.approved_at = utcnow()
-    record("user.membership_approved", "user", user.id, actor=actor,
-           after={"organisation_id": user.organisation_id})
+    record(
+        "user.membership_approved",
+        "user",
+        user.id,
+        actor=actor,
+        after={"organisation_id": user.organisation_id},
+    )
 
 
 def set_role(actor: User, user: User, role: str, granted: bool) -> None:
@@ -447,8 +476,14 @@ def set_role(actor: User, user: User, role: str, granted: bool) -> None:
     else:
         return
     db.session.flush()
-    record("user.role_granted" if granted else "user.role_withdrawn", "user", user.id,
-           actor=actor, before={"roles": before}, after={"roles": sorted(user.roles)})
+    record(
+        "user.role_granted" if granted else "user.role_withdrawn",
+        "user",
+        user.id,
+        actor=actor,
+        before={"roles": before},
+        after={"roles": sorted(user.roles)},
+    )
 
 
 def create_operator(email: str, name: str, password: str, organisation_name: str) -> User:
@@ -462,7 +497,9 @@ def create_operator(email: str, name: str, password: str, organisation_name: str
         select(Organisation).where(Organisation.kind == OrganisationKind.OPERATOR)
     )
     if org is None:
-        org = Organisation(kind=OrganisationKind.OPERATOR, name=organisation_name, verified_at=utcnow())
+        org = Organisation(
+            kind=OrganisationKind.OPERATOR, name=organisation_name, verified_at=utcnow()
+        )
         db.session.add(org)
     user = User(
         email=email.strip().lower(),

@@ -53,7 +53,9 @@ def change_password():
     if form.validate_on_submit():
         try:
             services.change_password(
-                current_user._get_current_object(), form.current_password.data, form.new_password.data
+                current_user._get_current_object(),
+                form.current_password.data,
+                form.new_password.data,
             )
         except ServiceError as error:
             db.session.rollback()
@@ -76,7 +78,9 @@ def tokens():
     created = None
     if form.validate_on_submit():
         try:
-            _token, created = services.create_api_token(current_user._get_current_object(), form.name.data)
+            _token, created = services.create_api_token(
+                current_user._get_current_object(), form.name.data
+            )
         except ServiceError as error:
             db.session.rollback()
             apply_service_error(form, error)

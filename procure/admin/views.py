@@ -45,7 +45,11 @@ def organisations():
         ).all()
     )
     return render_template(
-        "admin/organisations.html", page=page, status=status, kind=kind, pending=counts,
+        "admin/organisations.html",
+        page=page,
+        status=status,
+        kind=kind,
+        pending=counts,
         action_form=ActionForm(),
     )
 
@@ -69,7 +73,9 @@ def users():
     query = select(User).options(selectinload(User.organisation)).where(User.deleted_at.is_(None))
     if q:
         like = f"%{q.lower()}%"
-        query = query.where(or_(func.lower(User.email).like(like), func.lower(User.name).like(like)))
+        query = query.where(
+            or_(func.lower(User.email).like(like), func.lower(User.name).like(like))
+        )
     if role in set(Role):
         from procure.models import UserRole
 
@@ -78,7 +84,12 @@ def users():
         query = query.where(User.organisation_id.is_not(None), User.approved_at.is_(None))
     page = paginate(query.order_by(User.id.desc()))
     return render_template(
-        "admin/users.html", page=page, q=q, role=role, pending=pending, action_form=ActionForm(),
+        "admin/users.html",
+        page=page,
+        q=q,
+        role=role,
+        pending=pending,
+        action_form=ActionForm(),
         roles=list(Role),
     )
 

@@ -29,7 +29,13 @@ def document(summary: str, *, responses: dict | None = None, parameters=None, bo
 
 
 def query_param(name: str, schema: dict, description: str = "") -> dict:
-    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
 
 
 PAGE_PARAMS = [
@@ -42,7 +48,12 @@ def openapi_path(rule: str) -> tuple[str, list[dict]]:
     params = []
     for converter, name in _CONVERTER.findall(rule):
         params.append(
-            {"name": name, "in": "path", "required": True, "schema": _TYPES.get(converter or None, _TYPES[None])}
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "schema": _TYPES.get(converter or None, _TYPES[None]),
+            }
         )
     return _CONVERTER.sub(r"{\2}", rule), params
 
@@ -85,8 +96,11 @@ def build(app: Flask, prefix: str = "/api/v1") -> dict:
         "info": {
             "title": "procure API",
             "version": "1.0.0",
-            "description": "The JSON API of procure, the innovative public procurement marketplace. "
-            "Authenticate with a personal token from your profile: `Authorization: Bearer <token>`.",
+            "description": (
+                "The JSON API of procure, the innovative public procurement marketplace. "
+                "Authenticate with a personal token from your profile: "
+                "`Authorization: Bearer <token>`."
+            ),
         },
         "servers": [{"url": "/"}],
         "paths": paths,
@@ -142,7 +156,9 @@ SCHEMAS = {
             "locale": {"type": ["string", "null"]},
             "roles": {"type": "array", "items": {"type": "string"}},
             "version": {"type": "integer"},
-            "organisation": {"oneOf": [{"$ref": "#/components/schemas/Organisation"}, {"type": "null"}]},
+            "organisation": {
+                "oneOf": [{"$ref": "#/components/schemas/Organisation"}, {"type": "null"}]
+            },
         },
     },
 }

@@ -44,7 +44,12 @@ def me_json(user) -> dict:
     }
 
 
-ME = {"200": {"description": "The caller", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Me"}}}}}
+ME = {
+    "200": {
+        "description": "The caller",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Me"}}},
+    }
+}
 
 
 @bp.route("/me", methods=["GET"])
@@ -114,7 +119,10 @@ def update_me():
                     "schema": {
                         "type": "object",
                         "properties": {
-                            "items": {"type": "array", "items": {"$ref": "#/components/schemas/Organisation"}},
+                            "items": {
+                                "type": "array",
+                                "items": {"$ref": "#/components/schemas/Organisation"},
+                            },
                             "page": {"type": "integer"},
                             "per_page": {"type": "integer"},
                             "total": {"type": "integer"},
@@ -153,7 +161,10 @@ def organisations():
     if q:
         like = f"%{q.lower()}%"
         query = query.where(
-            or_(func.lower(Organisation.name).like(like), func.lower(Organisation.name_en).like(like))
+            or_(
+                func.lower(Organisation.name).like(like),
+                func.lower(Organisation.name_en).like(like),
+            )
         )
     result = paginate(query.order_by(Organisation.name, Organisation.id), page, per_page)
     return page_response(result, organisation_json)
@@ -163,7 +174,14 @@ def organisations():
 @authz.public
 @document(
     "One verified organisation",
-    responses={"200": {"description": "The organisation", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Organisation"}}}}},
+    responses={
+        "200": {
+            "description": "The organisation",
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/Organisation"}}
+            },
+        }
+    },
     tags=["organisations"],
 )
 def organisation(org_id: int):

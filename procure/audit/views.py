@@ -17,7 +17,7 @@ def _day(value: str | None, end: bool = False):
     if not value:
         return None
     try:
-        day = datetime.strptime(value, "%Y-%m-%d").date()  # noqa: DTZ007 - a calendar day
+        day = datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
         return None
     zone = ZoneInfo(current_app.config["SETTINGS"].display_timezone)

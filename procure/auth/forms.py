@@ -13,7 +13,9 @@ REQUIRED = _l("This field is required.")
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(REQUIRED), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=PASSWORD_MAX)])
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(REQUIRED), Length(max=PASSWORD_MAX)]
+    )
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 

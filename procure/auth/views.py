@@ -83,8 +83,10 @@ def register():
             login_user(user)
             if user.organisation and not user.can_act_for_organisation:
                 flash(
-                    _("Your account is ready. An operator will verify your organisation "
-                      "before you can post."),
+                    _(
+                        "Your account is ready. An operator will verify your organisation "
+                        "before you can post."
+                    ),
                     "info",
                 )
             else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextvars
 import os
 
+import factories
 import pytest
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
@@ -18,8 +19,6 @@ from sqlalchemy.orm import Session, scoped_session, sessionmaker
 from procure import create_app
 from procure.config import normalise_database_url
 from procure.extensions import db
-
-import factories  # noqa: I001 - the tests folder is on sys.path (see pytest's rootdir rules)
 
 
 def _database_url(tmp_path_factory) -> str:
@@ -96,9 +95,19 @@ def db_session(app):
             connection.close()
 
 
+def english_client(app):
+    """A test client whose browser asks for English, so assertions can quote English text.
+
+    Korean stays the default for browsers that ask for nothing (tested in test_i18n).
+    """
+    test_client = app.test_client()
+    test_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return test_client
+
+
 @pytest.fixture
 def client(app, db_session):
-    return app.test_client()
+    return english_client(app)
 
 
 @pytest.fixture
@@ -131,9 +140,7 @@ def login(client):
 
     def sign_in(user, on=None):
         target = on or client
-        response = target.post(
-            "/login", data={"email": user.email, "password": factories.PASSWORD}
-        )
+        response = target.post("/login", data={"email": user.email, "password": factories.PASSWORD})
         assert response.status_code == 302, response.data[:500]
         db.session.expire(user)  # signing in changed the row (last sign-in, version)
         return user
@@ -146,7 +153,7 @@ def client_as(app, db_session, login):
     """Return a function giving a client signed in with a role: ``client_as("operator")``."""
 
     def make(role: str | None):
-        new_client = app.test_client()
+        new_client = english_client(app)
         if role is None:
             return new_client, None
         user = factories.user_with_role(role)

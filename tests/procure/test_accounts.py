@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import factories
 import pytest
 from sqlalchemy import select
 
-import factories
 from procure.extensions import db
 from procure.models import AuditEvent, LoginAttempt, Organisation, User
 from procure.models.base import utcnow
@@ -40,8 +40,12 @@ def test_citizen_registers_and_is_signed_in(client):
 
 def test_supplier_registration_creates_a_pending_organisation(client):
     response = register(
-        client, account_type="supplier", organisation_name="(주)테스트", business_number=VALID_BIZNO,
-        is_sme="y", region="41",
+        client,
+        account_type="supplier",
+        organisation_name="(주)테스트",
+        business_number=VALID_BIZNO,
+        is_sme="y",
+        region="41",
     )
     assert response.status_code == 302
     user = db.session.scalar(select(User).where(User.email == "new@example.kr"))
@@ -55,7 +59,10 @@ def test_supplier_registration_creates_a_pending_organisation(client):
 
 def test_invalid_business_number_is_refused_with_a_field_message(client):
     response = register(
-        client, account_type="supplier", organisation_name="(주)테스트", business_number="124-81-00999"
+        client,
+        account_type="supplier",
+        organisation_name="(주)테스트",
+        business_number="124-81-00999",
     )
     assert response.status_code == 422
     body = response.get_data(as_text=True)
@@ -65,7 +72,12 @@ def test_invalid_business_number_is_refused_with_a_field_message(client):
 
 def test_joining_an_existing_supplier_leaves_membership_pending(client):
     org = factories.OrganisationFactory(supplier=True)
-    register(client, account_type="supplier", organisation_name="any", business_number=org.business_number)
+    register(
+        client,
+        account_type="supplier",
+        organisation_name="any",
+        business_number=org.business_number,
+    )
     user = db.session.scalar(select(User).where(User.email == "new@example.kr"))
     assert user.organisation_id == org.id
     assert user.approved_at is None and not user.can_act_for_organisation
@@ -80,7 +92,12 @@ def test_duplicate_email_is_a_conflict(client):
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("name", "가" * 101), ("email", "x" * 250 + "@a.kr"), ("password", "short"), ("email", "not-an-email")],
+    [
+        ("name", "가" * 101),
+        ("email", "x" * 250 + "@a.kr"),
+        ("password", "short"),
+        ("email", "not-an-email"),
+    ],
 )
 def test_bad_registration_input_is_a_4xx_and_creates_nothing(client, field, value):
     fields = {field: value}
@@ -105,7 +122,9 @@ def test_wrong_password_is_refused_without_saying_which_part_was_wrong(client):
     response = client.post("/login", data={"email": user.email, "password": "wrong-password"})
     assert response.status_code == 401
     assert "not correct" in response.get_data(as_text=True)
-    unknown = client.post("/login", data={"email": "nobody@example.kr", "password": "wrong-password"})
+    unknown = client.post(
+        "/login", data={"email": "nobody@example.kr", "password": "wrong-password"}
+    )
     assert unknown.status_code == 401
 
 
@@ -143,14 +162,20 @@ def test_change_password(client, login):
     user = login(factories.UserFactory())
     wrong = client.post(
         "/account/password",
-        data={"current_password": "nope-nope-nope", "new_password": "brand-new-secret",
-              "new_password_confirm": "brand-new-secret"},
+        data={
+            "current_password": "nope-nope-nope",
+            "new_password": "brand-new-secret",
+            "new_password_confirm": "brand-new-secret",
+        },
     )
     assert wrong.status_code == 422
     response = client.post(
         "/account/password",
-        data={"current_password": factories.PASSWORD, "new_password": "brand-new-secret",
-              "new_password_confirm": "brand-new-secret"},
+        data={
+            "current_password": factories.PASSWORD,
+            "new_password": "brand-new-secret",
+            "new_password_confirm": "brand-new-secret",
+        },
     )
     assert response.status_code == 302
     client.post("/logout")
@@ -172,7 +197,12 @@ def test_password_reset_by_emailed_token(client, mail_outbox, capsys):
         data={"password": "reset-new-secret", "password_confirm": "reset-new-secret"},
     )
     assert response.status_code == 302
-    assert client.post("/login", data={"email": user.email, "password": "reset-new-secret"}).status_code == 302
+    assert (
+        client.post(
+            "/login", data={"email": user.email, "password": "reset-new-secret"}
+        ).status_code
+        == 302
+    )
     # The link works once: the password it was made for has changed.
     again = client.post(
         f"/password/reset/{token}",
@@ -201,7 +231,8 @@ def test_profile_update_and_stale_version_conflict(client, login):
     user = login(factories.UserFactory())
     version = user.version
     response = client.post(
-        "/account/", data={"name": "바뀐 이름", "phone": "010-0000-0000", "locale": "en", "version": version}
+        "/account/",
+        data={"name": "바뀐 이름", "phone": "010-0000-0000", "locale": "en", "version": version},
     )
     assert response.status_code == 302
     db.session.expire_all()
@@ -259,6 +290,7 @@ def test_unverified_supplier_is_told_why_it_cannot_act(app, db_session):
 def test_open_redirect_after_sign_in_is_ignored(client):
     user = factories.UserFactory()
     response = client.post(
-        "/login?next=//evil.example/steal", data={"email": user.email, "password": factories.PASSWORD}
+        "/login?next=//evil.example/steal",
+        data={"email": user.email, "password": factories.PASSWORD},
     )
     assert response.headers["Location"] == "/dashboard"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
+import factories
 import pytest
 from sqlalchemy import select
 
-import factories
 from procure.api.openapi import openapi_path
 from procure.extensions import db
 from procure.models import ApiToken
@@ -75,10 +75,12 @@ def test_malformed_header_and_unknown_token(client):
 
 
 def test_patch_me_updates_and_refuses_a_stale_version(client, token_for):
-    user, token = token_for()
+    _user, token = token_for()
     current = client.get("/api/v1/me", headers=bearer(token)).json
     response = client.patch(
-        "/api/v1/me", json={"name": "API 이름", "version": current["version"]}, headers=bearer(token)
+        "/api/v1/me",
+        json={"name": "API 이름", "version": current["version"]},
+        headers=bearer(token),
     )
     assert response.status_code == 200, response.json
     assert response.json["name"] == "API 이름"
@@ -92,15 +94,21 @@ def test_patch_me_updates_and_refuses_a_stale_version(client, token_for):
 def test_patch_me_bad_input(client, token_for):
     _user, token = token_for()
     malformed = client.patch(
-        "/api/v1/me", data="{not json", headers={**bearer(token), "Content-Type": "application/json"}
+        "/api/v1/me",
+        data="{not json",
+        headers={**bearer(token), "Content-Type": "application/json"},
     )
     assert malformed.status_code == 400
     assert "well-formed" in malformed.json["detail"]
-    wrong_type = client.patch("/api/v1/me", data="name=x", headers={**bearer(token), "Content-Type": "text/plain"})
+    wrong_type = client.patch(
+        "/api/v1/me", data="name=x", headers={**bearer(token), "Content-Type": "text/plain"}
+    )
     assert wrong_type.status_code == 415
     not_object = client.patch("/api/v1/me", json=[1, 2], headers=bearer(token))
     assert not_object.status_code == 400
-    too_long = client.patch("/api/v1/me", json={"name": "가" * 101, "version": "x"}, headers=bearer(token))
+    too_long = client.patch(
+        "/api/v1/me", json={"name": "가" * 101, "version": "x"}, headers=bearer(token)
+    )
     assert too_long.status_code == 422
     fields = {e["field"] for e in too_long.json["errors"]}
     assert fields == {"name", "version"}

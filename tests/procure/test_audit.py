@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import factories
 import pytest
 from sqlalchemy import select, text
 
-import factories
 from procure.audit.services import GENESIS, record, verify_chain
 from procure.extensions import db
 from procure.models import AuditEvent
@@ -16,7 +16,9 @@ def test_events_chain_by_hash(app, db_session):
     with app.test_request_context(environ_base={"REMOTE_ADDR": "10.1.2.3"}):
         user = factories.UserFactory()
         first = record("thing.created", "thing", 1, actor=user, after={"name": "가"})
-        second = record("thing.changed", "thing", 1, actor=user, before={"name": "가"}, after={"name": "나"})
+        second = record(
+            "thing.changed", "thing", 1, actor=user, before={"name": "가"}, after={"name": "나"}
+        )
     assert second.prev_hash == first.hash
     assert first.address == "10.1.2.3"
     assert first.actor_id == user.id
@@ -43,11 +45,10 @@ def test_verify_reports_the_first_broken_link(app, db_session):
     record("a.three", "thing", 3)
     if db.session.get_bind().dialect.name == "postgresql":
         # A trigger refuses UPDATE on PostgreSQL, so forge a row instead of editing one.
-        with pytest.raises(Exception, match="append-only"):
-            with db.session.begin_nested():
-                db.session.execute(
-                    text("UPDATE audit_event SET action = 'x' WHERE id = :id"), {"id": tampered.id}
-                )
+        with pytest.raises(Exception, match="append-only"), db.session.begin_nested():
+            db.session.execute(
+                text("UPDATE audit_event SET action = 'x' WHERE id = :id"), {"id": tampered.id}
+            )
         db.session.execute(
             text(
                 "INSERT INTO audit_event (occurred_at, action, target_type, prev_hash, hash) "
@@ -77,7 +78,7 @@ def test_cli_audit_verify(app, db_session):
 
 
 def test_operators_browse_and_filter_the_log(client_as):
-    client, operator = client_as("operator")
+    client, _operator = client_as("operator")
     page = client.get("/admin/audit/?action=user.signed_in").get_data(as_text=True)
     assert "user.signed_in" in page
     filtered = client.get("/admin/audit/?action=organisation.").get_data(as_text=True)

@@ -87,7 +87,7 @@ def test_a_route_without_a_rule_stops_start_up(app):
         return "no rule"
 
     probe.register_blueprint(blueprint)
-    with pytest.raises(RuntimeError, match="probe.unguarded"):
+    with pytest.raises(RuntimeError, match=r"probe\.unguarded"):
         authz.check_routes(probe)
 
 

@@ -11,7 +11,15 @@ from procure.models import Organisation, User
 def test_create_operator(app, db_session):
     runner = app.test_cli_runner()
     result = runner.invoke(
-        args=["create-operator", "--email", "ops@example.kr", "--name", "운영자", "--password", "operator-secret-1"]
+        args=[
+            "create-operator",
+            "--email",
+            "ops@example.kr",
+            "--name",
+            "운영자",
+            "--password",
+            "operator-secret-1",
+        ]
     )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "ops@example.kr"))
@@ -23,7 +31,7 @@ def test_create_operator_refuses_a_short_password(app, db_session):
         args=["create-operator", "--email", "ops2@example.kr", "--name", "x", "--password", "short"]
     )
     assert result.exit_code != 0
-    assert "Use between" in result.output
+    assert "10자 이상" in result.output  # commands speak Korean, the default locale
 
 
 def test_demo_data_loads_every_role_once(app, db_session):

@@ -69,7 +69,9 @@ def test_production_start_up_without_secret_key_exits_with_the_reason(tmp_path):
 
 
 def test_production_cookies_are_secure(tmp_path):
-    settings = load_settings(environ={"PROCURE_ENV": "production", "SECRET_KEY": "x" * 64}, instance_path=tmp_path)
+    settings = load_settings(
+        environ={"PROCURE_ENV": "production", "SECRET_KEY": "x" * 64}, instance_path=tmp_path
+    )
     config = settings.flask_config()
     assert config["SESSION_COOKIE_SECURE"] and config["SESSION_COOKIE_HTTPONLY"]
     assert config["SESSION_COOKIE_SAMESITE"] == "Lax"

@@ -22,11 +22,17 @@ def test_migrations_upgrade_from_nothing_and_downgrade(tmp_path):
     from procure import create_app
 
     app = create_app(
-        {"env": "testing", "database_url": f"sqlite:///{tmp_path / 'm.db'}", "INSTANCE_PATH": str(tmp_path)}
+        {
+            "env": "testing",
+            "database_url": f"sqlite:///{tmp_path / 'm.db'}",
+            "INSTANCE_PATH": str(tmp_path),
+        }
     )
     with app.app_context():
         upgrade()
-        assert {"user", "organisation", "audit_event", "api_token"} <= set(inspect(db.engine).get_table_names())
+        assert {"user", "organisation", "audit_event", "api_token"} <= set(
+            inspect(db.engine).get_table_names()
+        )
         downgrade(revision="base")
         assert "user" not in inspect(db.engine).get_table_names()
         db.engine.dispose()

@@ -79,11 +79,15 @@ def test_unexpected_errors_are_a_friendly_500(tmp_path):
         raise RuntimeError("boom")
 
     app = create_app(
-        {"env": "testing", "database_url": f"sqlite:///{tmp_path / 'x.db'}", "INSTANCE_PATH": str(tmp_path)}
+        {
+            "env": "testing",
+            "database_url": f"sqlite:///{tmp_path / 'x.db'}",
+            "INSTANCE_PATH": str(tmp_path),
+        }
     )
     app.register_blueprint(bp)
     app.logger.disabled = True  # the traceback is expected; keep the test output clean
-    response = app.test_client().get("/__boom")
+    response = app.test_client().get("/__boom", headers={"Accept-Language": "en"})
     assert response.status_code == 500
     body = response.get_data(as_text=True)
     assert "went wrong on our side" in body

@@ -31,6 +31,8 @@ def test_format_business_number():
     assert format_business_number("1248100998") == "124-81-00998"
 
 
-@pytest.mark.parametrize(("value", "ok"), [("a@b.kr", True), ("a@b", False), ("a b@c.kr", False), ("", False)])
+@pytest.mark.parametrize(
+    ("value", "ok"), [("a@b.kr", True), ("a@b", False), ("a b@c.kr", False), ("", False)]
+)
 def test_email_shape(value, ok):
     assert is_valid_email(value) is ok

@@ -1,0 +1,100 @@
+"""Korean and English: complete catalogs, the locale choice, pages in both languages."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import factories
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+
+
+def load_catalog_tool():
+    spec = importlib.util.spec_from_file_location("i18n_tool", ROOT / "scripts" / "i18n.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("locale", ["ko", "en"])
+def test_catalogs_translate_every_message_in_the_code(locale):
+    tool = load_catalog_tool()
+    assert tool.missing(locale) == [], "run: python scripts/i18n.py update, then translate"
+
+
+@pytest.mark.parametrize("locale", ["ko", "en"])
+def test_translations_keep_their_placeholders(locale):
+    catalog = load_catalog_tool().read(locale)
+    for message in catalog:
+        if message.id and message.string:
+            assert sorted(PLACEHOLDER.findall(message.id)) == sorted(
+                PLACEHOLDER.findall(message.string)
+            ), message.id
+
+
+def test_korean_is_the_default(client):
+    html = client.get("/", headers={"Accept-Language": ""}).get_data(as_text=True)
+    assert '<html lang="ko">' in html
+    assert "공공조달을 혁신제품의 첫 시장으로" in html
+
+
+def test_browser_language_is_used_when_nothing_was_chosen(client):
+    html = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert "Public procurement as the first market for innovation" in html
+
+
+def test_the_switcher_overrides_the_browser(client):
+    client.post("/locale", data={"locale": "en", "next": "/"})
+    html = client.get("/", headers={"Accept-Language": "ko"}).get_data(as_text=True)
+    assert '<html lang="en">' in html
+
+
+def test_the_users_setting_comes_first(client, login):
+    login(factories.UserFactory(locale="en"))
+    html = client.get("/dashboard", headers={"Accept-Language": "ko"}).get_data(as_text=True)
+    assert "My dashboard" in html
+
+
+@pytest.mark.parametrize(
+    ("path", "role"),
+    [
+        ("/", None),
+        ("/login", None),
+        ("/register", None),
+        ("/password/forgot", None),
+        ("/dashboard", "citizen"),
+        ("/account/", "citizen"),
+        ("/account/tokens", "citizen"),
+        ("/account/password", "citizen"),
+        ("/admin/organisations", "operator"),
+        ("/admin/users", "operator"),
+        ("/admin/audit/", "operator"),
+        ("/no-such-page", None),
+    ],
+)
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_pages_render_in_both_languages(client_as, path, role, language):
+    client, _user = client_as(role)
+    response = client.get(path, headers={"Accept-Language": language})
+    assert response.status_code in (200, 404)
+    html = response.get_data(as_text=True)
+    assert f'<html lang="{language}">' in html
+    skip = "본문 바로가기" if language == "ko" else "Skip to main content"
+    assert skip in html
+
+
+def test_form_errors_are_tied_to_their_fields(client):
+    html = client.post(
+        "/register", data={"account_type": "citizen"}, headers={"Accept-Language": "ko"}
+    ).get_data(as_text=True)
+    assert (
+        'aria-describedby="email-error"' in html
+        or 'aria-describedby="email-hint email-error"' in html
+    )
+    assert 'aria-invalid="true"' in html
+    assert "필수 입력 항목입니다." in html
