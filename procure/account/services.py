@@ -374,6 +374,31 @@ def update_profile(
     )
 
 
+def set_locale(user: User, locale: str) -> None:
+    """Remember the language the user picked in the header."""
+    if locale not in ("ko", "en") or user.locale == locale:
+        return
+    before = {"locale": user.locale}
+    user.locale = locale
+    record(
+        "user.locale_changed", "user", user.id, actor=user, before=before, after={"locale": locale}
+    )
+
+
+def deactivate_user(actor: User, user: User) -> None:
+    """Soft-delete an account: it can no longer sign in, and its history stays for audit."""
+    _require_operator(actor)
+    if user.id == actor.id:
+        raise Invalid(_("You cannot deactivate your own account."))
+    if user.deleted_at is not None:
+        return
+    user.deleted_at = utcnow()
+    for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
+        if token.revoked_at is None:
+            token.revoked_at = user.deleted_at
+    record("user.deactivated", "user", user.id, actor=actor, before=user_snapshot(user))
+
+
 # -- API tokens ---------------------------------------------------------------------------
 
 

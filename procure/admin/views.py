@@ -104,6 +104,16 @@ def approve_user(user_id: int):
     return redirect(url_for("admin.users"))
 
 
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@authz.roles(Role.OPERATOR)
+def deactivate_user(user_id: int):
+    user = _get_or_404(User, user_id)
+    services.deactivate_user(current_user._get_current_object(), user)
+    db.session.commit()
+    flash(_("%(name)s can no longer sign in. Their records are kept.", name=user.name), "success")
+    return redirect(url_for("admin.users"))
+
+
 @bp.route("/users/<int:user_id>/evaluator", methods=["POST"])
 @authz.roles(Role.OPERATOR)
 def toggle_evaluator(user_id: int):

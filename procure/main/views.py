@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import func, select, text
 
 from procure import authz
+from procure.account import services as accounts
 from procure.extensions import db
 from procure.forms import ActionForm
 from procure.main import bp
@@ -47,7 +48,7 @@ def set_locale():
         session["locale"] = locale
         if current_user.is_authenticated:
             # An explicit choice in the header is the user's setting from now on.
-            current_user.locale = locale
+            accounts.set_locale(current_user._get_current_object(), locale)
             db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("main.home"))
 

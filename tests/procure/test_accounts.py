@@ -294,3 +294,31 @@ def test_open_redirect_after_sign_in_is_ignored(client):
         data={"email": user.email, "password": factories.PASSWORD},
     )
     assert response.headers["Location"] == "/dashboard"
+
+
+def test_operator_deactivates_a_user_who_then_cannot_sign_in(client, login, app):
+    from procure.account.services import create_api_token
+
+    target = factories.UserFactory()
+    with app.test_request_context():
+        _row, token = create_api_token(target, "old")
+    operator = login(factories.user_with_role("operator"))
+    assert client.post(f"/admin/users/{target.id}/deactivate").status_code == 302
+    assert client.post(f"/admin/users/{operator.id}/deactivate").status_code == 422
+    db.session.expire_all()
+    assert target.deleted_at is not None  # soft deletion: the row stays for the audit trail
+    other = app.test_client()
+    refused = other.post("/login", data={"email": target.email, "password": factories.PASSWORD})
+    assert refused.status_code == 401
+    assert other.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_language_choice_is_saved_and_audited(client, login):
+    user = login(factories.UserFactory())
+    client.post("/locale", data={"locale": "en"})
+    db.session.expire_all()
+    assert user.locale == "en"
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.target_id == str(user.id))
+    ).all()
+    assert "user.locale_changed" in actions

@@ -37,6 +37,7 @@ EXPECTED: dict[str, object] = {
     "admin.users": {"operator"},
     "admin.approve_user": {"operator"},
     "admin.toggle_evaluator": {"operator"},
+    "admin.deactivate_user": {"operator"},
     "audit.index": {"operator"},
     "api.me": SIGNED_IN,
     "api.update_me": SIGNED_IN,
