@@ -46,3 +46,45 @@ def test_demo_data_loads_every_role_once(app, db_session):
     assert db.session.scalar(select(func.count(User.id))) == count
     kinds = set(db.session.scalars(select(Organisation.kind)).all())
     assert kinds == {"agency", "supplier", "operator"}
+
+
+def test_serve_runs_several_gunicorn_workers(tmp_path):
+    """`procure serve` starts a production WSGI server that answers on 127.0.0.1."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'serve.db'}", SECRET_KEY="s" * 64)
+    procure = str(Path(sys.executable).with_name("procure"))
+    subprocess.run([procure, "init"], env=env, check=True, capture_output=True, timeout=60)  # noqa: S603
+    server = subprocess.Popen(  # noqa: S603 - our own console script
+        [procure, "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as reply:
+                    assert reply.status == 200
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        output = server.communicate(timeout=30)[0].decode()
+    assert output.count("Booting worker") >= 2
