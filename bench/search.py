@@ -18,6 +18,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -242,9 +243,8 @@ def dir_mb(path: Path) -> float:
 class Embedded:
     name = "embedded (tantivy)"
 
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, create: bool = True):
         self.backend = EmbeddedBackend(workdir / "tantivy")
-        self.path = workdir / "tantivy"
 
     def build(self, docs):
         self.backend.reindex(docs)
@@ -265,9 +265,11 @@ class SqliteBase:
 
     fts = False
 
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, create: bool = True):
         self.path = workdir / f"{type(self).__name__.lower()}.sqlite"
         self.db = sqlite3.connect(self.path)
+        if not create:
+            return
         cols = ", ".join(f"{c} TEXT" for c in FACET_COLUMNS)
         self.db.executescript(
             f"""
@@ -410,21 +412,30 @@ def percentile(values: list[float], p: float) -> float:
     return values[k]
 
 
-def run_engine(name: str, args) -> dict:
-    """Index and query one engine in this process; returns its figures."""
-    tenders = load_tenders(Path(args.data))
-    docs = make_documents(args.docs, tenders)
-    queries = make_queries(args.queries, docs)
-    if name == "like":
-        queries = queries[: args.like_queries]
-    workdir = Path(tempfile.mkdtemp(prefix=f"bench-search-{name}-"))
-    base_rss = rss_mb()
-    engine = ENGINES[name](workdir)
+def run_build(name: str, args) -> dict:
+    """Generate the documents and index them in one engine (child process)."""
+    docs = make_documents(args.docs, load_tenders(Path(args.data)))
+    engine = ENGINES[name](Path(args.workdir))
     started = time.perf_counter()
     engine.build(docs)
     build_s = time.perf_counter() - started
-    del docs
-    after_build = rss_mb()
+    return {
+        "engine": ENGINES[name].name,
+        "documents": len(docs),
+        "index_seconds": round(build_s, 2),
+        "docs_per_second": round(len(docs) / build_s),
+        "build_peak_rss_mb": round(peak_mb(), 1),
+        "disk_mb": round(dir_mb(Path(args.workdir)), 1),
+    }
+
+
+def run_queries(name: str, args) -> dict:
+    """Open the built index in a fresh process, as a web worker would, and time the queries."""
+    queries = json.loads(Path(args.queries_file).read_text(encoding="utf-8"))
+    if name == "like":
+        queries = queries[: args.like_queries]
+    start_rss = rss_mb()
+    engine = ENGINES[name](Path(args.workdir), create=False)
     for q in queries[:20]:  # warm caches, as a running server would be
         engine.query(q)
     latencies: dict[str, list[float]] = collections.defaultdict(list)
@@ -438,21 +449,15 @@ def run_engine(name: str, args) -> dict:
         totals.append(total)
     every = latencies["all"]
     return {
-        "engine": ENGINES[name].name,
-        "documents": args.docs,
         "queries": len(queries),
-        "index_seconds": round(build_s, 2),
-        "docs_per_second": round(args.docs / build_s),
         "p50_ms": round(statistics.median(every), 2),
         "p95_ms": round(percentile(every, 95), 2),
         "p99_ms": round(percentile(every, 99), 2),
         "mean_ms": round(statistics.fmean(every), 2),
         "p95_ms_by_kind": {k: round(percentile(v, 95), 2) for k, v in latencies.items()},
         "mean_hits": round(statistics.fmean(totals), 1),
-        "rss_mb_index_process": round(after_build - base_rss, 1),
-        "rss_mb_after_queries": round(rss_mb(), 1),
-        "peak_rss_mb": round(peak_mb(), 1),
-        "disk_mb": round(dir_mb(workdir), 1),
+        "query_process_rss_mb": round(rss_mb(), 1),
+        "query_rss_growth_mb": round(rss_mb() - start_rss, 1),
     }
 
 
@@ -535,6 +540,29 @@ def _judge(match) -> dict:
 # Driver ----------------------------------------------------------------------------------
 
 
+def _run_engines(args, scratch: Path) -> list[dict]:
+    docs = make_documents(args.docs, load_tenders(Path(args.data)))
+    queries_file = scratch / "queries.json"
+    queries_file.write_text(json.dumps(make_queries(args.queries, docs)), encoding="utf-8")
+    del docs
+    results = []
+    for name in args.engines.split(","):
+        workdir = scratch / name
+        workdir.mkdir()
+        common = [sys.executable, __file__, "--engine", name, "--workdir", str(workdir)]
+        common += ["--docs", str(args.docs), "--data", args.data]
+        common += ["--queries-file", str(queries_file), "--like-queries", str(args.like_queries)]
+        result: dict = {}
+        for phase in ("build", "query"):
+            print(f"{name}: {phase} ...", file=sys.stderr, flush=True)
+            done = subprocess.run(
+                [*common, "--phase", phase], check=True, capture_output=True, text=True
+            )
+            result.update(json.loads(done.stdout.strip().splitlines()[-1]))
+        results.append(result)
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--docs", type=int, default=100_000)
@@ -543,19 +571,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--engines", default="embedded,fts5,like")
     p.add_argument("--data", default=str(DATA))
     p.add_argument("--out", default=str(OUT))
-    p.add_argument("--engine", help=argparse.SUPPRESS)  # child mode: one engine, JSON out
+    # Child modes: one engine, one phase, JSON on stdout.
+    p.add_argument("--engine", help=argparse.SUPPRESS)
+    p.add_argument("--phase", choices=["build", "query"], help=argparse.SUPPRESS)
+    p.add_argument("--workdir", help=argparse.SUPPRESS)
+    p.add_argument("--queries-file", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.engine:
-        print(json.dumps(run_engine(args.engine, args)))
+        run = run_build if args.phase == "build" else run_queries
+        print(json.dumps(run(args.engine, args)))
         return 0
-    results = []
-    for name in args.engines.split(","):
-        cmd = [sys.executable, __file__, "--engine", name, "--docs", str(args.docs)]
-        cmd += ["--queries", str(args.queries), "--like-queries", str(args.like_queries)]
-        cmd += ["--data", args.data]
-        print(f"running {name} ...", file=sys.stderr, flush=True)
-        done = subprocess.run(cmd, check=True, capture_output=True, text=True)
-        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    scratch = Path(tempfile.mkdtemp(prefix="bench-search-"))
+    try:
+        results = _run_engines(args, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     ko_docs = [
         d.title + " " + d.body for d in make_documents(20_000, load_tenders(Path(args.data)))
     ]
@@ -571,13 +601,14 @@ def main(argv: list[str] | None = None) -> int:
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     columns = ["docs/s", "p50 ms", "p95 ms", "p99 ms", "RSS MB", "disk MB", "queries"]
+    # RSS MB: resident memory of the process that answered the queries (Python included).
     head = f"{'engine':24} " + " ".join(f"{c:>8}" for c in columns)
     print(head)
     print("-" * len(head))
     for r in results:
         print(
             f"{r['engine']:24} {r['docs_per_second']:>8} {r['p50_ms']:>8} {r['p95_ms']:>8}"
-            f" {r['p99_ms']:>8} {r['rss_mb_index_process']:>8} {r['disk_mb']:>8} {r['queries']:>8}"
+            f" {r['p99_ms']:>8} {r['query_process_rss_mb']:>8} {r['disk_mb']:>8} {r['queries']:>8}"
         )
     for name, k in korean.items():
         if isinstance(k, dict):
