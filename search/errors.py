@@ -5,7 +5,7 @@ class SearchError(Exception):
     """Base class for every error this package raises."""
 
 
-class SearchUnavailable(SearchError):  # noqa: N818 - the name the web app catches
+class SearchUnavailable(SearchError):
     """The backend cannot be reached or its index cannot be opened or written.
 
     The web application catches this and shows "results may be incomplete".
