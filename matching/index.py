@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from matching.bm25 import BM25
 from matching.codes import LEVELS, code_prefix
 from matching.text import TextEncoder
 
@@ -31,6 +32,7 @@ class ListingIndex:
     prefixes: list[list[str]]
     prefix_ids: list[np.ndarray]
     lookups: list[dict[str, int]]
+    bm25: BM25
 
     @classmethod
     def build(cls, texts, codes, encoder: TextEncoder) -> ListingIndex:
@@ -57,6 +59,7 @@ class ListingIndex:
             prefixes=prefixes,
             prefix_ids=prefix_ids,
             lookups=lookups,
+            bm25=BM25().fit(texts),
         )
 
     @property
@@ -71,6 +74,16 @@ class ListingIndex:
         sc = (xc @ self.chars_t).toarray()
         sw = (xw @ self.words_t).toarray()
         return sc, sw
+
+    def bm25_scores(self, texts):
+        """BM25 scores of each text against every item, scaled by the text's best score."""
+        out = np.zeros((len(texts), self.n_items))
+        for row, text in enumerate(texts):
+            scores = self.bm25.scores(text)
+            best = scores.max() if scores.size else 0.0
+            if best > 0:
+                out[row] = scores / best
+        return out
 
     def code_distribution(self, sim, n_neighbors, power, exclude=None):
         """Per level, the probability of each prefix, voted by the most similar items.

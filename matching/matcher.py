@@ -19,12 +19,14 @@ from datetime import UTC, datetime
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from matching.bm25 import BM25
 from matching.classifier import N_NEIGHBORS, VOTE_POWER, CodeClassifier
 from matching.codes import LEVEL_NAMES, LEVELS, MAX_DEPTH, agreement_depth, code_prefix
 from matching.codes import normalize_code as _normalize_code
@@ -33,7 +35,7 @@ from matching.reasons import Reason
 from matching.text import TextEncoder, shared_terms
 
 #: Features scored over every listing at retrieval time.
-RELEVANCE_FEATURES = ("char_sim", "word_sim", *(f"p_{name}" for name in LEVEL_NAMES))
+RELEVANCE_FEATURES = ("char_sim", "word_sim", "bm25", *(f"p_{name}" for name in LEVEL_NAMES))
 #: Features known only for a demand–listing pair, added at re-ranking time.
 PAIR_FEATURES = ("budget_fit", "same_region", "readiness", "innovation_index", "pilot_record")
 
@@ -41,6 +43,7 @@ PAIR_FEATURES = ("budget_fit", "same_region", "readiness", "innovation_index", "
 DEFAULT_RELEVANCE_WEIGHTS = {
     "char_sim": 0.30,
     "word_sim": 0.30,
+    "bm25": 0.0,
     "p_division": 0.05,
     "p_group": 0.10,
     "p_class": 0.20,
@@ -171,6 +174,7 @@ class Matcher(BaseEstimator):
         self_supervised=True,
         n_pseudo_demands=1000,
         feedback_c=1.0,
+        reranker="linear",
         random_state=None,
     ):
         self.n_candidates = n_candidates
@@ -180,6 +184,7 @@ class Matcher(BaseEstimator):
         self.self_supervised = self_supervised
         self.n_pseudo_demands = n_pseudo_demands
         self.feedback_c = feedback_c
+        self.reranker = reranker
         self.random_state = random_state
 
     # ------------------------------------------------------------------ fitting
@@ -218,6 +223,7 @@ class Matcher(BaseEstimator):
         self.pair_values_ = np.vstack([_pair_values({}, listing) for listing in self.listings_])
         weights = np.array([DEFAULT_RELEVANCE_WEIGHTS[f] for f in RELEVANCE_FEATURES])
         self.relevance_weights_, self.relevance_intercept_ = weights, 0.0
+        self.relevance_model_ = None
         self.weights_source_ = "default"
         if self.self_supervised and len(records) >= MIN_SELF_SUPERVISED_LISTINGS:
             learned = self._learn_relevance_weights(texts, primary)
@@ -234,17 +240,17 @@ class Matcher(BaseEstimator):
         }
         return self
 
-    def _relevance_matrix(self, sc, sw, dist, positions):
+    def _relevance_matrix(self, sc, sw, bm, dist, positions):
         """RELEVANCE_FEATURES for the listings at ``positions`` (one demand)."""
-        cols = [sc[positions], sw[positions]]
+        cols = [sc[positions], sw[positions], bm[positions]]
         for level_dist, ids in zip(dist, self.index_.prefix_ids, strict=True):
             cols.append(level_dist[ids[positions]])
         return np.column_stack(cols)
 
-    def _relevance_all(self, sc, sw, dist, weights, intercept):
+    def _relevance_all(self, sc, sw, bm, dist, weights, intercept):
         """The linear relevance score of every listing, without materialising features."""
-        score = weights[0] * sc + weights[1] * sw + intercept
-        for w, level_dist, ids in zip(weights[2:], dist, self.index_.prefix_ids, strict=True):
+        score = weights[0] * sc + weights[1] * sw + weights[2] * bm + intercept
+        for w, level_dist, ids in zip(weights[3:], dist, self.index_.prefix_ids, strict=True):
             if w:
                 score += w * level_dist[ids]
         return score
@@ -270,18 +276,19 @@ class Matcher(BaseEstimator):
             chunk = sample[start : start + SELF_SUPERVISED_CHUNK]
             xc, xw = self.index_.encode([texts[p] for p in chunk])
             sc_all, sw_all = self.index_.similarities(xc, xw)
+            bm_all = self.index_.bm25_scores([texts[p] for p in chunk])
             for row, pseudo in enumerate(chunk):
-                sc, sw = sc_all[row], sw_all[row]
+                sc, sw, bm = sc_all[row], sw_all[row], bm_all[row]
                 dist = self.index_.code_distribution(
                     combined_similarity(sc, sw), self.n_neighbors, self.vote_power, exclude=pseudo
                 )
-                score = self._relevance_all(sc, sw, dist, default, 0.0)
+                score = self._relevance_all(sc, sw, bm, dist, default, 0.0)
                 score[pseudo] = -np.inf
                 top = np.argpartition(-score, n_candidates - 1)[:n_candidates]
                 extra = rng.choice(n, size=min(SELF_SUPERVISED_RANDOM_NEGATIVES, n), replace=False)
                 positions = np.unique(np.concatenate([top, extra]))
                 positions = positions[positions != pseudo]
-                rows.append(self._relevance_matrix(sc, sw, dist, positions))
+                rows.append(self._relevance_matrix(sc, sw, bm, dist, positions))
                 depth = np.array([agreement_depth(primary[pseudo], primary[p]) for p in positions])
                 targets.append((2.0**depth - 1.0) / (2.0**MAX_DEPTH - 1.0))
         x, y = np.vstack(rows), np.concatenate(targets)
@@ -290,6 +297,11 @@ class Matcher(BaseEstimator):
         model = LinearRegression(positive=True).fit(x, y)
         if model.coef_[:2].sum() <= 0:  # text must count; otherwise the sample was degenerate
             return None
+        self.relevance_model_ = None
+        if self.reranker == "hgb":
+            self.relevance_model_ = HistGradientBoostingRegressor(
+                max_iter=200, learning_rate=0.1, random_state=self.random_state
+            ).fit(x, y)
         return model.coef_.astype(np.float64), float(model.intercept_)
 
     # ----------------------------------------------------------------- feedback
@@ -339,7 +351,7 @@ class Matcher(BaseEstimator):
         position = self.id_to_position_[listing_id]
         ctx = self._demand_context(demand)
         positions = np.array([position])
-        rel = self._relevance_matrix(ctx["sc"], ctx["sw"], ctx["dist"], positions)
+        rel = self._relevance_matrix(ctx["sc"], ctx["sw"], ctx["bm"], ctx["dist"], positions)
         pair = np.vstack([_pair_values(demand, self.listings_[position])])
         base = rel @ self.relevance_weights_ + self.relevance_intercept_ + pair @ self.pair_weights_
         return np.column_stack([base, rel, pair])[0]
@@ -357,11 +369,17 @@ class Matcher(BaseEstimator):
             dist = self.index_.code_distribution(
                 combined_similarity(sc, sw), self.n_neighbors, self.vote_power
             )
-        return {"text": text, "codes": codes, "sc": sc, "sw": sw, "dist": dist}
+        bm = self.index_.bm25_scores([text])[0]
+        return {"text": text, "codes": codes, "sc": sc, "sw": sw, "bm": bm, "dist": dist}
+
+    def _relevance_scores(self, rel):
+        if self.relevance_model_ is not None:
+            return self.relevance_model_.predict(rel)
+        return rel @ self.relevance_weights_ + self.relevance_intercept_
 
     def _score_candidates(self, demand, rel, positions):
         pair = np.vstack([_pair_values(demand, self.listings_[p]) for p in positions])
-        base = rel @ self.relevance_weights_ + self.relevance_intercept_ + pair @ self.pair_weights_
+        base = self._relevance_scores(rel) + pair @ self.pair_weights_
         if self.feedback_model_ is None:
             return base
         features = np.column_stack([base, rel, pair])
@@ -375,7 +393,12 @@ class Matcher(BaseEstimator):
         check_is_fitted(self, "index_")
         ctx = self._demand_context(demand)
         score = self._relevance_all(
-            ctx["sc"], ctx["sw"], ctx["dist"], self.relevance_weights_, self.relevance_intercept_
+            ctx["sc"],
+            ctx["sw"],
+            ctx["bm"],
+            ctx["dist"],
+            self.relevance_weights_,
+            self.relevance_intercept_,
         )
         n = score.size
         n_candidates = min(max(self.n_candidates, k), n)
@@ -383,7 +406,7 @@ class Matcher(BaseEstimator):
             positions = np.argpartition(-score, n_candidates - 1)[:n_candidates]
         else:
             positions = np.arange(n)
-        rel = self._relevance_matrix(ctx["sc"], ctx["sw"], ctx["dist"], positions)
+        rel = self._relevance_matrix(ctx["sc"], ctx["sw"], ctx["bm"], ctx["dist"], positions)
         final = self._score_candidates(demand, rel, positions)
         order = np.lexsort((positions, -final))[:k]
         out = []
@@ -415,11 +438,14 @@ class Matcher(BaseEstimator):
         dxc, dxw = self.index_.encode([_text_of(d) for d in demands])
         sc = np.asarray((dxc @ lxc.T).toarray()).ravel()
         sw = np.asarray((dxw @ lxw.T).toarray()).ravel()
+        # BM25 the other way round: the listing's text as the query over these demands.
+        bm = BM25().fit([_text_of(d) for d in demands]).scores(listing_text)
+        bm = bm / bm.max() if bm.size and bm.max() > 0 else np.zeros(len(demands))
         rows, contexts = [], []
         for j, demand in enumerate(demands):
             ctx = self._demand_context(demand)
             levels = self._level_probabilities(ctx, listing_codes)
-            rows.append([sc[j], sw[j], *levels])
+            rows.append([sc[j], sw[j], bm[j], *levels])
             contexts.append(ctx)
         rel = np.array(rows, dtype=np.float64)
         pair = np.vstack([_pair_values(d, meta) for d in demands])
@@ -431,7 +457,7 @@ class Matcher(BaseEstimator):
         order = np.lexsort((np.arange(final.size), -final))[:k]
         out = []
         for j in order:
-            reasons = self._reasons_for(demands[j], contexts[j], meta, levels=rel[j, 2:])
+            reasons = self._reasons_for(demands[j], contexts[j], meta, levels=rel[j, 3:])
             out.append(DemandMatch(demands[j].get("id", int(j)), float(final[j]), reasons))
         return out
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from matching.codes import codes_in_description, normalize_code
 
 MIN_TEXT_CHARS = 20
+_CODE_LABEL = re.compile(r"(?:^|,\s*)[A-Z0-9]{2,12}\s*:\s")
 
 
 def _open_json(path: Path):
@@ -60,6 +61,15 @@ def _text(value) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def _classification_text(item: dict) -> str:
+    """A classification's description with any leading ``CODE:`` labels removed."""
+    classification = item.get("classification")
+    if not isinstance(classification, dict):
+        return ""
+    description = _text(classification.get("description"))
+    return _CODE_LABEL.sub(" ", description).strip(" ,")
+
+
 def _item_codes(item: dict) -> list[str]:
     classification = item.get("classification")
     if not isinstance(classification, dict):
@@ -72,12 +82,12 @@ def _item_codes(item: dict) -> list[str]:
 
 
 def tender_from_release(release: dict) -> dict | None:
-    """``{"id", "text", "codes", "scheme"}`` for a release's tender, or ``None``.
+    """``{"id", "text", "code_text", "codes", "scheme"}`` for a release's tender, or ``None``.
 
-    The text is the tender title, description and item descriptions; classification
-    descriptions are left out (they are the code's name, i.e. the label), and the codes
-    themselves are scrubbed from the text. ``codes`` lists distinct codes in item order;
-    the first is the tender's primary code.
+    ``text`` is the tender title, description and item descriptions; ``code_text`` the
+    items' classification descriptions (the code's name, e.g. the words after
+    ``N6115B:``), kept apart because it names the label. The codes themselves are scrubbed
+    from both. ``codes`` lists distinct codes in item order; the first is the primary code.
     """
     tender = release.get("tender")
     if not isinstance(tender, dict):
@@ -86,19 +96,34 @@ def tender_from_release(release: dict) -> dict | None:
     codes: list[str] = []
     scheme = None
     main = tender.get("classification")
-    items = [main] if isinstance(main, dict) else []
     items = [{"classification": main}] if isinstance(main, dict) else []
     for item in tender.get("items") or []:
         if not isinstance(item, dict):
             continue
         parts.append(_text(item.get("description")))
         items.append(item)
+    code_parts: list[str] = []
     for item in items:
+        code_parts.append(_classification_text(item))
         for code in _item_codes(item):
             if code not in codes:
                 codes.append(code)
                 if scheme is None:
                     scheme = (item.get("classification") or {}).get("scheme")
+    text = _join(parts, codes)
+    if not codes or len(text) < MIN_TEXT_CHARS:
+        return None
+    ident = release.get("ocid") or release.get("id") or tender.get("id")
+    return {
+        "id": str(ident),
+        "text": text,
+        "code_text": _join(code_parts, codes),
+        "codes": codes,
+        "scheme": scheme,
+    }
+
+
+def _join(parts, codes) -> str:
     seen: dict[str, None] = {}
     for part in parts:
         if part:
@@ -106,11 +131,7 @@ def tender_from_release(release: dict) -> dict | None:
     text = " ".join(seen)
     for code in codes:
         text = re.sub(re.escape(code), " ", text, flags=re.IGNORECASE)
-    text = re.sub(r"\s+", " ", text).strip()
-    if not codes or len(text) < MIN_TEXT_CHARS:
-        return None
-    ident = release.get("ocid") or release.get("id") or tender.get("id")
-    return {"id": str(ident), "text": text, "codes": codes, "scheme": scheme}
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def load_tenders(path) -> list[dict]:
@@ -127,6 +148,7 @@ def load_tenders(path) -> list[dict]:
         files = [path]
     tenders: list[dict] = []
     seen_texts: set[str] = set()
+    seen_ids: set[str] = set()
     for file in files:
         try:
             data = _open_json(file)
@@ -142,5 +164,11 @@ def load_tenders(path) -> list[dict]:
             if key in seen_texts:
                 continue
             seen_texts.add(key)
-            tenders.append(tender)
+            # One ocid may carry several tenders (Paraguay's releases): keep ids unique.
+            ident, n = tender["id"], 1
+            while ident in seen_ids:
+                n += 1
+                ident = f"{tender['id']}#{n}"
+            seen_ids.add(ident)
+            tenders.append({**tender, "id": ident})
     return tenders

@@ -1,0 +1,216 @@
+"""Evaluate the matcher against a BM25 baseline on OCDS tenders whose codes grade relevance.
+
+    python -m matching.evaluate --ocds PATH [--seed N] [--k 10] [--json]
+
+Protocol (docs/matching.md): tenders with a code and ≥ 20 characters of text, duplicate
+texts dropped, shuffled with the seed; the first half become listings (text and codes),
+the second half demands (text only). A listing's relevance grade for a demand is the
+agreement depth of their primary codes (0 none … 4 exact). Reported: NDCG@k (gain
+2^grade − 1, ideal from all listings), MRR@k and recall@k with "relevant" = grade ≥ 3
+(same class or exact code), for the matcher and for BM25 over the same listings; and the
+classifier's top-1/top-3 accuracy at group level on the demands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+import numpy as np
+
+from matching.bm25 import BM25
+from matching.codes import LEVELS, code_prefix, normalize_code
+from matching.matcher import Matcher
+from matching.metrics import ndcg_at_k, recall_at_k, reciprocal_rank
+from matching.ocds import load_tenders
+
+#: Grade from which a listing counts as relevant for MRR and recall (3 = same class).
+RELEVANT_GRADE = 3
+CLASSIFICATION_LEVEL = "group"
+MIN_TENDERS = 4
+
+
+def split(tenders, seed, code_names=True):
+    """Shuffle with ``seed``; first half listings (with codes), second half demands.
+
+    With ``code_names`` a listing's text also carries its codes' names (its
+    classification descriptions), as a listing shows its category; demands never do.
+    """
+    order = np.random.RandomState(seed).permutation(len(tenders))
+    shuffled = [tenders[i] for i in order]
+    half = len(shuffled) // 2
+    listings = [
+        {
+            "id": t["id"],
+            "text": f"{t['text']} {t.get('code_text', '')}".strip() if code_names else t["text"],
+            "codes": t["codes"],
+        }
+        for t in shuffled[:half]
+    ]
+    demands = [
+        {"id": t["id"], "text": t["text"], "hidden_codes": t["codes"]} for t in shuffled[half:]
+    ]
+    return listings, demands
+
+
+class _Grader:
+    """Relevance grades of every listing for a demand, vectorised over prefix levels."""
+
+    def __init__(self, listing_codes):
+        self.levels = [
+            np.array([code_prefix(c, name) for c in listing_codes], dtype=object)
+            for name, length in LEVELS
+            if length is not None
+        ]
+        self.exact = np.array([normalize_code(c) for c in listing_codes], dtype=object)
+
+    def grades(self, code) -> np.ndarray:
+        grade = np.zeros(self.exact.size, dtype=np.int64)
+        alive = np.ones(self.exact.size, dtype=bool)
+        for (name, _), prefixes in zip(LEVELS, self.levels, strict=False):
+            p = code_prefix(code, name)
+            alive &= (prefixes == p) if p is not None else False
+            grade += alive
+        grade[self.exact == normalize_code(code)] = len(LEVELS)
+        return grade
+
+
+def _metrics(ranked, all_grades, k):
+    return (
+        ndcg_at_k(ranked, all_grades, k),
+        reciprocal_rank(ranked, RELEVANT_GRADE, k) if max(all_grades) >= RELEVANT_GRADE else None,
+        recall_at_k(ranked, all_grades, RELEVANT_GRADE, k),
+    )
+
+
+def _mean(values):
+    values = [v for v in values if v is not None]
+    return (float(np.mean(values)), len(values)) if values else (None, 0)
+
+
+def evaluate(tenders, seed=0, k=10, code_names=True, matcher_params=None):
+    """Run the protocol on ``tenders`` (from :func:`matching.ocds.load_tenders`); a dict.
+
+    :raise ValueError: with fewer than ``MIN_TENDERS`` tenders.
+    """
+    if len(tenders) < MIN_TENDERS:
+        raise ValueError(f"need at least {MIN_TENDERS} tenders, got {len(tenders)}")
+    listings, demands = split(tenders, seed, code_names=code_names)
+    started = time.perf_counter()
+    matcher = Matcher(random_state=seed, **(matcher_params or {})).fit(listings)
+    fit_seconds = time.perf_counter() - started
+    bm25 = BM25().fit([listing["text"] for listing in listings])
+    grader = _Grader([listing["codes"][0] for listing in listings])
+    position = {listing["id"]: p for p, listing in enumerate(listings)}
+    results = {"matcher": [], "bm25": []}
+    top1 = top3 = classified = 0
+    rank_seconds = []
+    for demand in demands:
+        truth = demand["hidden_codes"][0]
+        all_grades = grader.grades(truth)
+        query = {"text": demand["text"]}
+        t0 = time.perf_counter()
+        matches = matcher.rank(query, k=k, explain=False)
+        rank_seconds.append(time.perf_counter() - t0)
+        ranked = [all_grades[position[m.listing_id]] for m in matches]
+        results["matcher"].append(_metrics(ranked, all_grades, k))
+        ranked = [all_grades[i] for i in bm25.rank(demand["text"], k=k)]
+        results["bm25"].append(_metrics(ranked, all_grades, k))
+        true_group = code_prefix(truth, CLASSIFICATION_LEVEL)
+        if true_group is not None:
+            suggested = [s.code for s in matcher.suggest_codes(demand["text"], k=3)]
+            classified += 1
+            top1 += bool(suggested[:1] == [true_group])
+            top3 += true_group in suggested
+    report = {
+        "n_tenders": len(tenders),
+        "n_listings": len(listings),
+        "n_demands": len(demands),
+        "seed": seed,
+        "k": k,
+        "listing_code_names": code_names,
+        "relevant_grade": RELEVANT_GRADE,
+        "weights_source": matcher.weights_source_,
+        "fit_seconds": round(fit_seconds, 3),
+        "rank_ms_mean": round(1000 * float(np.mean(rank_seconds)), 3),
+    }
+    for system, rows in results.items():
+        ndcg, n_ndcg = _mean([r[0] for r in rows])
+        mrr, n_rel = _mean([r[1] for r in rows])
+        recall, _ = _mean([r[2] for r in rows])
+        report[system] = {
+            f"ndcg@{k}": ndcg,
+            f"mrr@{k}": mrr,
+            f"recall@{k}": recall,
+            "demands_with_any_relevance": n_ndcg,
+            "demands_with_relevant": n_rel,
+        }
+    base = report["bm25"][f"ndcg@{k}"]
+    mine = report["matcher"][f"ndcg@{k}"]
+    report["ndcg_ratio"] = (mine / base) if base and mine is not None else None
+    report["classification"] = {
+        "level": CLASSIFICATION_LEVEL,
+        "n": classified,
+        "top1": top1 / classified if classified else None,
+        "top3": top3 / classified if classified else None,
+    }
+    return report
+
+
+def _fmt(value):
+    return "—" if value is None else f"{value:.3f}"
+
+
+def format_report(report, name="") -> str:
+    k = report["k"]
+    lines = [
+        f"{name}  tenders={report['n_tenders']} listings={report['n_listings']} "
+        f"demands={report['n_demands']} seed={report['seed']} weights={report['weights_source']}"
+        f" listing code names={'yes' if report['listing_code_names'] else 'no'}",
+        f"{'system':<10}{'NDCG@' + str(k):>10}{'MRR@' + str(k):>10}{'R@' + str(k):>10}",
+    ]
+    for system in ("matcher", "bm25"):
+        row = report[system]
+        lines.append(
+            f"{system:<10}{_fmt(row[f'ndcg@{k}']):>10}{_fmt(row[f'mrr@{k}']):>10}"
+            f"{_fmt(row[f'recall@{k}']):>10}"
+        )
+    c = report["classification"]
+    lines.append(f"NDCG ratio matcher/BM25: {_fmt(report['ndcg_ratio'])}")
+    lines.append(
+        f"classification ({c['level']}, n={c['n']}): top-1 {_fmt(c['top1'])}, "
+        f"top-3 {_fmt(c['top3'])}"
+    )
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m matching.evaluate", description=__doc__)
+    parser.add_argument("--ocds", required=True, help="OCDS file (.json/.json.gz) or folder")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--k", type=int, default=10)
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--no-code-names",
+        action="store_true",
+        help="listings carry only their tender text, not their codes' names",
+    )
+    args = parser.parse_args(argv)
+    tenders = load_tenders(args.ocds)
+    try:
+        report = evaluate(tenders, seed=args.seed, k=args.k, code_names=not args.no_code_names)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    report["ocds"] = str(args.ocds)
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        print(format_report(report, name=str(args.ocds)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
