@@ -45,7 +45,6 @@ def upgrade():
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('deleted_at', sa.DateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['verified_by_id'], ['user.id'], name='fk_organisation_verified_by_id_user', use_alter=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organisation')),
     sa.UniqueConstraint('business_number', name=op.f('uq_organisation_business_number'))
     )
@@ -73,6 +72,12 @@ def upgrade():
     )
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_organisation_id'), ['organisation_id'], unique=False)
+
+    # organisation and user refer to each other: the second reference is added once both exist.
+    with op.batch_alter_table('organisation', schema=None) as batch_op:
+        batch_op.create_foreign_key(
+            'fk_organisation_verified_by_id_user', 'user', ['verified_by_id'], ['id']
+        )
 
     op.create_table('api_token',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -163,6 +168,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_api_token_user_id'))
 
     op.drop_table('api_token')
+    with op.batch_alter_table('organisation', schema=None) as batch_op:
+        batch_op.drop_constraint('fk_organisation_verified_by_id_user', type_='foreignkey')
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_organisation_id'))
 

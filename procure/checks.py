@@ -1,0 +1,97 @@
+"""Collect field errors while validating input, then refuse it all at once."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+
+from procure.errors import FieldError, Invalid
+from procure.regions import REGIONS
+
+MAX_WON = 10**15  # a quadrillion won: far above any public budget, below BigInteger's limit
+
+
+class Checker:
+    """``check = Checker(); value = check.text("title", raw, 200, required=True); check.done()``."""
+
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+
+    def fail(self, field: str, message: str) -> None:
+        self.errors.append(FieldError(field, message))
+
+    def text(self, field: str, value, max_length: int, *, required: bool = False) -> str:
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            self.fail(field, _("Must be text."))
+            return ""
+        value = value.strip()
+        if required and not value:
+            self.fail(field, _("This field is required."))
+        elif len(value) > max_length:
+            self.fail(field, _("Use at most %(max)d characters.", max=max_length))
+        return value
+
+    def integer(
+        self, field: str, value, *, minimum: int = 0, maximum: int = MAX_WON, required: bool = False
+    ) -> int | None:
+        if value in (None, ""):
+            if required:
+                self.fail(field, _("This field is required."))
+            return None
+        if isinstance(value, bool):
+            self.fail(field, _("Enter a whole number."))
+            return None
+        try:
+            number = (
+                int(str(value).replace(",", "").strip()) if isinstance(value, str) else int(value)
+            )
+        except (TypeError, ValueError):
+            self.fail(field, _("Enter a whole number."))
+            return None
+        if isinstance(value, float) and not value.is_integer():
+            self.fail(field, _("Enter a whole number."))
+            return None
+        if not minimum <= number <= maximum:
+            self.fail(
+                field,
+                _(
+                    "Enter a number from %(min)s to %(max)s.",
+                    min=f"{minimum:,}",
+                    max=f"{maximum:,}",
+                ),
+            )
+            return None
+        return number
+
+    def day(self, field: str, value, *, required: bool = False) -> date | None:
+        if value in (None, ""):
+            if required:
+                self.fail(field, _("This field is required."))
+            return None
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(field, _("Enter a date as YYYY-MM-DD."))
+            return None
+
+    def choice(self, field: str, value, allowed, *, required: bool = True) -> str | None:
+        if value in (None, ""):
+            if required:
+                self.fail(field, _("This field is required."))
+            return None
+        if value not in allowed:
+            self.fail(field, _("Choose one of the listed options."))
+            return None
+        return value
+
+    def region(self, field: str, value) -> str | None:
+        return self.choice(field, value, REGIONS, required=False)
+
+    def done(self, message: str | None = None) -> None:
+        if self.errors:
+            raise Invalid(message or _("Some fields need your attention."), self.errors)
