@@ -68,6 +68,11 @@ PREDICTED_REASON_MIN_PROBABILITY = 0.25
 #: Feedback labels understood by ``fit_feedback``.
 POSITIVE_LABELS = frozenset({"shortlisted", "accepted", "pilot", "positive", "selected"})
 NEGATIVE_LABELS = frozenset({"declined", "dismissed", "negative", "rejected"})
+#: The feedback re-ranker adds weight·(p − ½) to the default score, where p is its
+#: probability of a positive outcome and weight = MAX · n / (n + HALF) grows with the
+#: number n of labelled pairs: a few labels nudge the ranking, many labels dominate it.
+FEEDBACK_MAX_WEIGHT = 1.0
+FEEDBACK_HALF_WEIGHT_PAIRS = 4
 SELF_SUPERVISED_RANDOM_NEGATIVES = 20
 SELF_SUPERVISED_CHUNK = 64
 
@@ -353,7 +358,7 @@ class Matcher(BaseEstimator):
         positions = np.array([position])
         rel = self._relevance_matrix(ctx["sc"], ctx["sw"], ctx["bm"], ctx["dist"], positions)
         pair = np.vstack([_pair_values(demand, self.listings_[position])])
-        base = rel @ self.relevance_weights_ + self.relevance_intercept_ + pair @ self.pair_weights_
+        base = self._relevance_scores(rel) + pair @ self.pair_weights_
         return np.column_stack([base, rel, pair])[0]
 
     # ------------------------------------------------------------------ ranking
@@ -380,10 +385,15 @@ class Matcher(BaseEstimator):
     def _score_candidates(self, demand, rel, positions):
         pair = np.vstack([_pair_values(demand, self.listings_[p]) for p in positions])
         base = self._relevance_scores(rel) + pair @ self.pair_weights_
+        return self._with_feedback(base, rel, pair)
+
+    def _with_feedback(self, base, rel, pair):
         if self.feedback_model_ is None:
             return base
-        features = np.column_stack([base, rel, pair])
-        return self.feedback_model_.predict_proba(features)[:, 1]
+        n = len(self.feedback_pairs_)
+        weight = FEEDBACK_MAX_WEIGHT * n / (n + FEEDBACK_HALF_WEIGHT_PAIRS)
+        p = self.feedback_model_.predict_proba(np.column_stack([base, rel, pair]))[:, 1]
+        return base + weight * (p - 0.5)
 
     def rank(self, demand: dict, k: int = 10, explain: bool = True) -> list[Match]:
         """The ``k`` best listings for ``demand``, best first, each with its reasons.
@@ -449,11 +459,8 @@ class Matcher(BaseEstimator):
             contexts.append(ctx)
         rel = np.array(rows, dtype=np.float64)
         pair = np.vstack([_pair_values(d, meta) for d in demands])
-        base = rel @ self.relevance_weights_ + self.relevance_intercept_ + pair @ self.pair_weights_
-        if self.feedback_model_ is not None:
-            final = self.feedback_model_.predict_proba(np.column_stack([base, rel, pair]))[:, 1]
-        else:
-            final = base
+        base = self._relevance_scores(rel) + pair @ self.pair_weights_
+        final = self._with_feedback(base, rel, pair)
         order = np.lexsort((np.arange(final.size), -final))[:k]
         out = []
         for j in order:

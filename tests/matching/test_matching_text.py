@@ -5,7 +5,9 @@ from matching.text import TextEncoder, shared_terms, word_tokens
 
 
 def test_korean_shared_terms_survive_particles_and_compounds():
-    terms = shared_terms("순찰용 드론, 정지비행, 안내방송", "방송용 스피커를 탑재한 드론이 정지비행")
+    terms = shared_terms(
+        "순찰용 드론, 정지비행, 안내방송", "방송용 스피커를 탑재한 드론이 정지비행"
+    )
     assert "드론" in terms
     assert "정지비행" in terms
     assert "방송" in terms

@@ -1,0 +1,94 @@
+import gzip
+import json
+import random
+
+from matching.evaluate import evaluate, format_report, main
+from matching.ocds import iter_releases, load_tenders, tender_from_release
+
+RELEASE = {
+    "ocid": "ocds-1",
+    "tender": {
+        "title": "Generator replacement at the headquarters",
+        "items": [
+            {
+                "description": "Diesel generator N6115B",
+                "classification": {"scheme": "GSIN", "description": "N6115B: Generator Set"},
+            }
+        ],
+    },
+}
+
+
+def test_canadian_code_in_description_is_read_and_scrubbed():
+    tender = tender_from_release(RELEASE)
+    assert tender["codes"] == ["N6115B"]
+    assert "N6115B" not in tender["text"]
+    assert tender["text"].startswith("Generator replacement")
+    assert tender["code_text"] == "Generator Set"
+
+
+def test_release_shapes(tmp_path):
+    cpv = {
+        "ocid": "ocds-2",
+        "tender": {
+            "title": "Стіл масажний для лікарні",
+            "items": [{"classification": {"scheme": "CPV", "id": "39121200-8"}}],
+        },
+    }
+    package = {"releases": [RELEASE]}
+    records = {"records": [{"compiledRelease": cpv}, {"releases": [{"url": "x"}]}]}
+    assert [r["ocid"] for r in iter_releases(package)] == ["ocds-1"]
+    assert [r["ocid"] for r in iter_releases(records)] == ["ocds-2"]
+    assert [r["ocid"] for r in iter_releases([RELEASE, cpv])] == ["ocds-1", "ocds-2"]
+    folder = tmp_path / "data"
+    folder.mkdir()
+    with gzip.open(folder / "a.json.gz", "wt", encoding="utf-8") as handle:
+        json.dump(package, handle)
+    (folder / "b.json").write_text(json.dumps(records), encoding="utf-8")
+    (folder / "c.json").write_text(json.dumps([RELEASE]), encoding="utf-8")  # duplicate text
+    (folder / "broken.json").write_text("not json", encoding="utf-8")
+    tenders = load_tenders(folder)
+    assert [t["codes"][0] for t in tenders] == ["N6115B", "39121200-8"]
+
+
+def test_short_or_uncoded_tenders_are_dropped():
+    assert tender_from_release({"tender": {"title": "too short", "items": []}}) is None
+    assert tender_from_release({"tender": {"title": "long enough text but no code at all"}}) is None
+
+
+def test_matcher_beats_bm25_on_a_canadian_subsample(canada_path):
+    tenders = load_tenders(canada_path)
+    sample = random.Random(0).sample(tenders, 1000)
+    report = evaluate(sample, seed=0, k=10)
+    assert report["n_listings"] == 500
+    matcher, bm25 = report["matcher"]["ndcg@10"], report["bm25"]["ndcg@10"]
+    assert matcher > 1.2 * bm25
+    assert report["classification"]["top3"] > 0.5
+    text = format_report(report, name="sample")
+    assert "NDCG ratio" in text
+
+
+def test_command_line_json(tmp_path, capsys):
+    releases = []
+    for i, (title, code) in enumerate(
+        [
+            ("Diesel generator replacement", "N6115B"),
+            ("Generator set maintenance contract", "N6115A"),
+            ("Office chairs for the new building", "N7110"),
+            ("Ergonomic chairs and desks", "N7110B"),
+            ("Snow removal services for parking lots", "S208"),
+            ("Snow clearing and ice control", "S208A"),
+        ]
+    ):
+        release = {"ocid": f"o{i}", "tender": {"title": title, "items": []}}
+        release["tender"]["items"].append({"classification": {"id": code}})
+        releases.append(release)
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps({"releases": releases}), encoding="utf-8")
+    assert main(["--ocds", str(path), "--json", "--seed", "1"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["n_listings"] == 3
+    assert set(report) >= {"matcher", "bm25", "ndcg_ratio", "classification"}
+    empty = tmp_path / "empty.json"
+    empty.write_text(json.dumps({"releases": []}), encoding="utf-8")
+    assert main(["--ocds", str(empty)]) == 2

@@ -1,0 +1,189 @@
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from matching import CodeClassifier, CodeSuggestion, DemandMatch, Match, Matcher, Reason
+
+PATROL = {"text": "순찰용 드론, 정지비행, 안내방송", "budget": 50_000_000, "region": "부산광역시"}
+
+
+def test_init_only_stores_parameters_and_fit_returns_self(korean_listings):
+    matcher = Matcher(n_candidates=50, random_state=3)
+    assert matcher.get_params()["n_candidates"] == 50
+    assert not hasattr(matcher, "index_")
+    assert matcher.fit(korean_listings) is matcher
+    assert matcher.fit_info_["n_listings"] == len(korean_listings)
+    assert clone(matcher).get_params() == matcher.get_params()
+    assert not hasattr(clone(matcher), "index_")
+
+
+def test_methods_require_fitting():
+    matcher = Matcher()
+    with pytest.raises(NotFittedError):
+        matcher.rank(PATROL)
+    with pytest.raises(NotFittedError):
+        matcher.suggest_codes("드론")
+    with pytest.raises(NotFittedError):
+        matcher.rank_demands({"text": "드론"}, [PATROL])
+
+
+def test_fit_rejects_bad_listings():
+    with pytest.raises(ValueError, match="no listings"):
+        Matcher().fit([])
+    with pytest.raises(ValueError, match="unique"):
+        Matcher().fit([{"id": 1, "text": "a"}, {"id": 1, "text": "b"}])
+    with pytest.raises(ValueError, match="id"):
+        Matcher().fit([{"text": "a"}])
+
+
+def test_patrol_drone_demand_ranks_drone_with_loudspeaker_above_chair(korean_listings):
+    matcher = Matcher(random_state=0).fit(korean_listings)
+    matches = matcher.rank(PATROL, k=10)
+    assert all(isinstance(m, Match) for m in matches)
+    ids = [m.listing_id for m in matches]
+    assert ids[0] == "drone-speaker"
+    assert ids.index("drone-speaker") < ids.index("chair")
+    assert ids.index("drone-survey") < ids.index("chair")
+    scores = [m.score for m in matches]
+    assert scores == sorted(scores, reverse=True)
+    assert len(matcher.rank(PATROL, k=2)) == 2
+
+
+def test_english_and_mixed_ranking(english_listings):
+    matcher = Matcher(random_state=0).fit(english_listings)
+    assert matcher.rank({"text": "drone for patrol with loudspeaker"}, k=1)[0].listing_id == (
+        "e-drone"
+    )
+    assert matcher.rank({"text": "office chairs, 의자"}, k=1)[0].listing_id == "e-chair"
+
+
+def test_missing_fields_are_allowed(korean_listings):
+    matcher = Matcher(random_state=0).fit([{"id": 9, "text": "드론"}, *korean_listings])
+    assert matcher.rank({"text": "드론"}, k=3)
+    assert matcher.rank({}, k=3)  # an empty demand still returns a ranking
+
+
+def test_given_codes_are_used(korean_listings):
+    matcher = Matcher(random_state=0).fit(korean_listings)
+    top = matcher.rank({"text": "장비", "codes": ["N7110"]}, k=2)
+    assert {m.listing_id for m in top} == {"chair", "desk"}
+    assert any(r.code == "code_match" for r in top[0].reasons)
+
+
+def test_reasons_in_korean_and_english(korean_listings):
+    matcher = Matcher(random_state=0).fit(korean_listings)
+    best = matcher.rank(PATROL, k=1)[0]
+    codes = [r.code for r in best.reasons]
+    assert codes[0] == "shared_terms"
+    assert {"within_budget", "same_region", "readiness", "pilot_record"} <= set(codes)
+    shared = best.reasons[0]
+    assert isinstance(shared, Reason)
+    assert shared.text("ko").startswith("공통 핵심어: ")
+    assert "드론" in shared.text("ko")
+    assert shared.text("en").startswith("Shared key terms: ")
+    for reason in best.reasons:
+        assert 0 < len(reason.text("ko")) <= 60
+        assert 0 < len(reason.text("en")) <= 60
+    budget = next(r for r in best.reasons if r.code == "within_budget")
+    assert budget.text("ko") == "예산 이내: 30,000,000원 ≤ 50,000,000원"
+    assert budget.text("en") == "Within budget: ₩30,000,000 ≤ ₩50,000,000"
+    with pytest.raises(ValueError, match="language"):
+        shared.text("fr")
+
+
+def test_over_budget_reason():
+    assert Reason("over_budget", {"percent": 20}).text("en") == "Over budget by 20%"
+    assert Reason("over_budget", {"percent": 20}).text("ko") == "예산 20% 초과"
+    with pytest.raises(ValueError, match="unknown reason"):
+        Reason("nonsense")
+
+
+def test_rank_demands_for_a_supplier(korean_listings):
+    matcher = Matcher(random_state=0).fit(korean_listings)
+    demands = [
+        {"id": "d-chair", "text": "회의실 의자 교체"},
+        {"id": "d-drone", "text": "해안 순찰 드론 구매, 안내방송 가능", "budget": 40_000_000},
+        {"text": "홍수 경보 센서"},
+    ]
+    matches = matcher.rank_demands(korean_listings[0], demands, k=3)
+    assert all(isinstance(m, DemandMatch) for m in matches)
+    assert matches[0].demand_id == "d-drone"
+    assert {m.demand_id for m in matches} == {"d-chair", "d-drone", 2}
+    assert any(r.code == "within_budget" for r in matches[0].reasons)
+    assert matcher.rank_demands(korean_listings[0], [], k=3) == []
+
+
+def test_suggest_codes_top_k_with_probabilities(korean_listings):
+    matcher = Matcher(random_state=0).fit(korean_listings)
+    suggestions = matcher.suggest_codes("야간 순찰 드론", k=3)
+    assert all(isinstance(s, CodeSuggestion) for s in suggestions)
+    assert 1 <= len(suggestions) <= 3
+    assert suggestions[0].code == "N15"
+    assert suggestions[0].level == "group"
+    assert suggestions[0].example in {"N1550A", "N1550B"}
+    probabilities = [s.probability for s in suggestions]
+    assert probabilities == sorted(probabilities, reverse=True)
+    assert all(0 < p <= 1 for p in probabilities)
+    assert sum(probabilities) <= 1 + 1e-9
+    fine = matcher.suggest_codes("야간 순찰 드론", k=2, level="exact")
+    assert fine[0].code in {"N1550A", "N1550B"}
+
+
+def test_code_classifier_standalone():
+    texts = ["drone patrol", "patrol drone camera", "office chair", "chair mesh", "water sensor"]
+    codes = ["N1550A", "N1550B", "N7110A", "N7110B", "N6665"]
+    clf = CodeClassifier(level="group", n_neighbors=3).fit(texts, codes)
+    assert list(clf.predict(["drone for patrol", "ergonomic chair"])) == ["N15", "N71"]
+    proba = clf.predict_proba(["drone"])
+    assert proba.shape == (1, len(clf.classes_))
+    top = clf.suggest("a chair", k=3)
+    assert top[0].code == "N71"
+    with pytest.raises(ValueError, match="level"):
+        CodeClassifier(level="family").fit(texts, codes)
+    with pytest.raises(NotFittedError):
+        CodeClassifier().suggest("x")
+
+
+def test_feedback_changes_ranking(korean_listings):
+    matcher = Matcher(random_state=0).fit(korean_listings)
+    demand = {"text": "순찰 드론"}
+    before = [m.listing_id for m in matcher.rank(demand, k=2)]
+    assert before[0] == "drone-speaker"
+    pairs = []
+    for text in ("순찰 드론", "드론", "드론 구매", "방재용 드론"):
+        pairs.append(({"text": text}, "drone-survey", "accepted"))
+        pairs.append(({"text": text}, "drone-speaker", "declined"))
+    assert matcher.fit_feedback(pairs) is matcher
+    after = [m.listing_id for m in matcher.rank(demand, k=2)]
+    assert after[0] == "drone-survey"
+    with pytest.raises(ValueError, match="unknown feedback label"):
+        matcher.fit_feedback([(demand, "chair", "maybe")])
+    with pytest.raises(ValueError, match="unknown listing"):
+        matcher.fit_feedback([(demand, "nope", True)])
+    with pytest.raises(ValueError, match="both positive and negative"):
+        matcher.fit_feedback([(demand, "chair", True)])
+
+
+def test_partial_feedback_waits_for_both_classes(korean_listings):
+    matcher = Matcher(random_state=0).fit(korean_listings)
+    demand = {"text": "순찰 드론"}
+    matcher.partial_fit_feedback([(demand, "drone-survey", True)])
+    assert matcher.feedback_model_ is None
+    before = {m.listing_id: m.score for m in matcher.rank(demand, k=3)}
+    matcher.partial_fit_feedback([(demand, "drone-speaker", False)])
+    assert matcher.feedback_model_ is not None
+    assert len(matcher.feedback_pairs_) == 2
+    after = {m.listing_id: m.score for m in matcher.rank(demand, k=3)}
+    assert after["drone-survey"] > before["drone-survey"]
+    assert after["drone-speaker"] < before["drone-speaker"]
+
+
+def test_random_state_makes_fitting_reproducible(canada_path):
+    from matching.ocds import load_tenders
+
+    tenders = load_tenders(canada_path)[:300]
+    listings = [{"id": t["id"], "text": t["text"], "codes": t["codes"]} for t in tenders]
+    a = Matcher(random_state=1, n_pseudo_demands=100).fit(listings)
+    b = Matcher(random_state=1, n_pseudo_demands=100).fit(listings)
+    assert a.weights_source_ == "self-supervised"
+    assert (a.relevance_weights_ == b.relevance_weights_).all()
