@@ -1,4 +1,4 @@
-"""The two-sided market: demands (혁신수요), products (혁신제품), reverse proposals (역제안), ideas."""
+"""The two-sided market: demands (혁신수요), products (혁신제품), proposals (역제안), ideas."""
 
 from __future__ import annotations
 
@@ -275,7 +275,7 @@ class Compliance(enum.StrEnum):
 
 
 class ReverseProposal(TimestampMixin, VersionedMixin, db.Model):
-    """역제안: a supplier's proposal, answering a demand or unsolicited (to an agency or category)."""
+    """역제안: a supplier's proposal, answering a demand or unsolicited (agency or category)."""
 
     __tablename__ = "reverse_proposal"
 
