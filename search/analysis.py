@@ -27,6 +27,9 @@ PARTICLES = tuple(
         reverse=True,
     )
 )
+#: Words of a query that are searched; the rest are ignored (a pasted paragraph would
+#: otherwise build an enormous query).
+MAX_QUERY_WORDS = 16
 #: Longest prefix indexed for suggestions.
 MAX_PREFIX = 15
 #: Characters of context a snippet keeps around the first match.
@@ -125,6 +128,8 @@ def parse_query(text: str) -> list[QueryWord]:
     for w in words(text):
         if w in seen:
             continue
+        if len(seen) == MAX_QUERY_WORDS:
+            break
         seen.add(w)
         forms = [w]
         stem = strip_particle(w)

@@ -250,8 +250,10 @@ class EmbeddedBackend:
             try:
                 writer = index.writer(self.writer_heap, threads)
                 break
-            except ValueError as exc:
-                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+            except (ValueError, OSError) as exc:
+                if "lock" not in str(exc).lower():
+                    raise SearchUnavailable(f"cannot write the embedded index: {exc}") from exc
+                if time.monotonic() > deadline:
                     raise SearchUnavailable(f"embedded index is locked: {exc}") from exc
                 time.sleep(delay)
                 delay = min(delay * 2, 0.2)
@@ -259,9 +261,11 @@ class EmbeddedBackend:
             yield writer
             writer.commit()
             writer.wait_merging_threads()
-        except BaseException:
+        except BaseException as exc:
             with contextlib.suppress(Exception):
                 writer.rollback()
+            if isinstance(exc, OSError):
+                raise SearchUnavailable(f"cannot write the embedded index: {exc}") from exc
             raise
         finally:
             del writer

@@ -241,6 +241,16 @@ class Query:
             raise InvalidQueryError("page must be >= 1 and per_page between 1 and 100")
         if self.page * self.per_page > MAX_WINDOW:
             raise InvalidQueryError(f"results deeper than {MAX_WINDOW} cannot be paged to")
+        for name in (*RANGE_FILTERS, "readiness_level"):
+            for value in self.filter_values(name):
+                if isinstance(value, bool) or not isinstance(value, int | str):
+                    raise InvalidQueryError(f"{name} must be an integer, not {value!r}")
+                try:
+                    int(value)
+                except ValueError:
+                    raise InvalidQueryError(f"{name} must be an integer, not {value!r}") from None
+        if isinstance(self.principals, str):
+            raise InvalidQueryError("principals must be a list of strings, not one string")
         object.__setattr__(self, "principals", tuple(self.principals))
         object.__setattr__(self, "facets", tuple(self.facets))
 

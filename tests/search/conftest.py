@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # the package is not installed in the venv; tests import it
     sys.path.insert(0, str(ROOT))
 
-from corpus import corpus_documents  # noqa: E402
 from osmem import PlainJsonNode, osmem_search_server  # noqa: E402, F401
+from search_corpus import corpus_documents  # noqa: E402
 
 import search  # noqa: E402
 from search.elastic import ElasticsearchBackend  # noqa: E402
@@ -63,7 +63,7 @@ def backend(request, tmp_path):
 
 @pytest.fixture
 def loaded(backend):
-    """A backend holding the conformance corpus (tests/search/corpus.py)."""
+    """A backend holding the conformance corpus (tests/search/search_corpus.py)."""
     backend.index_documents(corpus_documents())
     return backend
 

@@ -92,6 +92,10 @@ def test_every_amount_has_one_price_bucket(amount):
         {"per_page": 101},
         {"page": 600, "per_page": 20},
         {"facets": ["colour"]},
+        {"filters": {"amount_min": "lots"}},
+        {"filters": {"amount_max": 1.5}},
+        {"filters": {"readiness_level": ["high"]}},
+        {"principals": "public"},
     ],
 )
 def test_invalid_queries_are_refused(kwargs):
@@ -114,6 +118,10 @@ def test_particles_and_bigrams():
     assert strip_particle("drone") is None
     assert bigram_text("소형 드론을 ok 칩") == "소형 드론 론을 칩"
     assert prefix_text("Drone 드론") == "d dr dro dron drone 드 드론"
+
+
+def test_long_queries_are_cut():
+    assert len(parse_query(" ".join(f"w{i}" for i in range(100)))) == 16
 
 
 def test_query_words_expand_to_stems_and_synonyms():

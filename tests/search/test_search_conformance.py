@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from corpus import (
+from search_corpus import (
     CONFIDENTIAL_TITLE,
     INSIDER,
     NOW,
@@ -401,6 +401,29 @@ def test_closing_sort_puts_missing_dates_last(loaded):
     order = ids(loaded, sort="closing")
     assert order.index("demand:4") < order.index("product:1")
     assert NOW - timedelta(days=1) < NOW  # sanity for the corpus clock
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'AND OR NOT ( ) : * " \\ ^ ~ [ ] { } + - ! / ?',
+        "title:드론 OR 1=1; DROP TABLE docs --",
+        "😀 🚁 드론🚁",
+        "ㄷㄹ 드ㄹ",
+        "_",
+        "의 을 를",
+        " ".join(f"단어{i}" for i in range(200)),
+        "x" * 1000,
+    ],
+)
+def test_any_text_is_a_valid_query(loaded, text):
+    result = loaded.search(Query(text, principals=PUBLIC))
+    assert result.total >= 0
+    loaded.suggest(text, PUBLIC)
+
+
+def test_emoji_next_to_a_word_still_finds_it(loaded):
+    assert "product:1" in ids(loaded, "🚁드론🚁")
 
 
 def test_unavailable_backend_raises(unavailable):

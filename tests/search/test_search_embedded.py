@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from corpus import corpus_documents
+from search_corpus import corpus_documents
 
 from search import Query, SearchDocument, SearchUnavailable, backend_from_url
 from search.embedded import EmbeddedBackend, to_tantivy
