@@ -32,7 +32,7 @@ CLASSIFICATION_LEVEL = "group"
 MIN_TENDERS = 4
 
 
-def split(tenders, seed, code_names=True):
+def split(tenders, seed, code_names=False):
     """Shuffle with ``seed``; first half listings (with codes), second half demands.
 
     With ``code_names`` a listing's text also carries its codes' names (its
@@ -90,7 +90,7 @@ def _mean(values):
     return (float(np.mean(values)), len(values)) if values else (None, 0)
 
 
-def evaluate(tenders, seed=0, k=10, code_names=True, matcher_params=None):
+def evaluate(tenders, seed=0, k=10, code_names=False, matcher_params=None):
     """Run the protocol on ``tenders`` (from :func:`matching.ocds.load_tenders`); a dict.
 
     :raise ValueError: with fewer than ``MIN_TENDERS`` tenders.
@@ -193,14 +193,14 @@ def main(argv=None) -> int:
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument(
-        "--no-code-names",
+        "--code-names",
         action="store_true",
-        help="listings carry only their tender text, not their codes' names",
+        help="variant: listings also carry their codes' names (classification descriptions)",
     )
     args = parser.parse_args(argv)
     tenders = load_tenders(args.ocds)
     try:
-        report = evaluate(tenders, seed=args.seed, k=args.k, code_names=not args.no_code_names)
+        report = evaluate(tenders, seed=args.seed, k=args.k, code_names=args.code_names)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

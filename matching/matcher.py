@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -179,7 +178,6 @@ class Matcher(BaseEstimator):
         self_supervised=True,
         n_pseudo_demands=1000,
         feedback_c=1.0,
-        reranker="linear",
         random_state=None,
     ):
         self.n_candidates = n_candidates
@@ -189,7 +187,6 @@ class Matcher(BaseEstimator):
         self.self_supervised = self_supervised
         self.n_pseudo_demands = n_pseudo_demands
         self.feedback_c = feedback_c
-        self.reranker = reranker
         self.random_state = random_state
 
     # ------------------------------------------------------------------ fitting
@@ -228,7 +225,6 @@ class Matcher(BaseEstimator):
         self.pair_values_ = np.vstack([_pair_values({}, listing) for listing in self.listings_])
         weights = np.array([DEFAULT_RELEVANCE_WEIGHTS[f] for f in RELEVANCE_FEATURES])
         self.relevance_weights_, self.relevance_intercept_ = weights, 0.0
-        self.relevance_model_ = None
         self.weights_source_ = "default"
         if self.self_supervised and len(records) >= MIN_SELF_SUPERVISED_LISTINGS:
             learned = self._learn_relevance_weights(texts, primary)
@@ -302,11 +298,6 @@ class Matcher(BaseEstimator):
         model = LinearRegression(positive=True).fit(x, y)
         if model.coef_[:2].sum() <= 0:  # text must count; otherwise the sample was degenerate
             return None
-        self.relevance_model_ = None
-        if self.reranker == "hgb":
-            self.relevance_model_ = HistGradientBoostingRegressor(
-                max_iter=200, learning_rate=0.1, random_state=self.random_state
-            ).fit(x, y)
         return model.coef_.astype(np.float64), float(model.intercept_)
 
     # ----------------------------------------------------------------- feedback
@@ -378,8 +369,6 @@ class Matcher(BaseEstimator):
         return {"text": text, "codes": codes, "sc": sc, "sw": sw, "bm": bm, "dist": dist}
 
     def _relevance_scores(self, rel):
-        if self.relevance_model_ is not None:
-            return self.relevance_model_.predict(rel)
         return rel @ self.relevance_weights_ + self.relevance_intercept_
 
     def _score_candidates(self, demand, rel, positions):

@@ -89,6 +89,9 @@ def test_command_line_json(tmp_path, capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["n_listings"] == 3
     assert set(report) >= {"matcher", "bm25", "ndcg_ratio", "classification"}
+    assert report["listing_code_names"] is False
+    assert main(["--ocds", str(path), "--code-names"]) == 0
+    assert "listing code names=yes" in capsys.readouterr().out
     empty = tmp_path / "empty.json"
     empty.write_text(json.dumps({"releases": []}), encoding="utf-8")
     assert main(["--ocds", str(empty)]) == 2
