@@ -63,7 +63,7 @@ def test_matcher_beats_bm25_on_a_canadian_subsample(canada_path):
     assert report["n_listings"] == 500
     matcher, bm25 = report["matcher"]["ndcg@10"], report["bm25"]["ndcg@10"]
     assert matcher > 1.2 * bm25
-    assert report["classification"]["top3"] > 0.5
+    assert report["classification"]["top3"] > 0.4
     text = format_report(report, name="sample")
     assert "NDCG ratio" in text
 
