@@ -56,9 +56,26 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from procure import account, admin, api, audit, auth, authz, main
+    from procure import (
+        account,
+        admin,
+        api,
+        attachments,
+        audit,
+        auth,
+        authz,
+        demands,
+        ideas,
+        main,
+        notifications,
+        products,
+        proposals,
+    )
 
-    for module in (main, auth, account, admin, audit, api):
+    for module in (
+        main, auth, account, admin, audit, notifications, attachments,
+        demands, products, proposals, ideas, api,
+    ):
         app.register_blueprint(module.bp)
     authz.check_routes(app)
 

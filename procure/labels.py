@@ -27,3 +27,51 @@ def kind_label(kind: str) -> str:
 
 def role_labels(roles) -> str:
     return ", ".join(role_label(role) for role in sorted(roles))
+
+
+DEMAND_STATUS = {
+    "draft": _l("draft"),
+    "published": _l("open"),
+    "closed": _l("closed"),
+}
+DEMAND_OUTCOME = {
+    "awarded": _l("awarded"),
+    "withdrawn": _l("withdrawn"),
+    "unsuccessful": _l("unsuccessful"),
+}
+DEMAND_TYPE = {
+    "purchase": _l("Purchase"),
+    "pilot": _l("Pilot purchase"),
+    "rnd": _l("Demand-driven R&D"),
+    "dialogue": _l("Competitive dialogue"),
+}
+PRODUCT_STATUS = {
+    "draft": _l("draft"),
+    "listed": _l("listed"),
+    "suspended": _l("suspended"),
+    "archived": _l("archived"),
+}
+PROPOSAL_STATUS = {
+    "draft": _l("draft"),
+    "submitted": _l("submitted"),
+    "shortlisted": _l("shortlisted"),
+    "declined": _l("declined"),
+    "accepted": _l("accepted"),
+    "withdrawn": _l("withdrawn"),
+}
+COMPLIANCE = {
+    "exceeds": _l("Exceeds"),
+    "meets": _l("Meets"),
+    "partly": _l("Partly"),
+    "no": _l("Does not meet"),
+}
+IDEA_STATUS = {
+    "submitted": _l("awaiting review"),
+    "approved": _l("published"),
+    "rejected": _l("not published"),
+    "adopted": _l("adopted by an agency"),
+}
+
+
+def label(table: dict, value) -> str:
+    return str(table.get(value, value or ""))

@@ -8,43 +8,17 @@ from __future__ import annotations
 
 import re
 
+import access_api
+import access_pages
 import pytest
+from access_pages import PUBLIC, SIGNED_IN
 from flask import Blueprint
 
 from procure import authz
 
-PUBLIC = "public"
-SIGNED_IN = "signed_in"
 ROLES = ("anonymous", "citizen", "officer", "supplier", "evaluator", "operator")
 
-EXPECTED: dict[str, object] = {
-    "static": PUBLIC,
-    "main.home": PUBLIC,
-    "main.health": PUBLIC,
-    "main.set_locale": PUBLIC,
-    "main.dashboard": SIGNED_IN,
-    "auth.login": PUBLIC,
-    "auth.logout": SIGNED_IN,
-    "auth.register": PUBLIC,
-    "auth.forgot_password": PUBLIC,
-    "auth.reset_password": PUBLIC,
-    "account.profile": SIGNED_IN,
-    "account.change_password": SIGNED_IN,
-    "account.tokens": SIGNED_IN,
-    "account.revoke_token": SIGNED_IN,
-    "admin.organisations": {"operator"},
-    "admin.verify_organisation": {"operator"},
-    "admin.users": {"operator"},
-    "admin.approve_user": {"operator"},
-    "admin.toggle_evaluator": {"operator"},
-    "admin.deactivate_user": {"operator"},
-    "audit.index": {"operator"},
-    "api.me": SIGNED_IN,
-    "api.update_me": SIGNED_IN,
-    "api.organisations": PUBLIC,
-    "api.organisation": PUBLIC,
-    "api.openapi": PUBLIC,
-}
+EXPECTED: dict[str, object] = {**access_pages.EXPECTED, **access_api.EXPECTED}
 
 SAMPLE_VALUES = {"int": "999999", "path": "css/app.css", "default": "sample"}
 

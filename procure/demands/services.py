@@ -1,0 +1,387 @@
+"""The rules of demands: a state machine, published versions, questions and answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from procure import policy
+from procure.audit.services import record
+from procure.checks import Checker
+from procure.classification.services import check_codes
+from procure.errors import Conflict, Forbidden, Invalid, NotFound, stale_message
+from procure.extensions import db
+from procure.models import (
+    Demand,
+    DemandCode,
+    DemandOutcome,
+    DemandRequirement,
+    DemandRevision,
+    DemandStatus,
+    DemandType,
+    Question,
+    Role,
+    User,
+)
+from procure.models.base import utcnow
+from procure.notifications.services import notify
+
+# The lifecycle, declared once: state -> states it may move to.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    DemandStatus.DRAFT: frozenset({DemandStatus.PUBLISHED}),
+    DemandStatus.PUBLISHED: frozenset({DemandStatus.CLOSED}),
+    DemandStatus.CLOSED: frozenset(),
+}
+MAX_REQUIREMENTS = 50
+
+
+@dataclass
+class RequirementInput:
+    name: str
+    target_value: str = ""
+    unit: str = ""
+    mandatory: bool = True
+
+
+@dataclass
+class DemandInput:
+    title: str = ""
+    problem: str = ""
+    desired_outcome: str = ""
+    demand_type: str = DemandType.PURCHASE
+    budget: object = None
+    quantity: object = None
+    region: str | None = None
+    opens_on: object = None
+    closes_on: object = None
+    expected_purchase_on: object = None
+    contact_name: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+    codes: object = field(default_factory=list)
+    requirements: list = field(default_factory=list)
+    language: str = "ko"
+
+
+def _validated(data: DemandInput) -> dict:
+    check = Checker()
+    values = {
+        "title": check.text("title", data.title, 200, required=True),
+        "problem": check.text("problem", data.problem, 10_000, required=True),
+        "desired_outcome": check.text("desired_outcome", data.desired_outcome, 5_000),
+        "demand_type": check.choice("demand_type", data.demand_type, set(DemandType)),
+        "budget": check.integer("budget", data.budget),
+        "quantity": check.integer("quantity", data.quantity, minimum=1, maximum=10_000_000),
+        "region": check.region("region", data.region),
+        "opens_on": check.day("opens_on", data.opens_on),
+        "closes_on": check.day("closes_on", data.closes_on),
+        "expected_purchase_on": check.day("expected_purchase_on", data.expected_purchase_on),
+        "contact_name": check.text("contact_name", data.contact_name, 100),
+        "contact_email": check.text("contact_email", data.contact_email, 254),
+        "contact_phone": check.text("contact_phone", data.contact_phone, 32),
+        "language": check.choice("language", data.language or "ko", {"ko", "en"}),
+    }
+    values["codes"] = check_codes(check, "codes", data.codes)
+    if values["opens_on"] and values["closes_on"] and values["closes_on"] < values["opens_on"]:
+        check.fail("closes_on", _("The closing date must not be before the opening date."))
+    requirements = []
+    raw = data.requirements or []
+    if not isinstance(raw, list):
+        check.fail("requirements", _("Give the requirements as a list."))
+        raw = []
+    if len(raw) > MAX_REQUIREMENTS:
+        check.fail("requirements", _("Use at most %(max)d requirements.", max=MAX_REQUIREMENTS))
+        raw = raw[:MAX_REQUIREMENTS]
+    for index, item in enumerate(raw):
+        if isinstance(item, dict):
+            item = RequirementInput(
+                name=item.get("name", ""),
+                target_value=item.get("target_value", ""),
+                unit=item.get("unit", ""),
+                mandatory=item.get("mandatory", True),
+            )
+        if not isinstance(item, RequirementInput):
+            check.fail(f"requirements-{index}", _("Each requirement needs a name."))
+            continue
+        name = check.text(f"requirements-{index}-name", item.name, 200)
+        if not name:
+            if (item.target_value or item.unit):
+                check.fail(f"requirements-{index}-name", _("Each requirement needs a name."))
+            continue
+        if not isinstance(item.mandatory, bool):
+            check.fail(f"requirements-{index}-mandatory", _("Say whether it is mandatory (true or false)."))
+        requirements.append(
+            RequirementInput(
+                name=name,
+                target_value=check.text(f"requirements-{index}-target_value", item.target_value, 100),
+                unit=check.text(f"requirements-{index}-unit", item.unit, 40),
+                mandatory=bool(item.mandatory),
+            )
+        )
+    values["requirements"] = requirements
+    check.done()
+    return values
+
+
+def snapshot(demand: Demand) -> dict:
+    """What readers compare between versions."""
+    return {
+        "title": demand.title,
+        "problem": demand.problem,
+        "desired_outcome": demand.desired_outcome,
+        "demand_type": demand.demand_type,
+        "budget": demand.budget,
+        "quantity": demand.quantity,
+        "region": demand.region,
+        "opens_on": demand.opens_on.isoformat() if demand.opens_on else None,
+        "closes_on": demand.closes_on.isoformat() if demand.closes_on else None,
+        "expected_purchase_on": (
+            demand.expected_purchase_on.isoformat() if demand.expected_purchase_on else None
+        ),
+        "contact_name": demand.contact_name,
+        "codes": sorted(demand.code_values),
+        "requirements": [
+            {"name": r.name, "target_value": r.target_value, "unit": r.unit, "mandatory": r.mandatory}
+            for r in demand.requirements
+        ],
+    }
+
+
+_PLAIN_FIELDS = (
+    "title", "problem", "desired_outcome", "demand_type", "budget", "quantity", "region",
+    "opens_on", "closes_on", "expected_purchase_on", "language",
+)
+_OPTIONAL_TEXT = ("contact_name", "contact_email", "contact_phone")
+
+
+def _apply(demand: Demand, values: dict) -> None:
+    for name in _PLAIN_FIELDS:
+        setattr(demand, name, values[name])
+    for name in _OPTIONAL_TEXT:
+        setattr(demand, name, values[name] or None)
+    current = {c.code: c for c in demand.codes}
+    demand.codes = [current.get(code) or DemandCode(scheme="CPV", code=code) for code in values["codes"]]
+    # Requirements keep their rows (and ids, which proposals answer) when edited in place.
+    existing = list(demand.requirements)
+    rows = []
+    for position, item in enumerate(values["requirements"]):
+        row = existing[position] if position < len(existing) else DemandRequirement()
+        row.position, row.name, row.target_value = position, item.name, item.target_value
+        row.unit, row.mandatory = item.unit, item.mandatory
+        rows.append(row)
+    demand.requirements = rows
+
+
+def _require_officer(actor: User, agency_id: int | None = None) -> None:
+    if not actor.has_role(Role.OFFICER) or not actor.can_act_for_organisation:
+        raise Forbidden(_("Only verified agency officers can post demands."))
+    if agency_id is not None and actor.organisation_id != agency_id:
+        raise Forbidden(_("This demand belongs to another agency."))
+
+
+def create_demand(actor: User, data: DemandInput) -> Demand:
+    """Save a new draft for the actor's agency.
+
+    :raise Forbidden: not a verified officer.  :raise Invalid: field errors.
+    """
+    _require_officer(actor)
+    values = _validated(data)
+    demand = Demand(agency_id=actor.organisation_id, created_by_id=actor.id, status=DemandStatus.DRAFT)
+    _apply(demand, values)
+    db.session.add(demand)
+    db.session.flush()
+    record("demand.created", "demand", demand.id, actor=actor, after=snapshot(demand))
+    return demand
+
+
+def update_demand(actor: User, demand: Demand, data: DemandInput, version: int, note: str = "") -> Demand:
+    """Change a draft, or a published demand (which then gets a new, comparable version).
+
+    :raise Conflict: stale ``version``, or the demand is closed.
+    """
+    _require_officer(actor, demand.agency_id)
+    if version != demand.version:
+        raise Conflict(stale_message())
+    if demand.status == DemandStatus.CLOSED:
+        raise Conflict(_("A closed demand cannot be changed."))
+    values = _validated(data)
+    before = snapshot(demand)
+    _apply(demand, values)
+    after = snapshot(demand)
+    if before == after:
+        return demand
+    demand.updated_at = utcnow()  # also bumps the version, so concurrent editors are refused
+    if demand.status == DemandStatus.PUBLISHED:
+        demand.revision += 1
+        db.session.add(
+            DemandRevision(
+                demand=demand, revision=demand.revision, snapshot=after,
+                note=(note or "").strip()[:500] or None, created_by_id=actor.id,
+            )
+        )
+    db.session.flush()
+    record("demand.updated", "demand", demand.id, actor=actor, before=before, after=after)
+    return demand
+
+
+def _move(demand: Demand, target: str) -> None:
+    if target not in TRANSITIONS[demand.status]:
+        raise Conflict(
+            _("A demand that is %(state)s cannot become %(target)s.",
+              state=status_label(demand.status), target=status_label(target))
+        )
+
+
+def publish_demand(actor: User, demand: Demand, version: int | None = None) -> Demand:
+    """draft → published: needs requirements and a closing date not in the past."""
+    _require_officer(actor, demand.agency_id)
+    if version is not None and version != demand.version:
+        raise Conflict(stale_message())
+    _move(demand, DemandStatus.PUBLISHED)
+    check = Checker()
+    if not demand.requirements:
+        check.fail("requirements", _("Add at least one performance requirement before publishing."))
+    if not demand.codes:
+        check.fail("codes", _("Choose at least one classification code before publishing."))
+    if demand.closes_on is None:
+        check.fail("closes_on", _("Set a closing date before publishing."))
+    elif demand.closes_on < date.today():
+        check.fail("closes_on", _("The closing date is in the past."))
+    check.done(_("The demand is not ready to publish."))
+    before = {"status": demand.status}
+    demand.status = DemandStatus.PUBLISHED
+    demand.published_at = utcnow()
+    demand.opens_on = demand.opens_on or date.today()
+    demand.revision = 1
+    db.session.add(
+        DemandRevision(demand=demand, revision=1, snapshot=snapshot(demand), created_by_id=actor.id)
+    )
+    db.session.flush()
+    record("demand.published", "demand", demand.id, actor=actor, before=before, after={"status": demand.status})
+    return demand
+
+
+def close_demand(actor: User, demand: Demand, outcome: str, note: str = "", version: int | None = None) -> Demand:
+    """published → closed with an outcome (awarded, withdrawn, unsuccessful)."""
+    _require_officer(actor, demand.agency_id)
+    if version is not None and version != demand.version:
+        raise Conflict(stale_message())
+    _move(demand, DemandStatus.CLOSED)
+    check = Checker()
+    outcome = check.choice("outcome", outcome, set(DemandOutcome))
+    note = check.text("outcome_note", note, 2000)
+    check.done()
+    demand.status = DemandStatus.CLOSED
+    demand.outcome = outcome
+    demand.outcome_note = note or None
+    demand.closed_at = utcnow()
+    db.session.flush()
+    record("demand.closed", "demand", demand.id, actor=actor,
+           before={"status": DemandStatus.PUBLISHED}, after={"status": demand.status, "outcome": outcome})
+    return demand
+
+
+def delete_draft(actor: User, demand: Demand) -> None:
+    _require_officer(actor, demand.agency_id)
+    if demand.status != DemandStatus.DRAFT:
+        raise Conflict(_("Only drafts can be deleted; close a published demand instead."))
+    demand.deleted_at = utcnow()
+    record("demand.deleted", "demand", demand.id, actor=actor, before=snapshot(demand))
+
+
+def get_demand(user, demand_id: int) -> Demand:
+    """:raise NotFound: no such demand, or one the user may not see."""
+    demand = db.session.get(Demand, demand_id)
+    if demand is None or not policy.can_read_demand(user, demand):
+        raise NotFound(_("This demand does not exist."))
+    return demand
+
+
+def status_label(status: str) -> str:
+    from procure.labels import DEMAND_STATUS
+
+    return str(DEMAND_STATUS.get(status, status))
+
+
+# -- versions ---------------------------------------------------------------------------------
+
+
+def compare(demand: Demand, old: int, new: int) -> list[tuple[str, object, object]]:
+    """The fields that differ between two published versions: (field, old value, new value)."""
+    by_number = {r.revision: r.snapshot for r in demand.revisions}
+    if old not in by_number or new not in by_number:
+        raise NotFound(_("This version does not exist."))
+    a, b = by_number[old], by_number[new]
+    return [(key, a.get(key), b.get(key)) for key in b if a.get(key) != b.get(key)]
+
+
+# -- questions and answers -----------------------------------------------------------------
+
+
+def ask_question(actor: User, demand: Demand, body: str) -> Question:
+    """Suppliers ask on published demands; the question is public, the asker's company is not."""
+    if not actor.has_role(Role.SUPPLIER) or not actor.can_act_for_organisation:
+        raise Forbidden(_("Only verified suppliers can ask questions."))
+    if demand.status != DemandStatus.PUBLISHED:
+        raise Conflict(_("Questions can be asked only while the demand is open."))
+    check = Checker()
+    body = check.text("body", body, 2000, required=True)
+    check.done()
+    question = Question(demand=demand, asked_by_id=actor.id, organisation_id=actor.organisation_id, body=body)
+    db.session.add(question)
+    db.session.flush()
+    record("question.asked", "demand", demand.id, actor=actor, after={"question_id": question.id})
+    link = url_for("demands.detail", demand_id=demand.id, _anchor=f"q{question.id}")
+    from procure.notifications.services import members
+
+    notify(
+        members(demand.agency_id),
+        "question.asked",
+        lambda: _("New question on your demand “%(title)s”", title=demand.title),
+        lambda: body,
+        link,
+    )
+    return question
+
+
+def answer_question(actor: User, question: Question, answer: str) -> Question:
+    demand = question.demand
+    _require_officer(actor, demand.agency_id)
+    check = Checker()
+    answer = check.text("answer", answer, 5000, required=True)
+    check.done()
+    before = {"answer": question.answer}
+    question.answer = answer
+    question.answered_by_id = actor.id
+    question.answered_at = utcnow()
+    db.session.flush()
+    record("question.answered", "demand", demand.id, actor=actor, before=before,
+           after={"question_id": question.id, "answer": answer})
+    asker = db.session.get(User, question.asked_by_id)
+    notify(
+        [asker] if asker else [],
+        "question.answered",
+        lambda: _("Your question on “%(title)s” was answered", title=demand.title),
+        lambda: answer,
+        url_for("demands.detail", demand_id=demand.id, _anchor=f"q{question.id}"),
+    )
+    return question
+
+
+def questions_for(demand: Demand) -> list[Question]:
+    return list(
+        db.session.scalars(select(Question).where(Question.demand_id == demand.id).order_by(Question.id))
+    )
+
+
+def show_asker(user, question: Question, demand: Demand) -> bool:
+    """The asker's company is shown to the asker's organisation, the agency and operators only."""
+    return (
+        policy.is_operator(user)
+        or policy.acts_for(user, demand.agency_id)
+        or policy.acts_for(user, question.organisation_id)
+    )

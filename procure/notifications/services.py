@@ -1,0 +1,85 @@
+"""Notify people of what concerns them: in the notification centre and by e-mail."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from flask import current_app
+from flask_babel import force_locale
+from sqlalchemy import func, select, update
+
+from procure import mail
+from procure.extensions import db
+from procure.models import Notification, Organisation, User
+from procure.models.base import utcnow
+
+
+def notify(
+    users: Iterable[User],
+    kind: str,
+    title: Callable[[], str],
+    body: Callable[[], str] = lambda: "",
+    link: str | None = None,
+) -> list[Notification]:
+    """Notify each user in their own language; ``title`` and ``body`` are called per user.
+
+    The rows are added to the current transaction; the e-mail goes out with them (console by
+    default), so a rolled-back change notifies nobody in the app.
+    """
+    created = []
+    seen = set()
+    base = current_app.config["SETTINGS"].base_url.rstrip("/")
+    for user in users:
+        if user.id in seen or not user.is_active:
+            continue
+        seen.add(user.id)
+        with force_locale(user.locale or current_app.config["SETTINGS"].default_locale):
+            subject, text = title(), body()
+        row = Notification(user_id=user.id, kind=kind, title=subject[:300], body=text, link=link)
+        db.session.add(row)
+        created.append(row)
+        mail.send(user.email, subject, f"{text}\n\n{base}{link or ''}".strip())
+    db.session.flush()
+    return created
+
+
+def members(organisation_id: int | None) -> list[User]:
+    """The approved, active members of an organisation."""
+    if organisation_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(User).where(
+                User.organisation_id == organisation_id,
+                User.approved_at.is_not(None),
+                User.deleted_at.is_(None),
+            )
+        )
+    )
+
+
+def operators() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Organisation, User.organisation_id == Organisation.id)
+            .where(Organisation.kind == "operator", User.deleted_at.is_(None))
+        )
+    )
+
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(
+        select(func.count(Notification.id)).where(
+            Notification.user_id == user.id, Notification.read_at.is_(None)
+        )
+    )
+
+
+def mark_read(user: User, notification_id: int | None = None) -> int:
+    """Mark one (or all) of the user's notifications read; return how many changed."""
+    query = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    if notification_id is not None:
+        query = query.where(Notification.id == notification_id)
+    result = db.session.execute(query.values(read_at=utcnow()))
+    return result.rowcount or 0

@@ -1,0 +1,208 @@
+"""Who may read and change each kind of market record: the object-level half of authorisation.
+
+The route-level half is ``authz``. Both fail closed; services and queries call these functions
+so pages, the API, search results, attachments and notifications apply the same rules.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import false, or_, true
+
+from procure.models import (
+    CitizenIdea,
+    Demand,
+    DemandStatus,
+    IdeaStatus,
+    Product,
+    ProductStatus,
+    ProposalStatus,
+    ReverseProposal,
+    Role,
+)
+
+
+def is_operator(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_role(Role.OPERATOR))
+
+
+def acts_for(user, organisation_id: int | None) -> bool:
+    """The user is an approved member of this (verified) organisation."""
+    return bool(
+        organisation_id is not None
+        and user is not None
+        and user.is_authenticated
+        and user.organisation_id == organisation_id
+        and user.can_act_for_organisation
+    )
+
+
+# -- demands ------------------------------------------------------------------------------
+
+
+def can_read_demand(user, demand: Demand) -> bool:
+    if demand.deleted_at is not None:
+        return is_operator(user) or acts_for(user, demand.agency_id)
+    if demand.status != DemandStatus.DRAFT:
+        return True
+    return is_operator(user) or acts_for(user, demand.agency_id)
+
+
+def can_edit_demand(user, demand: Demand) -> bool:
+    return (
+        demand.status != DemandStatus.CLOSED
+        and demand.deleted_at is None
+        and user.is_authenticated
+        and user.has_role(Role.OFFICER)
+        and acts_for(user, demand.agency_id)
+    )
+
+
+def demand_filter(user):
+    """SQL condition: the demands this user may see in lists."""
+    visible = Demand.status != DemandStatus.DRAFT
+    if is_operator(user):
+        return true()
+    if user is not None and user.is_authenticated and user.can_act_for_organisation:
+        return (Demand.deleted_at.is_(None)) & (visible | (Demand.agency_id == user.organisation_id))
+    return (Demand.deleted_at.is_(None)) & visible
+
+
+# -- products -----------------------------------------------------------------------------
+
+
+def can_read_product(user, product: Product) -> bool:
+    if product.status == ProductStatus.LISTED and product.deleted_at is None:
+        return True
+    return is_operator(user) or acts_for(user, product.supplier_id)
+
+
+def can_edit_product(user, product: Product) -> bool:
+    return (
+        product.status != ProductStatus.ARCHIVED
+        and user.is_authenticated
+        and user.has_role(Role.SUPPLIER)
+        and acts_for(user, product.supplier_id)
+    )
+
+
+def product_filter(user):
+    listed = (Product.status == ProductStatus.LISTED) & Product.deleted_at.is_(None)
+    if is_operator(user):
+        return true()
+    if user is not None and user.is_authenticated and user.can_act_for_organisation:
+        return listed | (Product.supplier_id == user.organisation_id)
+    return listed
+
+
+# -- reverse proposals: confidential ------------------------------------------------------
+
+
+def can_read_proposal(user, proposal: ReverseProposal) -> bool:
+    """Only its supplier, the receiving agency, operators (and, later, assigned evaluators)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if acts_for(user, proposal.supplier_id):
+        return True
+    if proposal.status == ProposalStatus.DRAFT:
+        return False
+    if is_operator(user):
+        return True
+    return acts_for(user, proposal.receiving_agency_id)
+
+
+def can_edit_proposal(user, proposal: ReverseProposal) -> bool:
+    return (
+        proposal.status == ProposalStatus.DRAFT
+        and user.is_authenticated
+        and user.has_role(Role.SUPPLIER)
+        and acts_for(user, proposal.supplier_id)
+    )
+
+
+def can_decide_proposal(user, proposal: ReverseProposal) -> bool:
+    """The receiving agency's officers decide; operators decide category-only proposals."""
+    if proposal.status == ProposalStatus.DRAFT or not user.is_authenticated:
+        return False
+    agency = proposal.receiving_agency_id
+    if agency is None:
+        return is_operator(user)
+    return user.has_role(Role.OFFICER) and acts_for(user, agency)
+
+
+def proposal_filter(user):
+    """SQL condition: the proposals this user may see. Nothing for anonymous callers."""
+    if user is None or not user.is_authenticated:
+        return false()
+    not_draft = ReverseProposal.status != ProposalStatus.DRAFT
+    if is_operator(user):
+        own = (
+            ReverseProposal.supplier_id == user.organisation_id
+            if user.can_act_for_organisation
+            else false()
+        )
+        return not_draft | own
+    if not user.can_act_for_organisation:
+        return false()
+    org = user.organisation_id
+    from procure.models import Demand as _Demand
+
+    to_agency = not_draft & or_(
+        ReverseProposal.target_agency_id == org,
+        ReverseProposal.demand_id.in_(
+            _Demand.__table__.select().with_only_columns(_Demand.id).where(_Demand.agency_id == org)
+        ),
+    )
+    return (ReverseProposal.supplier_id == org) | to_agency
+
+
+# -- citizen ideas ------------------------------------------------------------------------
+
+
+PUBLIC_IDEA_STATES = (IdeaStatus.APPROVED, IdeaStatus.ADOPTED)
+
+
+def can_read_idea(user, idea: CitizenIdea) -> bool:
+    if idea.status in PUBLIC_IDEA_STATES:
+        return True
+    return bool(user and user.is_authenticated and (user.id == idea.author_id or is_operator(user)))
+
+
+def can_edit_idea(user, idea: CitizenIdea) -> bool:
+    return bool(
+        user and user.is_authenticated and user.id == idea.author_id and idea.status == IdeaStatus.SUBMITTED
+    )
+
+
+def idea_filter(user):
+    public = CitizenIdea.status.in_(PUBLIC_IDEA_STATES)
+    if is_operator(user):
+        return true()
+    if user is not None and user.is_authenticated:
+        return public | (CitizenIdea.author_id == user.id)
+    return public
+
+
+# -- dispatch by kind, for attachments ---------------------------------------------------
+
+_READ = {
+    "demand": can_read_demand,
+    "product": can_read_product,
+    "proposal": can_read_proposal,
+    "idea": can_read_idea,
+}
+_EDIT = {
+    "demand": can_edit_demand,
+    "product": can_edit_product,
+    "proposal": can_edit_proposal,
+    "idea": can_edit_idea,
+}
+
+
+def can_read(user, kind: str, obj) -> bool:
+    check = _READ.get(kind)
+    return bool(check and check(user, obj))
+
+
+def can_edit(user, kind: str, obj) -> bool:
+    check = _EDIT.get(kind)
+    return bool(check and check(user, obj))

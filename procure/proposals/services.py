@@ -1,0 +1,326 @@
+"""The rules of reverse proposals: drafting, point-by-point answers, decisions, confidentiality."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from procure import policy
+from procure.audit.services import record
+from procure.checks import Checker
+from procure.classification.services import check_codes
+from procure.errors import Conflict, Forbidden, NotFound, stale_message
+from procure.extensions import db
+from procure.labels import PROPOSAL_STATUS, label
+from procure.models import (
+    Compliance,
+    Demand,
+    DemandStatus,
+    Organisation,
+    OrganisationKind,
+    Product,
+    ProposalStatus,
+    RequirementResponse,
+    ReverseProposal,
+    Role,
+    User,
+)
+from procure.models.base import utcnow
+from procure.notifications.services import members, notify, operators
+
+S = ProposalStatus
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
+    S.SUBMITTED: frozenset({S.SHORTLISTED, S.DECLINED, S.WITHDRAWN}),
+    S.SHORTLISTED: frozenset({S.ACCEPTED, S.DECLINED, S.WITHDRAWN}),
+    S.DECLINED: frozenset(),
+    S.ACCEPTED: frozenset(),
+    S.WITHDRAWN: frozenset(),
+}
+DECISIONS = (S.SHORTLISTED, S.DECLINED, S.ACCEPTED)
+
+
+@dataclass
+class ResponseInput:
+    requirement_id: int
+    compliance: str = ""
+    offered_value: str = ""
+    evidence: str = ""
+
+
+@dataclass
+class ProposalInput:
+    demand_id: object = None
+    target_agency_id: object = None
+    target_code: str = ""
+    product_id: object = None
+    title: str = ""
+    summary: str = ""
+    price_offer: object = None
+    delivery_plan: str = ""
+    delivery_days: object = None
+    responses: list = field(default_factory=list)
+
+
+def _require_supplier(actor: User, supplier_id: int | None = None) -> None:
+    if not actor.has_role(Role.SUPPLIER) or not actor.can_act_for_organisation:
+        raise Forbidden(_("Only verified suppliers can send proposals."))
+    if supplier_id is not None and actor.organisation_id != supplier_id:
+        raise NotFound(_("This proposal does not exist."))
+
+
+def _validated(actor: User, data: ProposalInput, existing: ReverseProposal | None = None) -> dict:
+    check = Checker()
+    values = {
+        "title": check.text("title", data.title, 200, required=True),
+        "summary": check.text("summary", data.summary, 20_000, required=True),
+        "price_offer": check.integer("price_offer", data.price_offer),
+        "delivery_plan": check.text("delivery_plan", data.delivery_plan, 5_000),
+        "delivery_days": check.integer("delivery_days", data.delivery_days, minimum=1, maximum=3650),
+    }
+    demand = existing.demand if existing is not None else None
+    if existing is None:
+        demand_id = check.integer("demand_id", data.demand_id, minimum=1, maximum=2**62)
+        agency_id = check.integer("target_agency_id", data.target_agency_id, minimum=1, maximum=2**62)
+        codes = check_codes(check, "target_code", [data.target_code] if data.target_code else [])
+        if demand_id:
+            demand = db.session.get(Demand, demand_id)
+            if demand is None or not policy.can_read_demand(actor, demand):
+                check.fail("demand_id", _("This demand does not exist."))
+                demand = None
+            elif demand.status != DemandStatus.PUBLISHED:
+                check.fail("demand_id", _("This demand is not open for proposals."))
+        elif agency_id:
+            agency = db.session.get(Organisation, agency_id)
+            if agency is None or agency.kind != OrganisationKind.AGENCY or not agency.is_verified:
+                check.fail("target_agency_id", _("Choose a verified agency."))
+        elif not codes:
+            check.fail("demand_id", _("Choose a demand to answer, an agency, or a category."))
+        values.update(
+            demand_id=demand.id if demand else None,
+            target_agency_id=None if demand_id else agency_id,
+            target_code=codes[0] if codes and not demand_id else None,
+        )
+    product_id = check.integer("product_id", data.product_id, minimum=1, maximum=2**62)
+    if product_id:
+        product = db.session.get(Product, product_id)
+        if product is None or product.supplier_id != actor.organisation_id:
+            check.fail("product_id", _("Choose one of your own products."))
+    values["product_id"] = product_id
+    values["responses"] = _validated_responses(check, demand, data.responses)
+    check.done()
+    return values
+
+
+def _validated_responses(check: Checker, demand: Demand | None, raw) -> dict[int, dict]:
+    if demand is None:
+        return {}
+    if raw is None:
+        raw = []
+    if not isinstance(raw, list):
+        check.fail("responses", _("Give the answers as a list."))
+        return {}
+    requirement_ids = {r.id for r in demand.requirements}
+    out: dict[int, dict] = {}
+    for index, item in enumerate(raw):
+        if isinstance(item, dict):
+            item = ResponseInput(
+                requirement_id=item.get("requirement_id"),
+                compliance=item.get("compliance", ""),
+                offered_value=item.get("offered_value", ""),
+                evidence=item.get("evidence", ""),
+            )
+        if not isinstance(item, ResponseInput) or item.requirement_id not in requirement_ids:
+            check.fail(f"responses-{index}", _("This answer is for a requirement the demand does not have."))
+            continue
+        compliance = check.choice(f"responses-{index}-compliance", item.compliance, set(Compliance), required=False)
+        out[item.requirement_id] = {
+            "compliance": compliance,
+            "offered_value": check.text(f"responses-{index}-offered_value", item.offered_value, 200),
+            "evidence": check.text(f"responses-{index}-evidence", item.evidence, 5000),
+        }
+    return out
+
+
+def _apply(proposal: ReverseProposal, values: dict) -> None:
+    for name in ("title", "summary", "price_offer", "delivery_plan", "delivery_days", "product_id"):
+        setattr(proposal, name, values[name])
+    current = {r.requirement_id: r for r in proposal.responses}
+    rows = []
+    for requirement_id, answer in values["responses"].items():
+        row = current.get(requirement_id) or RequirementResponse(requirement_id=requirement_id)
+        row.compliance = answer["compliance"] or ""
+        row.offered_value, row.evidence = answer["offered_value"], answer["evidence"]
+        rows.append(row)
+    proposal.responses = rows
+
+
+def snapshot(proposal: ReverseProposal) -> dict:
+    return {
+        "title": proposal.title,
+        "status": proposal.status,
+        "demand_id": proposal.demand_id,
+        "target_agency_id": proposal.target_agency_id,
+        "target_code": proposal.target_code,
+        "product_id": proposal.product_id,
+        "price_offer": proposal.price_offer,
+        "delivery_days": proposal.delivery_days,
+        "responses": {
+            str(r.requirement_id): [r.compliance, r.offered_value] for r in proposal.responses
+        },
+    }
+
+
+def create_proposal(actor: User, data: ProposalInput) -> ReverseProposal:
+    _require_supplier(actor)
+    values = _validated(actor, data)
+    proposal = ReverseProposal(
+        supplier_id=actor.organisation_id,
+        created_by_id=actor.id,
+        demand_id=values["demand_id"],
+        target_agency_id=values["target_agency_id"],
+        target_code=values["target_code"],
+        status=S.DRAFT,
+    )
+    _apply(proposal, values)
+    db.session.add(proposal)
+    db.session.flush()
+    record("proposal.created", "proposal", proposal.id, actor=actor, after=snapshot(proposal))
+    return proposal
+
+
+def update_proposal(actor: User, proposal: ReverseProposal, data: ProposalInput, version: int) -> ReverseProposal:
+    _require_supplier(actor, proposal.supplier_id)
+    if version != proposal.version:
+        raise Conflict(stale_message())
+    if proposal.status != S.DRAFT:
+        raise Conflict(_("A proposal can be changed only while it is a draft."))
+    values = _validated(actor, data, existing=proposal)
+    before = snapshot(proposal)
+    _apply(proposal, values)
+    proposal.updated_at = utcnow()
+    db.session.flush()
+    record("proposal.updated", "proposal", proposal.id, actor=actor, before=before, after=snapshot(proposal))
+    return proposal
+
+
+def _move(proposal: ReverseProposal, target: str) -> None:
+    if target not in TRANSITIONS[proposal.status]:
+        raise Conflict(
+            _("A proposal that is %(state)s cannot become %(target)s.",
+              state=label(PROPOSAL_STATUS, proposal.status), target=label(PROPOSAL_STATUS, target))
+        )
+
+
+def submit(actor: User, proposal: ReverseProposal, version: int | None = None) -> ReverseProposal:
+    """draft → submitted: a proposal to a demand must answer every requirement, before it closes."""
+    _require_supplier(actor, proposal.supplier_id)
+    if version is not None and version != proposal.version:
+        raise Conflict(stale_message())
+    _move(proposal, S.SUBMITTED)
+    check = Checker()
+    demand = proposal.demand
+    if demand is not None:
+        if demand.status != DemandStatus.PUBLISHED:
+            check.fail("demand_id", _("The demand is no longer open for proposals."))
+        elif demand.closes_on and demand.closes_on < date.today():
+            check.fail("demand_id", _("The demand closed on %(day)s.", day=demand.closes_on.isoformat()))
+        answered = {r.requirement_id for r in proposal.responses if r.compliance}
+        for requirement in demand.requirements:
+            if requirement.id not in answered:
+                check.fail(
+                    f"requirement-{requirement.id}",
+                    _("Answer the requirement “%(name)s”.", name=requirement.name),
+                )
+    check.done(_("The proposal is not ready to submit."))
+    proposal.status = S.SUBMITTED
+    proposal.submitted_at = utcnow()
+    db.session.flush()
+    record("proposal.submitted", "proposal", proposal.id, actor=actor,
+           before={"status": S.DRAFT}, after={"status": S.SUBMITTED})
+    recipients = members(proposal.receiving_agency_id) if proposal.receiving_agency_id else operators()
+    title = demand.title if demand is not None else proposal.title
+    notify(
+        [u for u in recipients if u.has_role(Role.OFFICER, Role.OPERATOR)],
+        "proposal.received",
+        lambda: _("New proposal received: “%(title)s”", title=title),
+        lambda: _("A supplier has sent a proposal. Open it to compare and decide."),
+        url_for("proposals.detail", proposal_id=proposal.id),
+    )
+    return proposal
+
+
+def withdraw(actor: User, proposal: ReverseProposal) -> ReverseProposal:
+    _require_supplier(actor, proposal.supplier_id)
+    _move(proposal, S.WITHDRAWN)
+    before = proposal.status
+    proposal.status = S.WITHDRAWN
+    proposal.decided_at = utcnow()
+    db.session.flush()
+    record("proposal.withdrawn", "proposal", proposal.id, actor=actor,
+           before={"status": before}, after={"status": S.WITHDRAWN})
+    return proposal
+
+
+def decide(actor: User, proposal: ReverseProposal, decision: str, reason: str = "",
+           version: int | None = None) -> ReverseProposal:
+    """The receiving agency shortlists, declines (with a reason) or accepts a proposal."""
+    if not policy.can_read_proposal(actor, proposal):
+        raise NotFound(_("This proposal does not exist."))
+    if not policy.can_decide_proposal(actor, proposal):
+        raise Forbidden(_("Only the receiving agency's officers can decide on this proposal."))
+    if version is not None and version != proposal.version:
+        raise Conflict(stale_message())
+    if decision not in DECISIONS:
+        raise Conflict(_("Unknown decision."))
+    _move(proposal, decision)
+    check = Checker()
+    reason = check.text("reason", reason, 2000, required=decision == S.DECLINED)
+    check.done()
+    before = proposal.status
+    proposal.status = decision
+    proposal.decision_reason = reason or proposal.decision_reason
+    proposal.decided_at = utcnow()
+    proposal.decided_by_id = actor.id
+    proposal.updated_at = utcnow()
+    db.session.flush()
+    record(f"proposal.{decision}", "proposal", proposal.id, actor=actor,
+           before={"status": before}, after={"status": decision, "reason": reason or None})
+    notify(
+        members(proposal.supplier_id),
+        "proposal.status",
+        lambda: _("Your proposal “%(title)s” is now %(status)s",
+                  title=proposal.title, status=label(PROPOSAL_STATUS, decision)),
+        lambda: reason,
+        url_for("proposals.detail", proposal_id=proposal.id),
+    )
+    return proposal
+
+
+def get_proposal(user, proposal_id: int) -> ReverseProposal:
+    """:raise NotFound: no such proposal, or one the user may not see (never 403: no leaks)."""
+    proposal = db.session.get(ReverseProposal, proposal_id)
+    if proposal is None or not policy.can_read_proposal(user, proposal):
+        raise NotFound(_("This proposal does not exist."))
+    return proposal
+
+
+def visible_query(user):
+    return select(ReverseProposal).where(policy.proposal_filter(user))
+
+
+def for_demand(user, demand: Demand) -> list[ReverseProposal]:
+    """The proposals to a demand that this user may see, with their answers loaded."""
+    return list(
+        db.session.scalars(
+            visible_query(user)
+            .where(ReverseProposal.demand_id == demand.id, ReverseProposal.status != S.DRAFT)
+            .options(selectinload(ReverseProposal.responses), selectinload(ReverseProposal.supplier))
+            .order_by(ReverseProposal.submitted_at, ReverseProposal.id)
+        )
+    )
