@@ -55,8 +55,8 @@ _FACET_FIELDS = {
     "organisation": "organisation",
 }
 FACET_SIZE = 50
-#: Documents per writer commit during a bulk load.
-BATCH = 5_000
+#: An index directory that is not live and untouched for this long is a failed build.
+STALE_BUILD_SECONDS = 6 * 3600
 
 
 def _schema() -> tantivy.Schema:
@@ -149,8 +149,8 @@ class EmbeddedBackend:
         self._lock = threading.RLock()
         self._index: tantivy.Index | None = None
         self._index_name: str | None = None
-        self._pointer_stamp: int | None = None
-        self._meta_stamp: int | None = None
+        self._pointer_stamp: tuple[int, int] | None = None
+        self._meta_stamp: tuple[int, int] | None = None
 
     # Index directories -------------------------------------------------------------------
 
@@ -200,8 +200,12 @@ class EmbeddedBackend:
         tmp = self.root / f".{self.alias}.current.{os.getpid()}.{secrets.token_hex(3)}"
         tmp.write_text(name, encoding="utf-8")
         os.replace(tmp, self._pointer)
+        stale = time.time() - STALE_BUILD_SECONDS
         for path in self.root.glob(f"{self.alias}-*"):
-            if path.name != name and (path.name == old or path.is_dir()):
+            if path.name == name:
+                continue
+            # The replaced index, and builds abandoned long ago; never a build in progress.
+            if path.name == old or _mtime(path) < stale:
                 shutil.rmtree(path, ignore_errors=True)
 
     def ensure_index(self) -> None:
@@ -214,10 +218,10 @@ class EmbeddedBackend:
         """The live index with a reader no older than the last commit of any process."""
         with self._lock:
             try:
-                pointer_stamp = self._pointer.stat().st_mtime_ns
+                pointer_stamp = _stamp(self._pointer)
             except FileNotFoundError:
                 self.ensure_index()
-                pointer_stamp = self._pointer.stat().st_mtime_ns
+                pointer_stamp = _stamp(self._pointer)
             except OSError as exc:
                 raise SearchUnavailable(f"embedded index unreadable: {exc}") from exc
             if self._index is None or pointer_stamp != self._pointer_stamp:
@@ -229,7 +233,7 @@ class EmbeddedBackend:
                 self._pointer_stamp = pointer_stamp
                 self._meta_stamp = None
             try:
-                meta_stamp = (self.root / str(self._index_name) / "meta.json").stat().st_mtime_ns
+                meta_stamp = _stamp(self.root / str(self._index_name) / "meta.json")
             except FileNotFoundError:
                 # Swapped away and deleted by another process between our two stats.
                 self._index = None
@@ -568,6 +572,19 @@ class EmbeddedBackend:
             self._index = None
             self._index_name = None
             self._pointer_stamp = None
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """What changes when a file is replaced or rewritten (files are renamed into place)."""
+    st = path.stat()
+    return (st.st_mtime_ns, st.st_ino)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def _bool_text(value: Any) -> str:

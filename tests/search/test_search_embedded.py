@@ -103,6 +103,14 @@ def test_other_processes_follow_a_reindex(embedded_path):
     assert a.count() == 2
 
 
+def test_a_swap_leaves_another_build_in_progress_alone(embedded_path):
+    backend = EmbeddedBackend(embedded_path)
+    backend.index_documents([_idea(1)])
+    building = backend.create_index()  # as another process's reindex would
+    backend.reindex([_idea(2)])
+    assert (embedded_path / building / "meta.json").exists()
+
+
 def test_a_failed_reindex_keeps_the_live_index(embedded_path):
     backend = EmbeddedBackend(embedded_path)
     backend.index_documents(corpus_documents())
