@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from datetime import timedelta
 
@@ -435,3 +436,27 @@ def test_unavailable_backend_raises(unavailable):
     assert health["ok"] is False
     assert health["backend"] == unavailable.name
     assert health["documents"] is None
+
+
+def test_visibility_matches_the_acl_for_every_caller(backend):
+    """Random access lists over a small set of principals: every caller sees exactly the
+    documents sharing a principal with it, in totals, hits, facets and suggestions."""
+    rng = random.Random(5)
+    universe = ["public", "org:1", "org:2", "org:3", "user:1", "user:2", "role:operator"]
+    docs = []
+    for i in range(60):
+        acl = rng.sample(universe, rng.randint(1, 3))
+        docs.append(_plain(f"product:{i}", f"공공 드론 제품 {i}", "드론 본문", acl=acl))
+    backend.index_documents(docs)
+    callers = [[], ["public"], ["org:1"], ["org:2", "user:2"], ["role:operator", "org:3"]]
+    callers += [universe]
+    for principals in callers:
+        visible = {d.id for d in docs if set(d.acl) & set(principals)}
+        for text in ("", "드론"):
+            result = backend.search(Query(text, principals=principals, per_page=100))
+            assert set(result.ids) == visible
+            assert result.total == len(visible)
+            assert sum(c for _, c in result.facets["type"]) == len(visible)
+        suggested = {s.id for s in backend.suggest("공공 드", principals, limit=100)}
+        assert suggested <= visible
+        assert backend.count(principals) == len(visible)
