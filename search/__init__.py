@@ -7,7 +7,9 @@ back; nothing here knows Flask, SQLAlchemy or the procure package.
 from search.backend import SearchBackend, backend_from_url
 from search.errors import InvalidQueryError, SearchError, SearchUnavailable
 from search.models import (
+    DOCUMENT_TYPES,
     FACETS,
+    FILTERS,
     PRICE_BUCKETS,
     SORTS,
     Classification,
@@ -19,7 +21,9 @@ from search.models import (
 )
 
 __all__ = [
+    "DOCUMENT_TYPES",
     "FACETS",
+    "FILTERS",
     "PRICE_BUCKETS",
     "SORTS",
     "Classification",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -177,6 +180,16 @@ def test_an_8x_server_gets_the_compatibility_it_understands():
     assert headers["accept"] == "application/vnd.elasticsearch+json; compatible-with=8"
     backend = backend_from_url("http://h:9200", server_major=8)
     assert all(isinstance(n, Compat8Node) for n in backend.client.transport.node_pool.all())
+
+
+def test_the_library_never_imports_the_web_app():
+    code = (
+        "import sys, search, search.embedded, search.elastic\n"
+        "bad = {m for m in sys.modules if m.split('.')[0] in {'procure', 'flask', 'sqlalchemy'}}\n"
+        "assert not bad, bad\n"
+    )
+    root = str(Path(__file__).resolve().parents[2])
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=root, timeout=60)  # noqa: S603
 
 
 def test_now_is_timezone_aware():
