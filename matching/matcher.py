@@ -117,7 +117,7 @@ def _number(value):
 
 
 def _region(value) -> str | None:
-    return str(value).strip().lower() or None if value else None
+    return (str(value).strip().lower() or None) if value else None
 
 
 def _same_region(a, b) -> bool:
@@ -222,7 +222,13 @@ class Matcher(BaseEstimator):
         self.classifier_ = CodeClassifier(
             level=self.classifier_level, n_neighbors=self.n_neighbors, vote_power=self.vote_power
         )._fit_index(index, primary)
-        self.pair_values_ = np.vstack([_pair_values({}, listing) for listing in self.listings_])
+        # Listing-side parts of the pair features, laid out for vectorised re-ranking.
+        static = np.vstack([_pair_values({}, listing) for listing in self.listings_])
+        self.listing_static_ = static[:, 2:]
+        self.prices_ = np.array(
+            [_number(listing["price"]) for listing in self.listings_], dtype=np.float64
+        )
+        self.regions_ = [_region(listing["region"]) for listing in self.listings_]
         weights = np.array([DEFAULT_RELEVANCE_WEIGHTS[f] for f in RELEVANCE_FEATURES])
         self.relevance_weights_, self.relevance_intercept_ = weights, 0.0
         self.weights_source_ = "default"
@@ -348,7 +354,7 @@ class Matcher(BaseEstimator):
         ctx = self._demand_context(demand)
         positions = np.array([position])
         rel = self._relevance_matrix(ctx["sc"], ctx["sw"], ctx["bm"], ctx["dist"], positions)
-        pair = np.vstack([_pair_values(demand, self.listings_[position])])
+        pair = self._pair_matrix(demand, positions)
         base = self._relevance_scores(rel) + pair @ self.pair_weights_
         return np.column_stack([base, rel, pair])[0]
 
@@ -371,8 +377,28 @@ class Matcher(BaseEstimator):
     def _relevance_scores(self, rel):
         return rel @ self.relevance_weights_ + self.relevance_intercept_
 
+    def _pair_matrix(self, demand, positions):
+        """PAIR_FEATURES for the indexed listings at ``positions`` (as ``_pair_values``)."""
+        budget_fit = np.zeros(positions.size)
+        budget = _number(demand.get("budget"))
+        if budget and budget > 0:
+            price = self.prices_[positions]
+            known = np.isfinite(price) & (price >= 0)
+            over = -np.minimum(1.0, (price - budget) / budget)
+            budget_fit = np.where(known, np.where(price <= budget, 1.0, over), 0.0)
+        same_region = np.zeros(positions.size)
+        region = _region(demand.get("region"))
+        if region:
+            same_region = np.array(
+                [
+                    1.0 if r and (r.startswith(region) or region.startswith(r)) else 0.0
+                    for r in (self.regions_[p] for p in positions)
+                ]
+            )
+        return np.column_stack([budget_fit, same_region, self.listing_static_[positions]])
+
     def _score_candidates(self, demand, rel, positions):
-        pair = np.vstack([_pair_values(demand, self.listings_[p]) for p in positions])
+        pair = self._pair_matrix(demand, positions)
         base = self._relevance_scores(rel) + pair @ self.pair_weights_
         return self._with_feedback(base, rel, pair)
 

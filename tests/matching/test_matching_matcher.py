@@ -187,3 +187,15 @@ def test_random_state_makes_fitting_reproducible(canada_path):
     b = Matcher(random_state=1, n_pseudo_demands=100).fit(listings)
     assert a.weights_source_ == "self-supervised"
     assert (a.relevance_weights_ == b.relevance_weights_).all()
+
+
+def test_vectorised_pair_features_agree_with_the_reference(korean_listings):
+    import numpy as np
+
+    from matching.matcher import _pair_values
+
+    matcher = Matcher(random_state=0).fit([*korean_listings, {"id": "bare", "text": "x"}])
+    for demand in (PATROL, {"text": "x", "budget": 1_000_000, "region": "서울"}, {"text": "x"}):
+        positions = np.arange(len(matcher.listings_))
+        expected = np.vstack([_pair_values(demand, listing) for listing in matcher.listings_])
+        np.testing.assert_allclose(matcher._pair_matrix(demand, positions), expected)
