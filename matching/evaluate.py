@@ -105,7 +105,7 @@ def evaluate(tenders, seed=0, k=10, code_names=False, matcher_params=None):
     grader = _Grader([listing["codes"][0] for listing in listings])
     position = {listing["id"]: p for p, listing in enumerate(listings)}
     results = {"matcher": [], "bm25": []}
-    top1 = top3 = classified = 0
+    hits = {name: [0, 0, 0] for name, _ in LEVELS}  # per level: evaluated, top-1, top-3
     rank_seconds = []
     for demand in demands:
         truth = demand["hidden_codes"][0]
@@ -118,12 +118,18 @@ def evaluate(tenders, seed=0, k=10, code_names=False, matcher_params=None):
         results["matcher"].append(_metrics(ranked, all_grades, k))
         ranked = [all_grades[i] for i in bm25.rank(demand["text"], k=k)]
         results["bm25"].append(_metrics(ranked, all_grades, k))
-        true_group = code_prefix(truth, CLASSIFICATION_LEVEL)
-        if true_group is not None:
-            suggested = [s.code for s in matcher.suggest_codes(demand["text"], k=3)]
-            classified += 1
-            top1 += bool(suggested[:1] == [true_group])
-            top3 += true_group in suggested
+        similarity = matcher.classifier_._similarity([demand["text"]])[0]
+        for name, row in hits.items():
+            true_prefix = code_prefix(truth, name)
+            if true_prefix is None:
+                continue
+            suggested = [
+                s.code
+                for s in matcher.classifier_._suggest_from_similarity(similarity, k=3, level=name)
+            ]
+            row[0] += 1
+            row[1] += suggested[:1] == [true_prefix]
+            row[2] += true_prefix in suggested
     report = {
         "n_tenders": len(tenders),
         "n_listings": len(listings),
@@ -150,11 +156,16 @@ def evaluate(tenders, seed=0, k=10, code_names=False, matcher_params=None):
     base = report["bm25"][f"ndcg@{k}"]
     mine = report["matcher"][f"ndcg@{k}"]
     report["ndcg_ratio"] = (mine / base) if base and mine is not None else None
+    classified, top1, top3 = hits[CLASSIFICATION_LEVEL]
     report["classification"] = {
         "level": CLASSIFICATION_LEVEL,
         "n": classified,
         "top1": top1 / classified if classified else None,
         "top3": top3 / classified if classified else None,
+        "by_level": {
+            name: {"n": n, "top1": a / n if n else None, "top3": b / n if n else None}
+            for name, (n, a, b) in hits.items()
+        },
     }
     return report
 
@@ -182,6 +193,12 @@ def format_report(report, name="") -> str:
     lines.append(
         f"classification ({c['level']}, n={c['n']}): top-1 {_fmt(c['top1'])}, "
         f"top-3 {_fmt(c['top3'])}"
+    )
+    lines.append(
+        "  by level (top-1/top-3): "
+        + ", ".join(
+            f"{name} {_fmt(v['top1'])}/{_fmt(v['top3'])}" for name, v in c["by_level"].items()
+        )
     )
     return "\n".join(lines)
 
