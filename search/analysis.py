@@ -30,8 +30,9 @@ PARTICLES = tuple(
 #: Words of a query that are searched; the rest are ignored (a pasted paragraph would
 #: otherwise build an enormous query).
 MAX_QUERY_WORDS = 16
-#: Longest prefix indexed for suggestions.
-MAX_PREFIX = 15
+#: Longest prefix indexed for suggestions, in characters after Hangul is split into jamo
+#: (about eight syllables, or 24 Latin letters).
+MAX_PREFIX = 24
 #: Characters of context a snippet keeps around the first match.
 SNIPPET_CHARS = 160
 
@@ -73,12 +74,60 @@ def bigram_text(text: str) -> str:
     return " ".join(out)
 
 
+# Hangul syllables are built from jamo: an initial consonant, a vowel and an optional final.
+_SYLLABLE_BASE, _SYLLABLES = 0xAC00, 11172
+_INITIALS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+_FINALS = "ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ"
+#: A lone consonant typed on its own (compatibility jamo) -> the initial it will become.
+_COMPAT_INITIAL = {c: chr(0x1100 + i) for i, c in enumerate(_INITIALS)}
+
+
+def jamo(word: str) -> str:
+    """Hangul syllables split into conjoining jamo (드론 -> ᄃ ᅳ ᄅ ᅩ ᆫ), so that a syllable
+    still being typed (드로, 드ㄹ) is a prefix of the finished word. Other text is unchanged."""
+    out: list[str] = []
+    for ch in word:
+        code = ord(ch) - _SYLLABLE_BASE
+        if 0 <= code < _SYLLABLES:
+            initial, vowel, final = code // 588, (code % 588) // 28, code % 28
+            out.append(chr(0x1100 + initial) + chr(0x1161 + vowel))
+            if final:
+                out.append(chr(0x11A7 + final))
+        else:
+            out.append(_COMPAT_INITIAL.get(ch, ch))
+    return "".join(out)
+
+
 def prefix_text(text: str) -> str:
-    """Every prefix (1 to MAX_PREFIX characters) of every word, for as-you-type suggestions."""
+    """Every prefix (1 to MAX_PREFIX jamo or letters) of every word, for suggestions."""
     out: list[str] = []
     for w in words(text):
-        out.extend(w[:i] for i in range(1, min(len(w), MAX_PREFIX) + 1))
+        j = jamo(w)
+        out.extend(j[:i] for i in range(1, min(len(j), MAX_PREFIX) + 1))
     return " ".join(out)
+
+
+def typed_prefixes(word: str) -> list[str]:
+    """The prefix terms a word being typed may stand for. While typing 드론 an input method
+    shows 들 for a moment: its final ㄹ may yet become the next syllable's initial, so the
+    word also counts as 드 + ᄅ."""
+    forms = [jamo(word)]
+    code = ord(word[-1]) - _SYLLABLE_BASE if word else -1
+    if 0 <= code < _SYLLABLES and code % 28:
+        final = _FINALS[code % 28 - 1]
+        if final in _COMPAT_INITIAL:
+            bare = chr(_SYLLABLE_BASE + code - code % 28)
+            forms.append(jamo(word[:-1] + bare) + _COMPAT_INITIAL[final])
+    return [f[:MAX_PREFIX] for f in forms]
+
+
+def suggest_terms(text: str) -> list[list[str]]:
+    """For suggestions: per typed word, the prefix terms any of which must match."""
+    typed = words(text)[:6]
+    out = [[jamo(w)[:MAX_PREFIX]] for w in typed[:-1]]
+    if typed:
+        out.append(typed_prefixes(typed[-1]))
+    return out
 
 
 @functools.cache

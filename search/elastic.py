@@ -5,7 +5,7 @@ writes through the alias, and ``reindex`` builds a new index and swaps the alias
 atomically. Korean is analysed with ``nori`` when the cluster has the analysis-nori plugin
 (checked with ``_analyze`` when an index is created) and with Hangul bigrams (an ``ngram``
 tokenizer, the same grams the embedded backend uses) otherwise; English is stemmed; the
-title has a ``raw`` keyword sub-field and an edge-n-gram ``prefix`` sub-field.
+title has a ``raw`` keyword sub-field; suggestions use word prefixes made in Python.
 """
 
 from __future__ import annotations
@@ -80,23 +80,12 @@ def analysis_settings(korean: str) -> dict[str, Any]:
             }
         }
         ko = {"type": "custom", "tokenizer": "ko_tokenizer", "filter": ["lowercase"]}
-    tokenizers["prefix_tokenizer"] = {
-        "type": "edge_ngram",
-        "min_gram": 1,
-        "max_gram": analysis.MAX_PREFIX,
-        "token_chars": ["letter", "digit"],
-    }
     return {
         "analysis": {
             "tokenizer": tokenizers,
             "analyzer": {
                 "ko": ko,
                 "en": {"type": "english"},
-                "prefix": {
-                    "type": "custom",
-                    "tokenizer": "prefix_tokenizer",
-                    "filter": ["lowercase"],
-                },
             },
         }
     }
@@ -112,12 +101,14 @@ def mappings(korean: str) -> dict[str, Any]:
             "analyzer": "en",
             "fields": {
                 "ko": text_ko,
-                "prefix": {"type": "text", "analyzer": "prefix", "search_analyzer": "standard"},
                 "raw": {"type": "keyword", "ignore_above": 512},
             },
         },
         body={"type": "text", "analyzer": "en", "fields": {"ko": text_ko}},
         extra={"type": "text", "analyzer": "en", "fields": {"ko": text_ko}},
+        # Prefixes of the title's words made in Python (jamo for Hangul), as the embedded
+        # backend indexes them, so a half-typed syllable completes the same way on both.
+        suggest={"type": "text", "analyzer": "whitespace", "index_options": "docs"},
         designated={"type": "boolean"},
         innovativeness={"type": "float"},
         readiness_level={"type": "integer"},
@@ -140,6 +131,7 @@ def to_source(doc: SearchDocument) -> dict[str, Any]:
         "title": doc.title,
         "body": doc.body,
         "extra": doc.extra_text,
+        "suggest": analysis.prefix_text(doc.title),
         "codes": doc.codes,
         "code_prefix": doc.code_prefixes,
         "division": doc.divisions,
@@ -522,13 +514,13 @@ class ElasticsearchBackend:
 
         :raise SearchUnavailable: when the cluster is down.
         """
-        typed = [w[: analysis.MAX_PREFIX] for w in analysis.words(prefix)][:6]
-        if not typed:
+        terms = analysis.suggest_terms(prefix)
+        if not terms:
             return []
         resp = self._search(
             query={
                 "bool": {
-                    "must": [{"term": {"title.prefix": w}} for w in typed],
+                    "must": [{"terms": {"suggest": alternatives}} for alternatives in terms],
                     "filter": [self._acl(principals)],
                     "should": self._signals(),
                 }

@@ -65,8 +65,9 @@ def _schema() -> tantivy.Schema:
     for name in ("title", "body"):
         sb.add_text_field(name, stored=True, tokenizer_name="en")
     sb.add_text_field("extra", tokenizer_name="en")
-    for name in ("title_ko", "body_ko", "extra_ko", "prefix"):
+    for name in ("title_ko", "body_ko", "extra_ko"):
         sb.add_text_field(name, tokenizer_name="default")
+    sb.add_text_field("prefix", tokenizer_name="ws")
     for name in ("type", "division", "region", "status", "organisation", "language"):
         sb.add_text_field(name, stored=name == "type", fast=True, tokenizer_name="raw")
     for name in ("price_range", "designated", "acl", "codes", "code_prefix"):
@@ -87,6 +88,10 @@ def _english() -> tantivy.TextAnalyzer:
         .filter(tantivy.Filter.stemmer("english"))
         .build()
     )
+
+
+#: Suggestion prefixes are made in Python (search.analysis.prefix_text): split on spaces only.
+_WHITESPACE = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
 
 
 def _epoch(value: datetime | None, missing: int) -> int:
@@ -174,6 +179,7 @@ class EmbeddedBackend:
         except (OSError, ValueError) as exc:
             raise SearchUnavailable(f"cannot open embedded index {path}: {exc}") from exc
         index.register_tokenizer("en", self._english)
+        index.register_tokenizer("ws", _WHITESPACE)
         return index
 
     def create_index(self, name: str | None = None) -> str:
@@ -513,11 +519,12 @@ class EmbeddedBackend:
 
         :raise SearchUnavailable: when the index cannot be opened.
         """
-        typed = [w[: analysis.MAX_PREFIX] for w in analysis.words(prefix)][:6]
-        if not typed:
+        terms = analysis.suggest_terms(prefix)
+        if not terms:
             return []
         clauses = [
-            (tantivy.Occur.Must, tantivy.Query.term_query(SCHEMA, "prefix", w)) for w in typed
+            (tantivy.Occur.Must, tantivy.Query.term_set_query(SCHEMA, "prefix", alternatives))
+            for alternatives in terms
         ]
         q = tantivy.Query.boolean_query([*clauses, self._acl(principals), *self._signals()])
         searcher = self._current().searcher()

@@ -311,6 +311,12 @@ def test_suggestions_complete_korean_and_english_prefixes(loaded):
         "공공청사 청소로봇 도입",
     )
     assert loaded.suggest("", PUBLIC) == []
+    # Half-typed syllables on the way to 드론 and 청소로봇.
+    for typing in ("드ㄹ", "들", "드로", "청솔", "청소롭"):
+        assert loaded.suggest(typing, PUBLIC), typing
+    assert "product:1" in [s.id for s in loaded.suggest("소형 들", PUBLIC)]
+    assert [s.id for s in loaded.suggest("드론ㅋ", PUBLIC)] == ["organisation:10"]  # 드론코리아
+    assert loaded.suggest("드론ㅌ", PUBLIC) == []
     assert len(loaded.suggest("드", PUBLIC, limit=1)) == 1
 
 

@@ -71,7 +71,7 @@ def test_mappings_are_explicit():
     assert m["dynamic"] == "strict"
     title = m["properties"]["title"]
     assert title["analyzer"] == "en"
-    assert set(title["fields"]) == {"ko", "prefix", "raw"}
+    assert set(title["fields"]) == {"ko", "raw"}
     assert title["fields"]["raw"]["type"] == "keyword"
     for name in ("acl", "type", "region", "codes", "code_prefix", "division"):
         assert m["properties"][name] == {"type": "keyword"}

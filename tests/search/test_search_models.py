@@ -21,10 +21,13 @@ from search import (
 from search.analysis import (
     bigram_text,
     highlight,
+    jamo,
     parse_query,
     prefix_text,
     strip_particle,
+    suggest_terms,
     synonyms,
+    typed_prefixes,
 )
 from search.elastic import ElasticsearchBackend
 from search.models import code_division, code_prefixes, price_bucket
@@ -120,7 +123,18 @@ def test_particles_and_bigrams():
     assert strip_particle("드론") is None  # too short to hold a particle
     assert strip_particle("drone") is None
     assert bigram_text("소형 드론을 ok 칩") == "소형 드론 론을 칩"
-    assert prefix_text("Drone 드론") == "d dr dro dron drone 드 드론"
+    assert prefix_text("Drone 드론").split()[:5] == ["d", "dr", "dro", "dron", "drone"]
+    assert prefix_text("드론").split() == [jamo(p) for p in ("ㄷ", "드", "드ㄹ", "드로", "드론")]
+
+
+def test_half_typed_korean_is_a_prefix_of_the_word():
+    assert len(jamo("드론")) == 5
+    assert jamo("드ㄹ") == jamo("드") + "\u1105"  # a lone consonant becomes an initial
+    assert typed_prefixes("드로") == [jamo("드로")]
+    # 들 on the way to 드론: the final ㄹ may become the next syllable's initial.
+    assert typed_prefixes("들") == [jamo("들"), jamo("드") + "\u1105"]
+    assert suggest_terms("clean 드") == [["clean"], [jamo("드")]]
+    assert suggest_terms("") == []
 
 
 def test_long_queries_are_cut():
