@@ -441,6 +441,16 @@ class Matcher(BaseEstimator):
             out.append(Match(self.listing_ids_[p], float(final[i]), reasons))
         return out
 
+    def explain(self, demand: dict, listing_id) -> list[Reason]:
+        """The reasons ``listing_id`` matches ``demand`` (as ``rank`` would give them).
+
+        :raise KeyError: for an unknown listing id.
+        """
+        check_is_fitted(self, "index_")
+        if listing_id not in self.id_to_position_:
+            raise KeyError(listing_id)
+        return self._reasons(demand, self._demand_context(demand), self.id_to_position_[listing_id])
+
     def rank_demands(self, listing: dict, demands: Iterable[dict], k: int = 10) -> list:
         """The ``k`` demands best served by ``listing`` (a supplier's view), best first.
 

@@ -91,6 +91,15 @@ def test_reasons_in_korean_and_english(korean_listings):
         shared.text("fr")
 
 
+def test_explain_one_pair(korean_listings):
+    matcher = Matcher(random_state=0).fit(korean_listings)
+    reasons = matcher.explain(PATROL, "chair")
+    assert [r.code for r in reasons] == ["within_budget"]
+    assert matcher.explain(PATROL, "drone-speaker") == matcher.rank(PATROL, k=1)[0].reasons
+    with pytest.raises(KeyError):
+        matcher.explain(PATROL, "nope")
+
+
 def test_over_budget_reason():
     assert Reason("over_budget", {"percent": 20}).text("en") == "Over budget by 20%"
     assert Reason("over_budget", {"percent": 20}).text("ko") == "예산 20% 초과"
