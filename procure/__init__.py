@@ -68,13 +68,25 @@ def register_blueprints(app: Flask) -> None:
         ideas,
         main,
         notifications,
+        organisations,
         products,
         proposals,
     )
 
     for module in (
-        main, auth, account, admin, audit, notifications, attachments,
-        demands, products, proposals, ideas, api,
+        main,
+        auth,
+        account,
+        admin,
+        audit,
+        notifications,
+        attachments,
+        demands,
+        products,
+        proposals,
+        ideas,
+        organisations,
+        api,
     ):
         app.register_blueprint(module.bp)
     authz.check_routes(app)

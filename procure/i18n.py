@@ -57,3 +57,27 @@ def init_app(app: Flask) -> None:
         kind_label=kind_label,
         region_name=region_name,
     )
+    from procure import labels as label_tables
+    from procure.classification.divisions import CPV_DIVISIONS
+    from procure.classification.services import division_label
+
+    tables = {
+        "demand_status": label_tables.DEMAND_STATUS,
+        "demand_outcome": label_tables.DEMAND_OUTCOME,
+        "demand_type": label_tables.DEMAND_TYPE,
+        "product_status": label_tables.PRODUCT_STATUS,
+        "proposal_status": label_tables.PROPOSAL_STATUS,
+        "compliance": label_tables.COMPLIANCE,
+        "idea_status": label_tables.IDEA_STATUS,
+    }
+
+    def label(kind: str, value) -> str:
+        return label_tables.label(tables[kind], value)
+
+    app.jinja_env.globals.update(
+        label=label,
+        demand_types=lambda: [(k, str(v)) for k, v in label_tables.DEMAND_TYPE.items()],
+        division_choices=lambda: [(d, division_label(d)) for d in CPV_DIVISIONS],
+        division_label=division_label,
+        upload_max_mb=lambda: app.config["SETTINGS"].upload_max_mb,
+    )

@@ -63,7 +63,9 @@ def demand_filter(user):
     if is_operator(user):
         return true()
     if user is not None and user.is_authenticated and user.can_act_for_organisation:
-        return (Demand.deleted_at.is_(None)) & (visible | (Demand.agency_id == user.organisation_id))
+        return (Demand.deleted_at.is_(None)) & (
+            visible | (Demand.agency_id == user.organisation_id)
+        )
     return (Demand.deleted_at.is_(None)) & visible
 
 
@@ -169,7 +171,10 @@ def can_read_idea(user, idea: CitizenIdea) -> bool:
 
 def can_edit_idea(user, idea: CitizenIdea) -> bool:
     return bool(
-        user and user.is_authenticated and user.id == idea.author_id and idea.status == IdeaStatus.SUBMITTED
+        user
+        and user.is_authenticated
+        and user.id == idea.author_id
+        and idea.status == IdeaStatus.SUBMITTED
     )
 
 

@@ -94,8 +94,15 @@ def save(actor: User, owner_type: str, owner_id: int, filename: str, data: bytes
         path.unlink(missing_ok=True)
         raise
     record(
-        "attachment.added", owner_type, owner_id, actor=actor,
-        after={"attachment_id": attachment.id, "filename": attachment.filename, "sha256": attachment.sha256},
+        "attachment.added",
+        owner_type,
+        owner_id,
+        actor=actor,
+        after={
+            "attachment_id": attachment.id,
+            "filename": attachment.filename,
+            "sha256": attachment.sha256,
+        },
     )
     return attachment
 
@@ -135,8 +142,13 @@ def attachments_of(owner_type: str, owner_id: int) -> list[Attachment]:
 def remove(actor: User, attachment: Attachment) -> None:
     """Soft-delete: the file stays on disk for the audit trail but is no longer listed."""
     attachment.deleted_at = utcnow()
-    record("attachment.removed", attachment.owner_type, attachment.owner_id, actor=actor,
-           before={"attachment_id": attachment.id, "filename": attachment.filename})
+    record(
+        "attachment.removed",
+        attachment.owner_type,
+        attachment.owner_id,
+        actor=actor,
+        before={"attachment_id": attachment.id, "filename": attachment.filename},
+    )
 
 
 def path_of(attachment: Attachment) -> Path:

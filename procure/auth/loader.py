@@ -1,11 +1,12 @@
 """How Flask-Login finds the user behind a session cookie."""
 
 from flask import request
-from flask_login import AnonymousUserMixin
 from flask_babel import lazy_gettext as _l
+from flask_login import AnonymousUserMixin
 
 from procure.extensions import db, login_manager
 from procure.models import User
+
 
 class AnonymousUser(AnonymousUserMixin):
     """A visitor who has not signed in: no roles, no organisation, no language setting."""

@@ -13,7 +13,7 @@ from procure import policy
 from procure.audit.services import record
 from procure.checks import Checker
 from procure.classification.services import check_codes
-from procure.errors import Conflict, Forbidden, Invalid, NotFound, stale_message
+from procure.errors import Conflict, Forbidden, NotFound, stale_message
 from procure.extensions import db
 from procure.models import (
     Demand,
@@ -109,15 +109,19 @@ def _validated(data: DemandInput) -> dict:
             continue
         name = check.text(f"requirements-{index}-name", item.name, 200)
         if not name:
-            if (item.target_value or item.unit):
+            if item.target_value or item.unit:
                 check.fail(f"requirements-{index}-name", _("Each requirement needs a name."))
             continue
         if not isinstance(item.mandatory, bool):
-            check.fail(f"requirements-{index}-mandatory", _("Say whether it is mandatory (true or false)."))
+            check.fail(
+                f"requirements-{index}-mandatory", _("Say whether it is mandatory (true or false).")
+            )
         requirements.append(
             RequirementInput(
                 name=name,
-                target_value=check.text(f"requirements-{index}-target_value", item.target_value, 100),
+                target_value=check.text(
+                    f"requirements-{index}-target_value", item.target_value, 100
+                ),
                 unit=check.text(f"requirements-{index}-unit", item.unit, 40),
                 mandatory=bool(item.mandatory),
             )
@@ -145,15 +149,29 @@ def snapshot(demand: Demand) -> dict:
         "contact_name": demand.contact_name,
         "codes": sorted(demand.code_values),
         "requirements": [
-            {"name": r.name, "target_value": r.target_value, "unit": r.unit, "mandatory": r.mandatory}
+            {
+                "name": r.name,
+                "target_value": r.target_value,
+                "unit": r.unit,
+                "mandatory": r.mandatory,
+            }
             for r in demand.requirements
         ],
     }
 
 
 _PLAIN_FIELDS = (
-    "title", "problem", "desired_outcome", "demand_type", "budget", "quantity", "region",
-    "opens_on", "closes_on", "expected_purchase_on", "language",
+    "title",
+    "problem",
+    "desired_outcome",
+    "demand_type",
+    "budget",
+    "quantity",
+    "region",
+    "opens_on",
+    "closes_on",
+    "expected_purchase_on",
+    "language",
 )
 _OPTIONAL_TEXT = ("contact_name", "contact_email", "contact_phone")
 
@@ -164,7 +182,9 @@ def _apply(demand: Demand, values: dict) -> None:
     for name in _OPTIONAL_TEXT:
         setattr(demand, name, values[name] or None)
     current = {c.code: c for c in demand.codes}
-    demand.codes = [current.get(code) or DemandCode(scheme="CPV", code=code) for code in values["codes"]]
+    demand.codes = [
+        current.get(code) or DemandCode(scheme="CPV", code=code) for code in values["codes"]
+    ]
     # Requirements keep their rows (and ids, which proposals answer) when edited in place.
     existing = list(demand.requirements)
     rows = []
@@ -190,7 +210,9 @@ def create_demand(actor: User, data: DemandInput) -> Demand:
     """
     _require_officer(actor)
     values = _validated(data)
-    demand = Demand(agency_id=actor.organisation_id, created_by_id=actor.id, status=DemandStatus.DRAFT)
+    demand = Demand(
+        agency_id=actor.organisation_id, created_by_id=actor.id, status=DemandStatus.DRAFT
+    )
     _apply(demand, values)
     db.session.add(demand)
     db.session.flush()
@@ -198,7 +220,9 @@ def create_demand(actor: User, data: DemandInput) -> Demand:
     return demand
 
 
-def update_demand(actor: User, demand: Demand, data: DemandInput, version: int, note: str = "") -> Demand:
+def update_demand(
+    actor: User, demand: Demand, data: DemandInput, version: int, note: str = ""
+) -> Demand:
     """Change a draft, or a published demand (which then gets a new, comparable version).
 
     :raise Conflict: stale ``version``, or the demand is closed.
@@ -219,8 +243,11 @@ def update_demand(actor: User, demand: Demand, data: DemandInput, version: int, 
         demand.revision += 1
         db.session.add(
             DemandRevision(
-                demand=demand, revision=demand.revision, snapshot=after,
-                note=(note or "").strip()[:500] or None, created_by_id=actor.id,
+                demand=demand,
+                revision=demand.revision,
+                snapshot=after,
+                note=(note or "").strip()[:500] or None,
+                created_by_id=actor.id,
             )
         )
     db.session.flush()
@@ -231,8 +258,11 @@ def update_demand(actor: User, demand: Demand, data: DemandInput, version: int, 
 def _move(demand: Demand, target: str) -> None:
     if target not in TRANSITIONS[demand.status]:
         raise Conflict(
-            _("A demand that is %(state)s cannot become %(target)s.",
-              state=status_label(demand.status), target=status_label(target))
+            _(
+                "A demand that is %(state)s cannot become %(target)s.",
+                state=status_label(demand.status),
+                target=status_label(target),
+            )
         )
 
 
@@ -261,11 +291,20 @@ def publish_demand(actor: User, demand: Demand, version: int | None = None) -> D
         DemandRevision(demand=demand, revision=1, snapshot=snapshot(demand), created_by_id=actor.id)
     )
     db.session.flush()
-    record("demand.published", "demand", demand.id, actor=actor, before=before, after={"status": demand.status})
+    record(
+        "demand.published",
+        "demand",
+        demand.id,
+        actor=actor,
+        before=before,
+        after={"status": demand.status},
+    )
     return demand
 
 
-def close_demand(actor: User, demand: Demand, outcome: str, note: str = "", version: int | None = None) -> Demand:
+def close_demand(
+    actor: User, demand: Demand, outcome: str, note: str = "", version: int | None = None
+) -> Demand:
     """published → closed with an outcome (awarded, withdrawn, unsuccessful)."""
     _require_officer(actor, demand.agency_id)
     if version is not None and version != demand.version:
@@ -280,8 +319,14 @@ def close_demand(actor: User, demand: Demand, outcome: str, note: str = "", vers
     demand.outcome_note = note or None
     demand.closed_at = utcnow()
     db.session.flush()
-    record("demand.closed", "demand", demand.id, actor=actor,
-           before={"status": DemandStatus.PUBLISHED}, after={"status": demand.status, "outcome": outcome})
+    record(
+        "demand.closed",
+        "demand",
+        demand.id,
+        actor=actor,
+        before={"status": DemandStatus.PUBLISHED},
+        after={"status": demand.status, "outcome": outcome},
+    )
     return demand
 
 
@@ -331,7 +376,9 @@ def ask_question(actor: User, demand: Demand, body: str) -> Question:
     check = Checker()
     body = check.text("body", body, 2000, required=True)
     check.done()
-    question = Question(demand=demand, asked_by_id=actor.id, organisation_id=actor.organisation_id, body=body)
+    question = Question(
+        demand=demand, asked_by_id=actor.id, organisation_id=actor.organisation_id, body=body
+    )
     db.session.add(question)
     db.session.flush()
     record("question.asked", "demand", demand.id, actor=actor, after={"question_id": question.id})
@@ -359,8 +406,14 @@ def answer_question(actor: User, question: Question, answer: str) -> Question:
     question.answered_by_id = actor.id
     question.answered_at = utcnow()
     db.session.flush()
-    record("question.answered", "demand", demand.id, actor=actor, before=before,
-           after={"question_id": question.id, "answer": answer})
+    record(
+        "question.answered",
+        "demand",
+        demand.id,
+        actor=actor,
+        before=before,
+        after={"question_id": question.id, "answer": answer},
+    )
     asker = db.session.get(User, question.asked_by_id)
     notify(
         [asker] if asker else [],
@@ -374,7 +427,9 @@ def answer_question(actor: User, question: Question, answer: str) -> Question:
 
 def questions_for(demand: Demand) -> list[Question]:
     return list(
-        db.session.scalars(select(Question).where(Question.demand_id == demand.id).order_by(Question.id))
+        db.session.scalars(
+            select(Question).where(Question.demand_id == demand.id).order_by(Question.id)
+        )
     )
 
 

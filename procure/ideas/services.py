@@ -30,7 +30,9 @@ def _values(title, problem, suggestion, region) -> dict:
     return values
 
 
-def submit_idea(actor: User, *, title: str, problem: str, suggestion: str = "", region: str | None = None) -> CitizenIdea:
+def submit_idea(
+    actor: User, *, title: str, problem: str, suggestion: str = "", region: str | None = None
+) -> CitizenIdea:
     """Any signed-in person may submit; the idea is public once an operator approves it."""
     values = _values(title, problem, suggestion, region)
     idea = CitizenIdea(author_id=actor.id, status=IdeaStatus.SUBMITTED, **values)
@@ -45,7 +47,9 @@ def update_idea(actor: User, idea: CitizenIdea, version: int, **fields) -> Citiz
         raise Forbidden(_("Only the author can change an idea, and only before it is reviewed."))
     if version != idea.version:
         raise Conflict(stale_message())
-    values = _values(fields.get("title"), fields.get("problem"), fields.get("suggestion"), fields.get("region"))
+    values = _values(
+        fields.get("title"), fields.get("problem"), fields.get("suggestion"), fields.get("region")
+    )
     before = {k: getattr(idea, k) for k in values}
     for key, value in values.items():
         setattr(idea, key, value)
@@ -69,8 +73,14 @@ def moderate(actor: User, idea: CitizenIdea, decision: str, note: str = "") -> C
     idea.moderated_by_id = actor.id
     idea.moderated_at = utcnow()
     db.session.flush()
-    record(f"idea.{decision}", "idea", idea.id, actor=actor,
-           before={"status": IdeaStatus.SUBMITTED}, after={"status": decision, "note": note or None})
+    record(
+        f"idea.{decision}",
+        "idea",
+        idea.id,
+        actor=actor,
+        before={"status": IdeaStatus.SUBMITTED},
+        after={"status": decision, "note": note or None},
+    )
     author = db.session.get(User, idea.author_id)
     notify(
         [author] if author else [],
@@ -92,15 +102,26 @@ def adopt(actor: User, idea: CitizenIdea) -> Demand:
         raise Conflict(_("Only published ideas that no agency has adopted yet can be adopted."))
     demand = create_demand(
         actor,
-        DemandInput(title=idea.title, problem=idea.problem, desired_outcome=idea.suggestion, region=idea.region),
+        DemandInput(
+            title=idea.title,
+            problem=idea.problem,
+            desired_outcome=idea.suggestion,
+            region=idea.region,
+        ),
     )
     demand.idea_id = idea.id
     idea.status = IdeaStatus.ADOPTED
     idea.adopted_by_id = actor.organisation_id
     idea.updated_at = utcnow()
     db.session.flush()
-    record("idea.adopted", "idea", idea.id, actor=actor,
-           before={"status": IdeaStatus.APPROVED}, after={"status": IdeaStatus.ADOPTED, "demand_id": demand.id})
+    record(
+        "idea.adopted",
+        "idea",
+        idea.id,
+        actor=actor,
+        before={"status": IdeaStatus.APPROVED},
+        after={"status": IdeaStatus.ADOPTED, "demand_id": demand.id},
+    )
     author = db.session.get(User, idea.author_id)
     agency = actor.organisation.name
     notify(

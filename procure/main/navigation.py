@@ -19,18 +19,28 @@ class NavItem:
 
 
 def nav_items() -> list[NavItem]:
-    items = [NavItem(_("Home"), url_for("main.home"))]
+    items = [
+        NavItem(_("Home"), url_for("main.home")),
+        NavItem(_("Innovation demands"), url_for("demands.index")),
+        NavItem(_("Innovative products"), url_for("products.index")),
+        NavItem(_("Citizen ideas"), url_for("ideas.index")),
+        NavItem(_("Organisations"), url_for("organisations.index")),
+    ]
     if current_user.is_authenticated:
         items.append(NavItem(_("My dashboard"), url_for("main.dashboard")))
+        if current_user.has_role(Role.SUPPLIER, Role.OFFICER, Role.OPERATOR):
+            items.append(NavItem(_("Proposals"), url_for("proposals.index")))
         if current_user.has_role(Role.OPERATOR):
             items += [
-                NavItem(_("Organisations"), url_for("admin.organisations")),
+                NavItem(_("Verification"), url_for("admin.organisations")),
                 NavItem(_("Users"), url_for("admin.users")),
                 NavItem(_("Audit log"), url_for("audit.index")),
             ]
+        items.append(NavItem(_("Notifications"), url_for("notifications.index")))
         items.append(NavItem(_("My account"), url_for("account.profile")))
     for item in items:
-        item.active = item.url == request.path
+        home = item.url == "/"
+        item.active = request.path == item.url if home else request.path.startswith(item.url)
     return items
 
 

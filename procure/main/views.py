@@ -1,33 +1,76 @@
-"""Views for the home page, the dashboard, the language switch and health."""
+"""Views for the home page, the dashboards, the language switch and health."""
 
 from flask import jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import selectinload
 
-from procure import authz
+from procure import authz, policy
 from procure.account import services as accounts
 from procure.extensions import db
 from procure.forms import ActionForm
 from procure.main import bp
-from procure.models import Organisation, OrganisationKind, User
+from procure.models import (
+    CitizenIdea,
+    Demand,
+    DemandStatus,
+    IdeaStatus,
+    Organisation,
+    OrganisationKind,
+    Product,
+    ProductStatus,
+    ReverseProposal,
+    Role,
+    User,
+)
+from procure.notifications.services import unread_count
 from procure.security import LOCALES
 from procure.urls import safe_next
+
+
+def _count(query) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
 @bp.route("/")
 @authz.public
 def home():
+    open_demands = db.session.scalars(
+        select(Demand)
+        .where(Demand.status == DemandStatus.PUBLISHED, Demand.deleted_at.is_(None))
+        .options(selectinload(Demand.agency), selectinload(Demand.codes))
+        .order_by(Demand.published_at.desc(), Demand.id.desc())
+        .limit(6)
+    ).all()
+    products = db.session.scalars(
+        select(Product)
+        .where(Product.status == ProductStatus.LISTED, Product.deleted_at.is_(None))
+        .options(selectinload(Product.supplier))
+        .order_by(Product.listed_at.desc(), Product.id.desc())
+        .limit(6)
+    ).all()
     figures = {
+        "open_demands": _count(
+            select(Demand.id).where(
+                Demand.status == DemandStatus.PUBLISHED, Demand.deleted_at.is_(None)
+            )
+        ),
+        "products": _count(select(Product.id).where(Product.status == ProductStatus.LISTED)),
+        "proposals": _count(select(ReverseProposal.id).where(ReverseProposal.status != "draft")),
         "agencies": _count_verified(OrganisationKind.AGENCY),
         "suppliers": _count_verified(OrganisationKind.SUPPLIER),
-        "users": db.session.scalar(select(func.count(User.id)).where(User.deleted_at.is_(None))),
+        "ideas": _count(
+            select(CitizenIdea.id).where(CitizenIdea.status.in_(policy.PUBLIC_IDEA_STATES))
+        ),
     }
-    return render_template("main/home.html", figures=figures)
+    return render_template(
+        "main/home.html", figures=figures, open_demands=open_demands, products=products
+    )
 
 
 def _count_verified(kind: str) -> int:
-    return db.session.scalar(
-        select(func.count(Organisation.id)).where(
+    return _count(
+        select(Organisation.id).where(
             Organisation.kind == kind, Organisation.verified_at.is_not(None)
         )
     )
@@ -36,7 +79,66 @@ def _count_verified(kind: str) -> int:
 @bp.route("/dashboard")
 @authz.signed_in
 def dashboard():
-    return render_template("main/dashboard.html", user=current_user)
+    user = current_user._get_current_object()
+    context = {"user": user, "unread": unread_count(user)}
+    org = user.organisation_id if user.can_act_for_organisation else None
+    if user.has_role(Role.OFFICER) and org:
+        context["my_demands"] = db.session.scalars(
+            select(Demand)
+            .where(Demand.agency_id == org, Demand.deleted_at.is_(None))
+            .options(selectinload(Demand.codes), selectinload(Demand.agency))
+            .order_by(Demand.updated_at.desc())
+            .limit(20)
+        ).all()
+        context["incoming"] = db.session.scalars(
+            select(ReverseProposal)
+            .where(
+                policy.proposal_filter(user),
+                ReverseProposal.supplier_id != org,
+                ReverseProposal.status.in_(("submitted", "shortlisted")),
+            )
+            .options(selectinload(ReverseProposal.supplier), selectinload(ReverseProposal.demand))
+            .order_by(ReverseProposal.submitted_at.desc())
+            .limit(20)
+        ).all()
+    if user.has_role(Role.SUPPLIER) and org:
+        context["my_products"] = db.session.scalars(
+            select(Product)
+            .where(Product.supplier_id == org, Product.deleted_at.is_(None))
+            .options(selectinload(Product.supplier))
+            .order_by(Product.updated_at.desc())
+            .limit(20)
+        ).all()
+        context["my_proposals"] = db.session.scalars(
+            select(ReverseProposal)
+            .where(ReverseProposal.supplier_id == org)
+            .options(selectinload(ReverseProposal.demand))
+            .order_by(ReverseProposal.updated_at.desc())
+            .limit(20)
+        ).all()
+    if user.has_role(Role.OPERATOR):
+        context["pending_orgs"] = _count(
+            select(Organisation.id).where(
+                Organisation.verified_at.is_(None), Organisation.deleted_at.is_(None)
+            )
+        )
+        context["pending_members"] = _count(
+            select(User.id).where(
+                User.organisation_id.is_not(None),
+                User.approved_at.is_(None),
+                User.deleted_at.is_(None),
+            )
+        )
+        context["ideas_to_review"] = _count(
+            select(CitizenIdea.id).where(CitizenIdea.status == IdeaStatus.SUBMITTED)
+        )
+    context["my_ideas"] = db.session.scalars(
+        select(CitizenIdea)
+        .where(CitizenIdea.author_id == user.id)
+        .order_by(CitizenIdea.created_at.desc())
+        .limit(20)
+    ).all()
+    return render_template("main/dashboard.html", **context)
 
 
 @bp.route("/locale", methods=["POST"])

@@ -78,7 +78,9 @@ def unread_count(user: User) -> int:
 
 def mark_read(user: User, notification_id: int | None = None) -> int:
     """Mark one (or all) of the user's notifications read; return how many changed."""
-    query = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    query = update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)
+    )
     if notification_id is not None:
         query = query.where(Notification.id == notification_id)
     result = db.session.execute(query.values(read_at=utcnow()))

@@ -65,7 +65,10 @@ def _rows(check: Checker, name: str, raw, fields: dict[str, int], required: str)
         if not isinstance(item, dict):
             check.fail(f"{name}-{index}", _("Each row must be an object."))
             continue
-        row = {key: check.text(f"{name}-{index}-{key}", item.get(key), size) for key, size in fields.items()}
+        row = {
+            key: check.text(f"{name}-{index}-{key}", item.get(key), size)
+            for key, size in fields.items()
+        }
         if not any(row.values()):
             continue  # an empty row on a form
         if not row[required]:
@@ -94,11 +97,18 @@ def _validated(data: ProductInput) -> dict:
         regions = []
     values["regions"] = sorted(set(regions))
     values["codes"] = check_codes(check, "codes", data.codes)
-    values["specs"] = _rows(check, "specs", data.specs, {"name": 200, "value": 200, "unit": 40}, "name")
-    values["patents"] = _rows(check, "patents", data.patents, {"number": 100, "title": 300}, "number")
+    values["specs"] = _rows(
+        check, "specs", data.specs, {"name": 200, "value": 200, "unit": 40}, "name"
+    )
+    values["patents"] = _rows(
+        check, "patents", data.patents, {"number": 100, "title": 300}, "number"
+    )
     certifications = _rows(
-        check, "certifications", data.certifications,
-        {"kind": 100, "number": 100, "issuer": 200, "valid_until": 10}, "kind",
+        check,
+        "certifications",
+        data.certifications,
+        {"kind": 100, "number": 100, "issuer": 200, "valid_until": 10},
+        "kind",
     )
     for index, row in enumerate(certifications):
         row["valid_until"] = check.day(f"certifications-{index}-valid_until", row["valid_until"])
@@ -118,8 +128,12 @@ def snapshot(product: Product) -> dict:
         "codes": product.code_values,
         "specs": [{"name": s.name, "value": s.value, "unit": s.unit} for s in product.specs],
         "certifications": [
-            {"kind": c.kind, "number": c.number, "issuer": c.issuer,
-             "valid_until": c.valid_until.isoformat() if c.valid_until else None}
+            {
+                "kind": c.kind,
+                "number": c.number,
+                "issuer": c.issuer,
+                "valid_until": c.valid_until.isoformat() if c.valid_until else None,
+            }
             for c in product.certifications
         ],
         "patents": [{"number": p.number, "title": p.title} for p in product.patents],
@@ -128,10 +142,22 @@ def snapshot(product: Product) -> dict:
 
 
 def _apply(product: Product, values: dict) -> None:
-    for name in ("name", "name_en", "summary", "description", "trl", "price", "unit", "regions", "language"):
+    for name in (
+        "name",
+        "name_en",
+        "summary",
+        "description",
+        "trl",
+        "price",
+        "unit",
+        "regions",
+        "language",
+    ):
         setattr(product, name, values[name])
     current = {c.code: c for c in product.codes}
-    product.codes = [current.get(code) or ProductCode(scheme="CPV", code=code) for code in values["codes"]]
+    product.codes = [
+        current.get(code) or ProductCode(scheme="CPV", code=code) for code in values["codes"]
+    ]
     product.specs = [ProductSpec(position=i, **row) for i, row in enumerate(values["specs"])]
     product.certifications = [Certification(**row) for row in values["certifications"]]
     product.patents = [Patent(**row) for row in values["patents"]]
@@ -147,7 +173,9 @@ def _require_supplier(actor: User, supplier_id: int | None = None) -> None:
 def create_product(actor: User, data: ProductInput) -> Product:
     _require_supplier(actor)
     values = _validated(data)
-    product = Product(supplier_id=actor.organisation_id, created_by_id=actor.id, status=ProductStatus.DRAFT)
+    product = Product(
+        supplier_id=actor.organisation_id, created_by_id=actor.id, status=ProductStatus.DRAFT
+    )
     _apply(product, values)
     db.session.add(product)
     db.session.flush()
@@ -166,11 +194,20 @@ def update_product(actor: User, product: Product, data: ProductInput, version: i
     _apply(product, values)
     product.updated_at = utcnow()
     db.session.flush()
-    record("product.updated", "product", product.id, actor=actor, before=before, after=snapshot(product))
+    record(
+        "product.updated",
+        "product",
+        product.id,
+        actor=actor,
+        before=before,
+        after=snapshot(product),
+    )
     return product
 
 
-def change_status(actor: User, product: Product, target: str, note: str = "", version: int | None = None) -> Product:
+def change_status(
+    actor: User, product: Product, target: str, note: str = "", version: int | None = None
+) -> Product:
     """Move a product through draft → listed → suspended ⇄ listed → archived.
 
     Suppliers move their own products; operators may suspend any listed product (with a note)
@@ -186,16 +223,26 @@ def change_status(actor: User, product: Product, target: str, note: str = "", ve
         from procure.labels import PRODUCT_STATUS, label
 
         raise Conflict(
-            _("A product that is %(state)s cannot become %(target)s.",
-              state=label(PRODUCT_STATUS, product.status), target=label(PRODUCT_STATUS, target))
+            _(
+                "A product that is %(state)s cannot become %(target)s.",
+                state=label(PRODUCT_STATUS, product.status),
+                target=label(PRODUCT_STATUS, target),
+            )
         )
     check = Checker()
-    note = check.text("note", note, 500, required=operator and not owner and target == ProductStatus.SUSPENDED)
+    note = check.text(
+        "note", note, 500, required=operator and not owner and target == ProductStatus.SUSPENDED
+    )
     if target == ProductStatus.LISTED:
         if not product.summary or not product.codes:
-            check.fail("codes", _("A listed product needs a summary and at least one classification code."))
+            check.fail(
+                "codes", _("A listed product needs a summary and at least one classification code.")
+            )
         if product.status == ProductStatus.SUSPENDED and product.status_note and not operator:
-            check.fail("status", _("An operator suspended this product; only an operator can list it again."))
+            check.fail(
+                "status",
+                _("An operator suspended this product; only an operator can list it again."),
+            )
     check.done()
     before = {"status": product.status}
     product.status = target
@@ -205,8 +252,14 @@ def change_status(actor: User, product: Product, target: str, note: str = "", ve
         product.listed_at = utcnow()
     product.updated_at = utcnow()
     db.session.flush()
-    record(f"product.{target}", "product", product.id, actor=actor, before=before,
-           after={"status": target, "note": note or None})
+    record(
+        f"product.{target}",
+        "product",
+        product.id,
+        actor=actor,
+        before=before,
+        after={"status": target, "note": note or None},
+    )
     return product
 
 

@@ -81,12 +81,16 @@ def _validated(actor: User, data: ProposalInput, existing: ReverseProposal | Non
         "summary": check.text("summary", data.summary, 20_000, required=True),
         "price_offer": check.integer("price_offer", data.price_offer),
         "delivery_plan": check.text("delivery_plan", data.delivery_plan, 5_000),
-        "delivery_days": check.integer("delivery_days", data.delivery_days, minimum=1, maximum=3650),
+        "delivery_days": check.integer(
+            "delivery_days", data.delivery_days, minimum=1, maximum=3650
+        ),
     }
     demand = existing.demand if existing is not None else None
     if existing is None:
         demand_id = check.integer("demand_id", data.demand_id, minimum=1, maximum=2**62)
-        agency_id = check.integer("target_agency_id", data.target_agency_id, minimum=1, maximum=2**62)
+        agency_id = check.integer(
+            "target_agency_id", data.target_agency_id, minimum=1, maximum=2**62
+        )
         codes = check_codes(check, "target_code", [data.target_code] if data.target_code else [])
         if demand_id:
             demand = db.session.get(Demand, demand_id)
@@ -136,12 +140,19 @@ def _validated_responses(check: Checker, demand: Demand | None, raw) -> dict[int
                 evidence=item.get("evidence", ""),
             )
         if not isinstance(item, ResponseInput) or item.requirement_id not in requirement_ids:
-            check.fail(f"responses-{index}", _("This answer is for a requirement the demand does not have."))
+            check.fail(
+                f"responses-{index}",
+                _("This answer is for a requirement the demand does not have."),
+            )
             continue
-        compliance = check.choice(f"responses-{index}-compliance", item.compliance, set(Compliance), required=False)
+        compliance = check.choice(
+            f"responses-{index}-compliance", item.compliance, set(Compliance), required=False
+        )
         out[item.requirement_id] = {
             "compliance": compliance,
-            "offered_value": check.text(f"responses-{index}-offered_value", item.offered_value, 200),
+            "offered_value": check.text(
+                f"responses-{index}-offered_value", item.offered_value, 200
+            ),
             "evidence": check.text(f"responses-{index}-evidence", item.evidence, 5000),
         }
     return out
@@ -194,7 +205,9 @@ def create_proposal(actor: User, data: ProposalInput) -> ReverseProposal:
     return proposal
 
 
-def update_proposal(actor: User, proposal: ReverseProposal, data: ProposalInput, version: int) -> ReverseProposal:
+def update_proposal(
+    actor: User, proposal: ReverseProposal, data: ProposalInput, version: int
+) -> ReverseProposal:
     _require_supplier(actor, proposal.supplier_id)
     if version != proposal.version:
         raise Conflict(stale_message())
@@ -205,15 +218,25 @@ def update_proposal(actor: User, proposal: ReverseProposal, data: ProposalInput,
     _apply(proposal, values)
     proposal.updated_at = utcnow()
     db.session.flush()
-    record("proposal.updated", "proposal", proposal.id, actor=actor, before=before, after=snapshot(proposal))
+    record(
+        "proposal.updated",
+        "proposal",
+        proposal.id,
+        actor=actor,
+        before=before,
+        after=snapshot(proposal),
+    )
     return proposal
 
 
 def _move(proposal: ReverseProposal, target: str) -> None:
     if target not in TRANSITIONS[proposal.status]:
         raise Conflict(
-            _("A proposal that is %(state)s cannot become %(target)s.",
-              state=label(PROPOSAL_STATUS, proposal.status), target=label(PROPOSAL_STATUS, target))
+            _(
+                "A proposal that is %(state)s cannot become %(target)s.",
+                state=label(PROPOSAL_STATUS, proposal.status),
+                target=label(PROPOSAL_STATUS, target),
+            )
         )
 
 
@@ -229,7 +252,9 @@ def submit(actor: User, proposal: ReverseProposal, version: int | None = None) -
         if demand.status != DemandStatus.PUBLISHED:
             check.fail("demand_id", _("The demand is no longer open for proposals."))
         elif demand.closes_on and demand.closes_on < date.today():
-            check.fail("demand_id", _("The demand closed on %(day)s.", day=demand.closes_on.isoformat()))
+            check.fail(
+                "demand_id", _("The demand closed on %(day)s.", day=demand.closes_on.isoformat())
+            )
         answered = {r.requirement_id for r in proposal.responses if r.compliance}
         for requirement in demand.requirements:
             if requirement.id not in answered:
@@ -241,9 +266,17 @@ def submit(actor: User, proposal: ReverseProposal, version: int | None = None) -
     proposal.status = S.SUBMITTED
     proposal.submitted_at = utcnow()
     db.session.flush()
-    record("proposal.submitted", "proposal", proposal.id, actor=actor,
-           before={"status": S.DRAFT}, after={"status": S.SUBMITTED})
-    recipients = members(proposal.receiving_agency_id) if proposal.receiving_agency_id else operators()
+    record(
+        "proposal.submitted",
+        "proposal",
+        proposal.id,
+        actor=actor,
+        before={"status": S.DRAFT},
+        after={"status": S.SUBMITTED},
+    )
+    recipients = (
+        members(proposal.receiving_agency_id) if proposal.receiving_agency_id else operators()
+    )
     title = demand.title if demand is not None else proposal.title
     notify(
         [u for u in recipients if u.has_role(Role.OFFICER, Role.OPERATOR)],
@@ -262,13 +295,24 @@ def withdraw(actor: User, proposal: ReverseProposal) -> ReverseProposal:
     proposal.status = S.WITHDRAWN
     proposal.decided_at = utcnow()
     db.session.flush()
-    record("proposal.withdrawn", "proposal", proposal.id, actor=actor,
-           before={"status": before}, after={"status": S.WITHDRAWN})
+    record(
+        "proposal.withdrawn",
+        "proposal",
+        proposal.id,
+        actor=actor,
+        before={"status": before},
+        after={"status": S.WITHDRAWN},
+    )
     return proposal
 
 
-def decide(actor: User, proposal: ReverseProposal, decision: str, reason: str = "",
-           version: int | None = None) -> ReverseProposal:
+def decide(
+    actor: User,
+    proposal: ReverseProposal,
+    decision: str,
+    reason: str = "",
+    version: int | None = None,
+) -> ReverseProposal:
     """The receiving agency shortlists, declines (with a reason) or accepts a proposal."""
     if not policy.can_read_proposal(actor, proposal):
         raise NotFound(_("This proposal does not exist."))
@@ -289,13 +333,22 @@ def decide(actor: User, proposal: ReverseProposal, decision: str, reason: str = 
     proposal.decided_by_id = actor.id
     proposal.updated_at = utcnow()
     db.session.flush()
-    record(f"proposal.{decision}", "proposal", proposal.id, actor=actor,
-           before={"status": before}, after={"status": decision, "reason": reason or None})
+    record(
+        f"proposal.{decision}",
+        "proposal",
+        proposal.id,
+        actor=actor,
+        before={"status": before},
+        after={"status": decision, "reason": reason or None},
+    )
     notify(
         members(proposal.supplier_id),
         "proposal.status",
-        lambda: _("Your proposal “%(title)s” is now %(status)s",
-                  title=proposal.title, status=label(PROPOSAL_STATUS, decision)),
+        lambda: _(
+            "Your proposal “%(title)s” is now %(status)s",
+            title=proposal.title,
+            status=label(PROPOSAL_STATUS, decision),
+        ),
         lambda: reason,
         url_for("proposals.detail", proposal_id=proposal.id),
     )
@@ -320,7 +373,22 @@ def for_demand(user, demand: Demand) -> list[ReverseProposal]:
         db.session.scalars(
             visible_query(user)
             .where(ReverseProposal.demand_id == demand.id, ReverseProposal.status != S.DRAFT)
-            .options(selectinload(ReverseProposal.responses), selectinload(ReverseProposal.supplier))
+            .options(
+                selectinload(ReverseProposal.responses), selectinload(ReverseProposal.supplier)
+            )
             .order_by(ReverseProposal.submitted_at, ReverseProposal.id)
+        )
+    )
+
+
+def for_demand_by_supplier(demand: Demand, supplier_id: int) -> list[ReverseProposal]:
+    """A supplier's own proposals to a demand, drafts included."""
+    return list(
+        db.session.scalars(
+            select(ReverseProposal)
+            .where(
+                ReverseProposal.demand_id == demand.id, ReverseProposal.supplier_id == supplier_id
+            )
+            .order_by(ReverseProposal.id)
         )
     )

@@ -1,1 +1,262 @@
-"""Views (being written)."""
+"""Views for reverse proposals: drafting, submitting, deciding, listing."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from procure import authz, policy
+from procure.attachments.services import attachments_of
+from procure.demands import services as demands
+from procure.errors import ServiceError
+from procure.extensions import db
+from procure.forms import ActionForm, apply_service_error, choices
+from procure.labels import COMPLIANCE, PROPOSAL_STATUS
+from procure.listing import arg_choice
+from procure.models import (
+    Organisation,
+    OrganisationKind,
+    Product,
+    ProductStatus,
+    ReverseProposal,
+    Role,
+)
+from procure.pagination import paginate
+from procure.proposals import bp, services
+from procure.proposals.forms import DecisionForm, ProposalForm
+from procure.urls import safe_next
+
+
+@bp.route("/")
+@authz.roles(Role.SUPPLIER, Role.OFFICER, Role.OPERATOR)
+def index():
+    """My proposals (suppliers) or proposals received (officers, operators)."""
+    status = arg_choice("status", PROPOSAL_STATUS)
+    query = services.visible_query(current_user).options(
+        selectinload(ReverseProposal.supplier), selectinload(ReverseProposal.demand)
+    )
+    if status:
+        query = query.where(ReverseProposal.status == status)
+    page = paginate(query.order_by(ReverseProposal.updated_at.desc(), ReverseProposal.id.desc()))
+    return render_template(
+        "proposals/index.html", page=page, status=status, args={"status": status} if status else {}
+    )
+
+
+def _prepare(form: ProposalForm, demand) -> None:
+    own = db.session.scalars(
+        select(Product)
+        .where(
+            Product.supplier_id == current_user.organisation_id,
+            Product.status != ProductStatus.ARCHIVED,
+        )
+        .order_by(Product.name)
+    ).all()
+    form.product_id.choices = choices(
+        [("", _("None: a solution still to be developed")), *[(str(p.id), p.name) for p in own]]
+    )
+    agencies = db.session.scalars(
+        select(Organisation)
+        .where(Organisation.kind == OrganisationKind.AGENCY, Organisation.verified_at.is_not(None))
+        .order_by(Organisation.name)
+    ).all()
+    form.target_agency_id.choices = choices(
+        [("", _("No particular agency")), *[(str(a.id), a.name) for a in agencies]]
+    )
+    compliance = choices([("", _("Choose…")), *[(k, str(v)) for k, v in COMPLIANCE.items()]])
+    if demand is not None:
+        answered = {row.form.requirement_id.data for row in form.responses}
+        for requirement in demand.requirements:
+            if str(requirement.id) not in answered:
+                form.responses.append_entry({"requirement_id": str(requirement.id)})
+    for row in form.responses:
+        row.form.compliance.choices = compliance
+
+
+def _form_input(form: ProposalForm, demand) -> services.ProposalInput:
+    return services.ProposalInput(
+        demand_id=demand.id if demand else None,
+        target_agency_id=form.target_agency_id.data or None,
+        target_code=form.target_code.data or "",
+        product_id=form.product_id.data or None,
+        title=form.title.data or "",
+        summary=form.summary.data or "",
+        price_offer=form.price_offer.data,
+        delivery_plan=form.delivery_plan.data or "",
+        delivery_days=form.delivery_days.data,
+        responses=[
+            services.ResponseInput(
+                requirement_id=int(row.form.requirement_id.data)
+                if (row.form.requirement_id.data or "").isdigit()
+                else -1,
+                compliance=row.form.compliance.data or "",
+                offered_value=row.form.offered_value.data or "",
+                evidence=row.form.evidence.data or "",
+            )
+            for row in form.responses
+        ],
+    )
+
+
+def _requirements(demand) -> dict:
+    return {r.id: r for r in demand.requirements} if demand else {}
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@authz.roles(Role.SUPPLIER, acting=True)
+def new():
+    demand_id = request.args.get("demand", type=int)
+    demand = demands.get_demand(current_user, demand_id) if demand_id else None
+    form = ProposalForm()
+    if request.method == "GET":
+        if demand is not None:
+            form.title.data = _("Proposal for: %(title)s", title=demand.title)[:200]
+        form.target_agency_id.data = request.args.get("agency", "")
+    _prepare(form, demand)
+    if form.validate_on_submit():
+        try:
+            proposal = services.create_proposal(
+                current_user._get_current_object(), _form_input(form, demand)
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+            return render_template(
+                "proposals/form.html",
+                form=form,
+                demand=demand,
+                requirements=_requirements(demand),
+                proposal=None,
+            ), error.status
+        db.session.commit()
+        flash(_("The draft is saved. Only your company can see it until you submit it."), "success")
+        return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "proposals/form.html",
+        form=form,
+        demand=demand,
+        requirements=_requirements(demand),
+        proposal=None,
+    ), status
+
+
+@bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])
+@authz.roles(Role.SUPPLIER, acting=True)
+def edit(proposal_id: int):
+    proposal = services.get_proposal(current_user, proposal_id)
+    if not policy.can_edit_proposal(current_user, proposal):
+        abort(403)
+    demand = proposal.demand
+    form = ProposalForm(obj=proposal if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = proposal.version
+        form.product_id.data = str(proposal.product_id or "")
+        form.target_agency_id.data = str(proposal.target_agency_id or "")
+        while len(form.responses) > 0:
+            form.responses.pop_entry()
+        for requirement in demand.requirements if demand else []:
+            answer = proposal.response_for(requirement.id)
+            form.responses.append_entry(
+                {
+                    "requirement_id": str(requirement.id),
+                    "compliance": answer.compliance if answer else "",
+                    "offered_value": answer.offered_value if answer else "",
+                    "evidence": answer.evidence if answer else "",
+                }
+            )
+    _prepare(form, demand)
+    if form.validate_on_submit():
+        try:
+            services.update_proposal(
+                current_user._get_current_object(),
+                proposal,
+                _form_input(form, demand),
+                form.loaded_version(),
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+            return render_template(
+                "proposals/form.html",
+                form=form,
+                demand=demand,
+                requirements=_requirements(demand),
+                proposal=proposal,
+            ), error.status
+        db.session.commit()
+        flash(_("The draft is saved."), "success")
+        return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "proposals/form.html",
+        form=form,
+        demand=demand,
+        requirements=_requirements(demand),
+        proposal=proposal,
+    ), status
+
+
+@bp.route("/<int:proposal_id>")
+@authz.signed_in
+def detail(proposal_id: int):
+    proposal = services.get_proposal(current_user, proposal_id)
+    user = current_user
+    return render_template(
+        "proposals/detail.html",
+        proposal=proposal,
+        attachments=attachments_of("proposal", proposal.id),
+        is_owner=policy.acts_for(user, proposal.supplier_id),
+        can_edit=policy.can_edit_proposal(user, proposal),
+        can_decide=policy.can_decide_proposal(user, proposal),
+        action_form=ActionForm(),
+        decision_form=DecisionForm(),
+    )
+
+
+@bp.route("/<int:proposal_id>/submit", methods=["POST"])
+@authz.roles(Role.SUPPLIER, acting=True)
+def submit(proposal_id: int):
+    proposal = services.get_proposal(current_user, proposal_id)
+    services.submit(
+        current_user._get_current_object(), proposal, request.form.get("version", type=int)
+    )
+    db.session.commit()
+    flash(_("Your proposal is submitted. The agency has been notified."), "success")
+    return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+
+
+@bp.route("/<int:proposal_id>/withdraw", methods=["POST"])
+@authz.roles(Role.SUPPLIER, acting=True)
+def withdraw(proposal_id: int):
+    proposal = services.get_proposal(current_user, proposal_id)
+    services.withdraw(current_user._get_current_object(), proposal)
+    db.session.commit()
+    flash(_("Your proposal is withdrawn."), "success")
+    return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+
+
+@bp.route("/<int:proposal_id>/decide", methods=["POST"])
+@authz.roles(Role.OFFICER, Role.OPERATOR, acting=True)
+def decide(proposal_id: int):
+    proposal = services.get_proposal(current_user, proposal_id)
+    form = DecisionForm()
+    services.decide(
+        current_user._get_current_object(),
+        proposal,
+        form.decision.data or "",
+        form.reason.data or "",
+        request.form.get("version", type=int),
+    )
+    db.session.commit()
+    flash(
+        _(
+            "The proposal is now %(status)s. The supplier has been notified.",
+            status=PROPOSAL_STATUS.get(proposal.status, proposal.status),
+        ),
+        "success",
+    )
+    return redirect(
+        safe_next(request.form.get("next")) or url_for("proposals.detail", proposal_id=proposal.id)
+    )

@@ -82,3 +82,87 @@ def user_with_role(role: str, *, organisation=None, approved: bool = True, **fie
         roles=roles,
         **fields,
     )
+
+
+# -- market helpers: records made through the services, as people make them ---------------
+
+CPV_SAMPLE = {
+    "35000000": "Security, fire-fighting, police and defence equipment",
+    "35600000": "Military aircraft, missiles and spacecraft",
+    "35613000": "Unmanned aerial vehicles",
+    "39000000": "Furniture and furnishings",
+    "39110000": "Seats, chairs and related products",
+    "90900000": "Cleaning and sanitation services",
+    "32000000": "Radio, television and communication equipment",
+}
+
+
+def add_cpv_codes() -> None:
+    from procure.classification.services import cpv_level
+    from procure.models import ClassificationCode
+
+    for code, label in CPV_SAMPLE.items():
+        if db.session.get(ClassificationCode, ("CPV", code)) is None:
+            db.session.add(
+                ClassificationCode(scheme="CPV", code=code, level=cpv_level(code), label_en=label)
+            )
+    db.session.flush()
+
+
+def in_request(app, function, *args, **kwargs):
+    """Call a service the way a view does: inside a request context (for url_for and addresses)."""
+    with app.test_request_context():
+        return function(*args, **kwargs)
+
+
+def demand_input(**overrides):
+    from datetime import date, timedelta
+
+    from procure.demands.services import DemandInput, RequirementInput
+
+    values = {
+        "title": "해안 순찰용 드론",
+        "problem": "해안 국립공원 순찰 인력이 부족해 넓은 구역을 감시하기 어렵다.",
+        "desired_outcome": "정지비행과 안내방송이 가능한 드론으로 순찰",
+        "demand_type": "purchase",
+        "budget": 120_000_000,
+        "quantity": 4,
+        "region": "51",
+        "closes_on": date.today() + timedelta(days=30),
+        "codes": ["35613000"],
+        "requirements": [
+            RequirementInput("정지비행 안정성", "0.5", "m", True),
+            RequirementInput("안내방송 음압", "100", "dB", True),
+            RequirementInput("비행시간", "40", "분", False),
+        ],
+    }
+    values.update(overrides)
+    return DemandInput(**values)
+
+
+def published_demand(app, officer, **overrides):
+    from procure.demands import services
+
+    demand = in_request(app, services.create_demand, officer, demand_input(**overrides))
+    in_request(app, services.publish_demand, officer, demand)
+    return demand
+
+
+def answered_proposal(app, supplier, demand, submit=True, **overrides):
+    from procure.proposals import services
+
+    data = services.ProposalInput(
+        demand_id=demand.id,
+        title=overrides.pop("title", "정지비행 드론 제안"),
+        summary=overrides.pop("summary", "자체 개발 비행제어기로 강풍에서도 정지비행합니다."),
+        price_offer=overrides.pop("price_offer", 110_000_000),
+        delivery_days=60,
+        responses=[
+            services.ResponseInput(r.id, "meets", f"{r.target_value} {r.unit}", "시험성적서")
+            for r in demand.requirements
+        ],
+    )
+    proposal = in_request(app, services.create_proposal, supplier, data)
+    if submit:
+        in_request(app, services.submit, supplier, proposal)
+    return proposal

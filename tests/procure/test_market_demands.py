@@ -1,0 +1,258 @@
+"""Demands: the lifecycle, versions, questions and answers, bad input and concurrent edits."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import factories
+import pytest
+from factories import in_request
+from sqlalchemy import select
+
+from procure.demands import services
+from procure.errors import Conflict, Forbidden, Invalid
+from procure.extensions import db
+from procure.models import AuditEvent, Demand, Notification
+
+
+@pytest.fixture(autouse=True)
+def cpv(db_session):
+    factories.add_cpv_codes()
+
+
+@pytest.fixture
+def officer(db_session):
+    return factories.user_with_role("officer")
+
+
+def test_draft_publish_close(app, officer):
+    demand = in_request(app, services.create_demand, officer, factories.demand_input())
+    assert demand.status == "draft" and demand.agency_id == officer.organisation_id
+    in_request(app, services.publish_demand, officer, demand)
+    assert demand.status == "published" and demand.revision == 1 and demand.published_at
+    in_request(app, services.close_demand, officer, demand, "awarded", "계약 체결")
+    assert demand.status == "closed" and demand.outcome == "awarded"
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.target_id == str(demand.id))
+    ).all()
+    assert [a for a in actions if a.startswith("demand.")] == [
+        "demand.created",
+        "demand.published",
+        "demand.closed",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("start", "move"),
+    [("draft", "close"), ("closed", "publish"), ("closed", "close"), ("published", "publish")],
+)
+def test_illegal_transitions_are_refused(app, officer, start, move):
+    demand = in_request(app, services.create_demand, officer, factories.demand_input())
+    if start in ("published", "closed"):
+        in_request(app, services.publish_demand, officer, demand)
+    if start == "closed":
+        in_request(app, services.close_demand, officer, demand, "withdrawn")
+    action = services.publish_demand if move == "publish" else services.close_demand
+    extra = () if move == "publish" else ("awarded",)
+    with pytest.raises(Conflict):
+        in_request(app, action, officer, demand, *extra)
+
+
+def test_publishing_needs_requirements_codes_and_a_future_closing_date(app, officer):
+    demand = in_request(
+        app,
+        services.create_demand,
+        officer,
+        factories.demand_input(
+            requirements=[], codes=[], closes_on=date.today() - timedelta(days=1)
+        ),
+    )
+    with pytest.raises(Invalid) as refused:
+        in_request(app, services.publish_demand, officer, demand)
+    assert {e.field for e in refused.value.errors} == {"requirements", "codes", "closes_on"}
+    assert demand.status == "draft"
+
+
+def test_only_the_agencys_verified_officers_may_post_or_edit(app, officer):
+    supplier = factories.user_with_role("supplier")
+    with pytest.raises(Forbidden):
+        in_request(app, services.create_demand, supplier, factories.demand_input())
+    pending = factories.user_with_role("officer", approved=False)
+    with pytest.raises(Forbidden):
+        in_request(app, services.create_demand, pending, factories.demand_input())
+    demand = in_request(app, services.create_demand, officer, factories.demand_input())
+    other_officer = factories.user_with_role("officer")
+    with pytest.raises(Forbidden):
+        in_request(
+            app,
+            services.update_demand,
+            other_officer,
+            demand,
+            factories.demand_input(),
+            demand.version,
+        )
+
+
+def test_edits_after_publication_keep_comparable_versions(app, officer, client, login):
+    demand = factories.published_demand(app, officer)
+    in_request(
+        app,
+        services.update_demand,
+        officer,
+        demand,
+        factories.demand_input(budget=150_000_000, title="해안 순찰용 드론 (예산 증액)"),
+        demand.version,
+        "예산 증액",
+    )
+    assert demand.revision == 2
+    changes = {field: (a, b) for field, a, b in services.compare(demand, 1, 2)}
+    assert changes["budget"] == (120_000_000, 150_000_000)
+    assert "requirements" not in changes
+    page = client.get(f"/demands/{demand.id}/versions?from=1&to=2").get_data(as_text=True)
+    assert "120000000" in page and "150000000" in page
+
+
+def test_a_stale_edit_is_refused_and_nothing_is_lost(app, officer, client, login):
+    demand = factories.published_demand(app, officer)
+    stale_version = demand.version
+    in_request(
+        app,
+        services.update_demand,
+        officer,
+        demand,
+        factories.demand_input(title="먼저 저장"),
+        stale_version,
+    )
+    with pytest.raises(Conflict):
+        in_request(
+            app,
+            services.update_demand,
+            officer,
+            demand,
+            factories.demand_input(title="늦은 저장"),
+            stale_version,
+        )
+    db.session.expire_all()
+    assert db.session.get(Demand, demand.id).title == "먼저 저장"
+
+
+def test_stale_edit_through_the_form_gets_a_clear_409(app, officer, client, login):
+    demand = in_request(app, services.create_demand, officer, factories.demand_input())
+    login(officer)
+    form = {
+        "title": "새 제목",
+        "problem": "문제",
+        "demand_type": "purchase",
+        "language": "ko",
+        "version": str(demand.version - 1),
+        "codes": "35613000",
+    }
+    response = client.post(f"/demands/{demand.id}/edit", data=form)
+    assert response.status_code == 409
+    assert "changed this record" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("title", "가" * 201),
+        ("budget", -5),
+        ("budget", "many"),
+        ("codes", ["99999999"]),
+        ("region", "99"),
+        ("demand_type", "auction"),
+        ("closes_on", "2026-13-45"),
+        ("requirements", "not a list"),
+    ],
+)
+def test_bad_input_is_refused_field_by_field(app, officer, field, value):
+    with pytest.raises(Invalid) as refused:
+        in_request(app, services.create_demand, officer, factories.demand_input(**{field: value}))
+    assert field in {e.field.split("-")[0] for e in refused.value.errors}
+    assert (
+        db.session.scalar(select(Demand).where(Demand.agency_id == officer.organisation_id)) is None
+    )
+
+
+def test_drafts_are_private_to_the_agency(app, officer, client_as):
+    demand = in_request(
+        app, services.create_demand, officer, factories.demand_input(title="비공개 초안")
+    )
+    for role in (None, "citizen", "supplier", "officer"):
+        other, _user = client_as(role)
+        assert other.get(f"/demands/{demand.id}").status_code == 404
+        assert "비공개 초안" not in other.get("/demands/?status=all").get_data(as_text=True)
+    own = factories.UserFactory(
+        organisation=officer.organisation, approved_at=officer.approved_at, roles=["officer"]
+    )
+    mine, _ = client_as(None)
+    mine.post("/login", data={"email": own.email, "password": factories.PASSWORD})
+    assert mine.get(f"/demands/{demand.id}").status_code == 200
+
+
+def test_questions_are_public_but_the_askers_company_is_hidden_from_other_suppliers(
+    app, officer, client_as
+):
+    demand = factories.published_demand(app, officer)
+    asker = factories.user_with_role("supplier")
+    question = in_request(
+        app, services.ask_question, asker, demand, "방수 등급은 IP55 이상이면 됩니까?"
+    )
+    in_request(app, services.answer_question, officer, question, "네, IP55 이상이면 됩니다.")
+    names = (asker.organisation.name, asker.organisation.name_en)
+    rival_client, _rival = client_as("supplier")
+    for language in ("ko", "en"):
+        page = rival_client.get(
+            f"/demands/{demand.id}", headers={"Accept-Language": language}
+        ).get_data(as_text=True)
+        assert "방수 등급은" in page and "IP55 이상이면 됩니다" in page
+        assert not any(name in page for name in names)
+    anonymous, _ = client_as(None)
+    page = anonymous.get(f"/demands/{demand.id}").get_data(as_text=True)
+    assert not any(name in page for name in names)
+    agency_client, _ = client_as(None)
+    agency_client.post("/login", data={"email": officer.email, "password": factories.PASSWORD})
+    page = agency_client.get(f"/demands/{demand.id}").get_data(as_text=True)
+    assert any(name in page for name in names)
+    assert db.session.scalar(
+        select(Notification).where(
+            Notification.user_id == asker.id, Notification.kind == "question.answered"
+        )
+    )
+
+
+def test_questions_only_on_open_demands_and_only_by_suppliers(app, officer):
+    demand = in_request(app, services.create_demand, officer, factories.demand_input())
+    supplier = factories.user_with_role("supplier")
+    with pytest.raises(Conflict):
+        in_request(app, services.ask_question, supplier, demand, "질문")
+    in_request(app, services.publish_demand, officer, demand)
+    with pytest.raises(Forbidden):
+        in_request(app, services.ask_question, factories.user_with_role("citizen"), demand, "질문")
+
+
+def test_officer_posts_and_publishes_through_the_pages(app, officer, client, login):
+    login(officer)
+    form = {
+        "title": "스마트 의자",
+        "problem": "민원실 대기 의자가 불편하다.",
+        "demand_type": "pilot",
+        "language": "ko",
+        "codes": "39110000",
+        "budget": "30000000",
+        "closes_on": (date.today() + timedelta(days=10)).isoformat(),
+        "requirements-0-name": "등받이 각도 조절",
+        "requirements-0-target_value": "3",
+        "requirements-0-unit": "단계",
+        "requirements-0-mandatory": "y",
+    }
+    response = client.post("/demands/new", data=form)
+    assert response.status_code == 302
+    demand = db.session.scalar(select(Demand).where(Demand.title == "스마트 의자"))
+    assert [r.name for r in demand.requirements] == ["등받이 각도 조절"]
+    response = client.post(f"/demands/{demand.id}/publish", data={"version": demand.version})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert demand.status == "published"
+    listing = client.get("/demands/?q=스마트").get_data(as_text=True)
+    assert "스마트 의자" in listing

@@ -1,0 +1,196 @@
+"""Products and citizen ideas: lifecycles, permissions, pages."""
+
+from __future__ import annotations
+
+import factories
+import pytest
+from factories import in_request
+from sqlalchemy import select
+
+from procure.errors import Conflict, Forbidden, Invalid
+from procure.extensions import db
+from procure.ideas import services as ideas
+from procure.models import CitizenIdea, Demand, Notification, Product
+from procure.products import services as products
+
+
+@pytest.fixture(autouse=True)
+def cpv(db_session):
+    factories.add_cpv_codes()
+
+
+def product_input(**overrides):
+    values = {
+        "name": "AI 순찰 드론 H1",
+        "summary": "강풍에서도 정지비행하는 순찰용 드론",
+        "trl": 8,
+        "price": 27_000_000,
+        "unit": "대",
+        "regions": ["51", "47"],
+        "codes": ["35613000"],
+        "specs": [{"name": "비행시간", "value": "45", "unit": "분"}],
+        "certifications": [
+            {
+                "kind": "KC 인증",
+                "number": "R-R-HND-H1",
+                "issuer": "국립전파연구원",
+                "valid_until": "2028-12-31",
+            }
+        ],
+        "patents": [{"number": "10-2345678", "title": "풍속 보상 정지비행 제어 방법"}],
+    }
+    values.update(overrides)
+    return products.ProductInput(**values)
+
+
+def test_product_lifecycle(app, db_session):
+    supplier = factories.user_with_role("supplier")
+    product = in_request(app, products.create_product, supplier, product_input())
+    assert product.status == "draft" and product.certifications[0].valid_until.year == 2028
+    for target in ("listed", "suspended", "listed", "archived"):
+        in_request(app, products.change_status, supplier, product, target)
+        assert product.status == target
+    with pytest.raises(Conflict):
+        in_request(app, products.change_status, supplier, product, "listed")
+
+
+def test_operator_suspension_needs_a_reason_and_only_an_operator_lifts_it(app, db_session):
+    supplier = factories.user_with_role("supplier")
+    operator = factories.user_with_role("operator")
+    product = in_request(app, products.create_product, supplier, product_input())
+    in_request(app, products.change_status, supplier, product, "listed")
+    with pytest.raises(Invalid):
+        in_request(app, products.change_status, operator, product, "suspended", "")
+    in_request(app, products.change_status, operator, product, "suspended", "허위 인증서 확인 중")
+    with pytest.raises(Invalid):
+        in_request(app, products.change_status, supplier, product, "listed")
+    in_request(app, products.change_status, operator, product, "listed")
+    assert product.status == "listed"
+    with pytest.raises(Forbidden):
+        in_request(app, products.change_status, operator, product, "archived")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("trl", 10),
+        ("trl", 0),
+        ("price", -1),
+        ("regions", ["00"]),
+        ("specs", [{"value": "이름 없음"}]),
+        ("certifications", [{"kind": "KC", "valid_until": "내년"}]),
+        ("name", ""),
+    ],
+)
+def test_product_bad_input(app, db_session, field, value):
+    supplier = factories.user_with_role("supplier")
+    with pytest.raises(Invalid) as refused:
+        in_request(app, products.create_product, supplier, product_input(**{field: value}))
+    assert any(e.field.startswith(field) for e in refused.value.errors)
+
+
+def test_other_suppliers_cannot_edit_and_drafts_are_private(app, client_as, db_session):
+    supplier = factories.user_with_role("supplier")
+    product = in_request(app, products.create_product, supplier, product_input(name="비공개 제품"))
+    rival = factories.user_with_role("supplier")
+    with pytest.raises(Forbidden):
+        in_request(app, products.update_product, rival, product, product_input(), product.version)
+    anonymous, _ = client_as(None)
+    assert anonymous.get(f"/products/{product.id}").status_code == 404
+    in_request(app, products.change_status, supplier, product, "listed")
+    page = anonymous.get(f"/products/{product.id}").get_data(as_text=True)
+    assert "비공개 제품" in page and "10-2345678" in page and "KC 인증" in page
+
+
+def test_supplier_lists_a_product_through_the_pages(client, login, db_session):
+    supplier = login(factories.user_with_role("supplier"))
+    form = {
+        "name": "청소 로봇 C2",
+        "summary": "공공청사 바닥 청소 로봇",
+        "codes": "90900000",
+        "trl": "9",
+        "price": "15000000",
+        "unit": "대",
+        "language": "ko",
+        "regions": ["11", "41"],
+        "specs-0-name": "청소 면적",
+        "specs-0-value": "1200",
+        "specs-0-unit": "㎡/h",
+    }
+    assert client.post("/products/new", data=form).status_code == 302
+    product = db.session.scalar(select(Product).where(Product.name == "청소 로봇 C2"))
+    assert product.supplier_id == supplier.organisation_id and product.regions == ["11", "41"]
+    assert (
+        client.post(f"/products/{product.id}/status", data={"status": "listed"}).status_code == 302
+    )
+    assert "청소 로봇 C2" in client.get("/products/?q=청소").get_data(as_text=True)
+
+
+def test_idea_submit_moderate_adopt(app, db_session):
+    citizen = factories.user_with_role("citizen")
+    operator = factories.user_with_role("operator")
+    officer = factories.user_with_role("officer")
+    idea = in_request(
+        app, ideas.submit_idea, citizen, title="버스정류장 폭염", problem="여름 정류장이 너무 덥다."
+    )
+    with pytest.raises(Conflict):
+        in_request(app, ideas.adopt, officer, idea)
+    with pytest.raises(Invalid):
+        in_request(app, ideas.moderate, operator, idea, "rejected", "")
+    in_request(app, ideas.moderate, operator, idea, "approved")
+    demand = in_request(app, ideas.adopt, officer, idea)
+    assert idea.status == "adopted" and demand.idea_id == idea.id and demand.status == "draft"
+    assert demand.agency_id == officer.organisation_id
+    kinds = db.session.scalars(
+        select(Notification.kind).where(Notification.user_id == citizen.id)
+    ).all()
+    assert {"idea.moderated", "idea.adopted"} <= set(kinds)
+    with pytest.raises(Conflict):
+        in_request(app, ideas.adopt, factories.user_with_role("officer"), idea)
+
+
+def test_unreviewed_ideas_are_private_and_only_operators_moderate(app, client_as, db_session):
+    citizen = factories.user_with_role("citizen")
+    idea = in_request(app, ideas.submit_idea, citizen, title="비공개 아이디어", problem="내용")
+    anonymous, _ = client_as(None)
+    assert anonymous.get(f"/ideas/{idea.id}").status_code == 404
+    with pytest.raises(Forbidden):
+        in_request(app, ideas.moderate, factories.user_with_role("officer"), idea, "approved")
+    author, _ = client_as(None)
+    author.post("/login", data={"email": citizen.email, "password": factories.PASSWORD})
+    assert author.get(f"/ideas/{idea.id}").status_code == 200
+
+
+def test_adopted_idea_link_is_shown_both_ways(app, client_as, db_session):
+    citizen = factories.user_with_role("citizen")
+    officer = factories.user_with_role("officer")
+    idea = in_request(
+        app, ideas.submit_idea, citizen, title="공원 화장실 안전", problem="야간에 어둡다."
+    )
+    in_request(app, ideas.moderate, factories.user_with_role("operator"), idea, "approved")
+    demand = in_request(app, ideas.adopt, officer, idea)
+    in_request(app, _complete_and_publish, app, officer, demand)
+    anonymous, _ = client_as(None)
+    assert "공원 화장실 안전" in anonymous.get(f"/demands/{demand.id}").get_data(as_text=True)
+    assert f"/demands/{demand.id}" in anonymous.get(f"/ideas/{idea.id}").get_data(as_text=True)
+
+
+def _complete_and_publish(app, officer, demand: Demand):
+    from procure.demands import services
+
+    services.update_demand(
+        officer, demand, factories.demand_input(title=demand.title), demand.version
+    )
+    services.publish_demand(officer, demand)
+
+
+def test_citizen_submits_through_the_page(client, login, db_session):
+    login(factories.user_with_role("citizen"))
+    response = client.post(
+        "/ideas/new", data={"title": "무인 민원 안내", "problem": "민원실 안내 인력이 부족하다."}
+    )
+    assert response.status_code == 302
+    assert (
+        db.session.scalar(select(CitizenIdea).where(CitizenIdea.title == "무인 민원 안내")).status
+        == "submitted"
+    )

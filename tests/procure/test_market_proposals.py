@@ -1,0 +1,297 @@
+"""Reverse proposals: point-by-point answers, the lifecycle, decisions and confidentiality."""
+
+from __future__ import annotations
+
+import factories
+import pytest
+from factories import in_request
+from sqlalchemy import select
+
+from procure.attachments import services as attachments
+from procure.errors import Conflict, Forbidden, Invalid, NotFound
+from procure.extensions import db
+from procure.models import Notification, ReverseProposal
+from procure.proposals import services
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def cpv(db_session):
+    factories.add_cpv_codes()
+
+
+@pytest.fixture
+def market(app, db_session):
+    officer = factories.user_with_role("officer")
+    demand = factories.published_demand(app, officer)
+    supplier_a = factories.user_with_role("supplier")
+    supplier_b = factories.user_with_role("supplier")
+    return officer, demand, supplier_a, supplier_b
+
+
+def test_submit_requires_an_answer_to_every_requirement(app, market):
+    _officer, demand, supplier, _ = market
+    data = services.ProposalInput(
+        demand_id=demand.id,
+        title="부분 답변",
+        summary="설명",
+        responses=[services.ResponseInput(demand.requirements[0].id, "meets", "0.4 m", "")],
+    )
+    proposal = in_request(app, services.create_proposal, supplier, data)
+    with pytest.raises(Invalid) as refused:
+        in_request(app, services.submit, supplier, proposal)
+    missing = {e.field for e in refused.value.errors}
+    assert missing == {f"requirement-{r.id}" for r in demand.requirements[1:]}
+    assert proposal.status == "draft"
+
+
+def test_lifecycle_with_notifications(app, market):
+    officer, demand, supplier, _ = market
+    proposal = factories.answered_proposal(app, supplier, demand)
+    assert proposal.status == "submitted" and proposal.submitted_at
+    assert db.session.scalar(
+        select(Notification).where(
+            Notification.user_id == officer.id, Notification.kind == "proposal.received"
+        )
+    )
+    in_request(app, services.decide, officer, proposal, "shortlisted")
+    in_request(app, services.decide, officer, proposal, "accepted")
+    assert proposal.status == "accepted"
+    kinds = db.session.scalars(
+        select(Notification.kind).where(Notification.user_id == supplier.id)
+    ).all()
+    assert kinds.count("proposal.status") == 2
+
+
+@pytest.mark.parametrize(
+    ("path", "move", "expected"),
+    [
+        ([], "accepted", Conflict),  # submitted → accepted skips the shortlist
+        (["declined"], "shortlisted", Conflict),
+        (["withdrawn"], "shortlisted", Conflict),
+        (["shortlisted", "accepted"], "declined", Conflict),
+    ],
+)
+def test_illegal_moves_are_refused(app, market, path, move, expected):
+    officer, demand, supplier, _ = market
+    proposal = factories.answered_proposal(app, supplier, demand)
+    for step in path:
+        if step == "withdrawn":
+            in_request(app, services.withdraw, supplier, proposal)
+        else:
+            in_request(app, services.decide, officer, proposal, step, "사유")
+    with pytest.raises(expected):
+        in_request(app, services.decide, officer, proposal, move, "사유")
+
+
+def test_declining_needs_a_reason(app, market):
+    officer, demand, supplier, _ = market
+    proposal = factories.answered_proposal(app, supplier, demand)
+    with pytest.raises(Invalid):
+        in_request(app, services.decide, officer, proposal, "declined", "")
+    in_request(app, services.decide, officer, proposal, "declined", "예산 초과")
+    assert proposal.decision_reason == "예산 초과"
+
+
+def test_only_the_receiving_agency_decides(app, market):
+    _officer, demand, supplier, _ = market
+    proposal = factories.answered_proposal(app, supplier, demand)
+    stranger = factories.user_with_role("officer")
+    with pytest.raises(NotFound):
+        in_request(app, services.decide, stranger, proposal, "shortlisted")
+    with pytest.raises(Forbidden):
+        in_request(
+            app, services.decide, factories.user_with_role("operator"), proposal, "shortlisted"
+        )
+
+
+def test_withdraw_before_a_decision_only(app, market):
+    officer, demand, supplier, _ = market
+    proposal = factories.answered_proposal(app, supplier, demand)
+    in_request(app, services.decide, officer, proposal, "shortlisted")
+    in_request(app, services.decide, officer, proposal, "accepted")
+    with pytest.raises(Conflict):
+        in_request(app, services.withdraw, supplier, proposal)
+
+
+def test_unsolicited_proposal_to_an_agency_and_to_a_category(app, market):
+    officer, _demand, supplier, _ = market
+    to_agency = in_request(
+        app,
+        services.create_proposal,
+        supplier,
+        services.ProposalInput(
+            target_agency_id=officer.organisation_id, title="역제안", summary="새 해법"
+        ),
+    )
+    in_request(app, services.submit, supplier, to_agency)
+    in_request(app, services.decide, officer, to_agency, "shortlisted")
+    to_category = in_request(
+        app,
+        services.create_proposal,
+        supplier,
+        services.ProposalInput(target_code="35613000", title="분류 역제안", summary="새 해법"),
+    )
+    in_request(app, services.submit, supplier, to_category)
+    operator = factories.user_with_role("operator")
+    in_request(app, services.decide, operator, to_category, "declined", "해당 수요 없음")
+    with pytest.raises(Invalid):
+        in_request(
+            app,
+            services.create_proposal,
+            supplier,
+            services.ProposalInput(title="대상 없음", summary="x"),
+        )
+
+
+def test_a_stale_proposal_edit_is_refused(app, market):
+    _officer, demand, supplier, _ = market
+    proposal = factories.answered_proposal(app, supplier, demand, submit=False)
+    version = proposal.version
+    data = services.ProposalInput(title="수정", summary="수정된 설명")
+    in_request(app, services.update_proposal, supplier, proposal, data, version)
+    with pytest.raises(Conflict):
+        in_request(app, services.update_proposal, supplier, proposal, data, version)
+
+
+# -- confidentiality: supplier B learns nothing of supplier A's proposal -----------------
+
+
+def test_supplier_b_cannot_see_supplier_as_proposal_anywhere(app, market, client_as, mail_outbox):
+    officer, demand, supplier_a, supplier_b = market
+    secret_title = "기밀 제안 A사 비행제어 알고리즘"
+    proposal = factories.answered_proposal(
+        app,
+        supplier_a,
+        demand,
+        title=secret_title,
+        summary="A사 독자 기술: 풍속 보상 제어",
+        price_offer=98_765_432,
+    )
+    attachment = in_request(
+        app, attachments.save, supplier_a, "proposal", proposal.id, "a사_기술.pdf", PDF
+    )
+    db.session.flush()
+    rival, _ = client_as(None)
+    rival.post("/login", data={"email": supplier_b.email, "password": factories.PASSWORD})
+    secrets = (
+        secret_title,
+        "풍속 보상 제어",
+        "98765432",
+        "98,765,432",
+        supplier_a.organisation.name,
+    )
+
+    def leaks(response):
+        text = response.get_data(as_text=True)
+        return [s for s in secrets if s in text]
+
+    assert rival.get(f"/proposals/{proposal.id}").status_code == 404
+    assert leaks(rival.get(f"/proposals/{proposal.id}")) == []
+    assert leaks(rival.get("/proposals/")) == []
+    assert rival.get(f"/demands/{demand.id}/proposals").status_code == 403
+    assert leaks(rival.get(f"/demands/{demand.id}")) == []
+    assert rival.get(f"/attachments/{attachment.id}").status_code == 404
+    assert rival.post(f"/proposals/{proposal.id}/withdraw").status_code == 404
+    assert rival.post(f"/proposals/{proposal.id}/edit", data={"title": "x"}).status_code == 404
+    assert rival.post(f"/attachments/proposal/{proposal.id}", data={}).status_code == 404
+    assert leaks(rival.get("/notifications/")) == []
+    assert leaks(rival.get("/dashboard")) == []
+    assert not [m for m in mail_outbox if m.to == supplier_b.email]
+    # The right people do see it.
+    owner, _ = client_as(None)
+    owner.post("/login", data={"email": supplier_a.email, "password": factories.PASSWORD})
+    assert secret_title in owner.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    agency, _ = client_as(None)
+    agency.post("/login", data={"email": officer.email, "password": factories.PASSWORD})
+    assert secret_title in agency.get(f"/demands/{demand.id}/proposals").get_data(as_text=True)
+    download = agency.get(f"/attachments/{attachment.id}")
+    assert download.status_code == 200 and download.data == PDF
+    download.close()
+
+
+def test_drafts_are_visible_to_their_supplier_only(app, market, client_as):
+    officer, demand, supplier_a, _ = market
+    proposal = factories.answered_proposal(app, supplier_a, demand, submit=False)
+    for who in (officer, factories.user_with_role("operator")):
+        other, _ = client_as(None)
+        other.post("/login", data={"email": who.email, "password": factories.PASSWORD})
+        assert other.get(f"/proposals/{proposal.id}").status_code == 404
+
+
+def test_the_policy_query_matches_the_object_rule(app, market):
+    """Lists and detail pages use two forms of the rule; they must agree for every role."""
+    from procure import policy
+
+    officer, demand, supplier_a, supplier_b = market
+    factories.answered_proposal(app, supplier_a, demand)
+    factories.answered_proposal(app, supplier_b, demand, submit=False)
+    in_request(
+        app,
+        services.create_proposal,
+        supplier_b,
+        services.ProposalInput(target_code="35613000", title="분류", summary="x"),
+    )
+    everyone = [
+        officer,
+        supplier_a,
+        supplier_b,
+        factories.user_with_role("operator"),
+        factories.user_with_role("citizen"),
+        factories.user_with_role("officer"),
+    ]
+    rows = db.session.scalars(select(ReverseProposal)).all()
+    for user in everyone:
+        listed = set(db.session.scalars(services.visible_query(user)).all())
+        readable = {p for p in rows if policy.can_read_proposal(user, p)}
+        assert listed == readable, user.email
+
+
+def test_officer_compares_side_by_side_and_shortlists(app, market, client, login):
+    officer, demand, supplier_a, supplier_b = market
+    first = factories.answered_proposal(app, supplier_a, demand, title="제안 가")
+    factories.answered_proposal(app, supplier_b, demand, title="제안 나")
+    login(officer)
+    page = client.get(f"/demands/{demand.id}/proposals").get_data(as_text=True)
+    assert "제안 가" in page and "제안 나" in page
+    for requirement in demand.requirements:
+        assert requirement.name in page
+    response = client.post(
+        f"/proposals/{first.id}/decide",
+        data={"decision": "shortlisted", "next": f"/demands/{demand.id}/proposals"},
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith("/proposals")
+    db.session.expire_all()
+    assert first.status == "shortlisted"
+
+
+def test_supplier_drafts_and_submits_through_the_pages(app, market, client, login):
+    _officer, demand, supplier, _ = market
+    login(supplier)
+    page = client.get(f"/proposals/new?demand={demand.id}")
+    assert page.status_code == 200
+    form = {
+        "title": "화면 제안",
+        "summary": "설명",
+        "price_offer": "100000000",
+        "delivery_days": "30",
+    }
+    for index, requirement in enumerate(demand.requirements):
+        form[f"responses-{index}-requirement_id"] = str(requirement.id)
+        form[f"responses-{index}-compliance"] = "exceeds"
+        form[f"responses-{index}-offered_value"] = "초과 달성"
+    response = client.post(f"/proposals/new?demand={demand.id}", data=form)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    proposal = db.session.scalar(
+        select(ReverseProposal).where(ReverseProposal.title == "화면 제안")
+    )
+    assert len(proposal.responses) == len(demand.requirements)
+    assert (
+        client.post(
+            f"/proposals/{proposal.id}/submit", data={"version": proposal.version}
+        ).status_code
+        == 302
+    )
+    db.session.expire_all()
+    assert proposal.status == "submitted"
