@@ -127,12 +127,16 @@ def audit_verify_command():
 
 
 def register(app: Flask) -> None:
+    from procure.imports.commands import import_cpv_command, import_ocds_command
+
     for command in (
         init_command,
         demo_command,
         serve_command,
         create_operator_command,
         audit_group,
+        import_ocds_command,
+        import_cpv_command,
     ):
         app.cli.add_command(command)
 

@@ -1,0 +1,1 @@
+"""Imports of data published by others (OCDS tenders) into demands and agencies."""
