@@ -11,6 +11,17 @@ from procure.models.accounts import (
 )
 from procure.models.audit import AuditEvent
 from procure.models.classification import ClassificationCode
+from procure.models.evaluation import (
+    ConflictDeclaration,
+    Designation,
+    DesignationStatus,
+    EvaluationRound,
+    EvaluationSheet,
+    RoundEvaluator,
+    RoundItem,
+    RoundStatus,
+    SheetStatus,
+)
 from procure.models.files import Attachment, Notification
 from procure.models.market import (
     Certification,
@@ -34,6 +45,7 @@ from procure.models.market import (
     RequirementResponse,
     ReverseProposal,
 )
+from procure.models.outbox import MatchFeedback, OutboxEvent, SavedSearch
 
 __all__ = [
     "ApiToken",
@@ -43,6 +55,7 @@ __all__ = [
     "CitizenIdea",
     "ClassificationCode",
     "Compliance",
+    "ConflictDeclaration",
     "Demand",
     "DemandCode",
     "DemandOutcome",
@@ -50,11 +63,17 @@ __all__ = [
     "DemandRevision",
     "DemandStatus",
     "DemandType",
+    "Designation",
+    "DesignationStatus",
+    "EvaluationRound",
+    "EvaluationSheet",
     "IdeaStatus",
     "LoginAttempt",
+    "MatchFeedback",
     "Notification",
     "Organisation",
     "OrganisationKind",
+    "OutboxEvent",
     "Patent",
     "Product",
     "ProductCode",
@@ -65,6 +84,11 @@ __all__ = [
     "RequirementResponse",
     "ReverseProposal",
     "Role",
+    "RoundEvaluator",
+    "RoundItem",
+    "RoundStatus",
+    "SavedSearch",
+    "SheetStatus",
     "User",
     "UserRole",
 ]
