@@ -65,12 +65,14 @@ def register_blueprints(app: Flask) -> None:
         auth,
         authz,
         demands,
+        evaluation,
         ideas,
         main,
         notifications,
         organisations,
         products,
         proposals,
+        searching,
     )
 
     for module in (
@@ -86,6 +88,8 @@ def register_blueprints(app: Flask) -> None:
         proposals,
         ideas,
         organisations,
+        evaluation,
+        searching,
         api,
     ):
         app.register_blueprint(module.bp)

@@ -6,10 +6,10 @@ land without someone deciding who may call it.
 
 from __future__ import annotations
 
+import importlib
 import re
+from pathlib import Path
 
-import access_api
-import access_pages
 import pytest
 from access_pages import PUBLIC, SIGNED_IN
 from flask import Blueprint
@@ -18,7 +18,19 @@ from procure import authz
 
 ROLES = ("anonymous", "citizen", "officer", "supplier", "evaluator", "operator")
 
-EXPECTED: dict[str, object] = {**access_pages.EXPECTED, **access_api.EXPECTED}
+
+def _load_tables() -> dict[str, object]:
+    """Merge the ``access_*.py`` tables here: one per feature, so features never collide."""
+    merged: dict[str, object] = {}
+    for path in sorted(Path(__file__).parent.glob("access_*.py")):
+        table = importlib.import_module(path.stem).EXPECTED
+        overlap = merged.keys() & table.keys()
+        assert not overlap, f"{path.name} repeats {sorted(overlap)}"
+        merged.update(table)
+    return merged
+
+
+EXPECTED: dict[str, object] = _load_tables()
 
 SAMPLE_VALUES = {"int": "999999", "path": "css/app.css", "default": "sample"}
 

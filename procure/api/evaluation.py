@@ -1,0 +1,1 @@
+"""API v1: evaluation rounds and the innovation index."""

@@ -1,0 +1,1 @@
+"""Views of the search page and saved searches."""
