@@ -21,7 +21,7 @@ import time
 import numpy as np
 
 from matching.bm25 import BM25
-from matching.codes import LEVELS, code_prefix, normalize_code
+from matching.codes import LEVEL_NAMES, code_prefix
 from matching.matcher import Matcher
 from matching.metrics import ndcg_at_k, recall_at_k, reciprocal_rank
 from matching.ocds import load_tenders
@@ -56,24 +56,37 @@ def split(tenders, seed, code_names=False):
 
 
 class _Grader:
-    """Relevance grades of every listing for a demand, vectorised over prefix levels."""
+    """Relevance grades of every listing for a demand, vectorised over prefix levels.
 
-    def __init__(self, listing_codes):
-        self.levels = [
-            np.array([code_prefix(c, name) for c in listing_codes], dtype=object)
-            for name, length in LEVELS
-            if length is not None
-        ]
-        self.exact = np.array([normalize_code(c) for c in listing_codes], dtype=object)
+    A listing's grade is the best agreement depth over all pairs of the demand's and the
+    listing's codes (``primary_only``: of their first codes only). Prefixes nest, so that
+    is the deepest level at which any pair agrees.
+    """
 
-    def grades(self, code) -> np.ndarray:
-        grade = np.zeros(self.exact.size, dtype=np.int64)
-        alive = np.ones(self.exact.size, dtype=bool)
-        for (name, _), prefixes in zip(LEVELS, self.levels, strict=False):
-            p = code_prefix(code, name)
-            alive &= (prefixes == p) if p is not None else False
-            grade += alive
-        grade[self.exact == normalize_code(code)] = len(LEVELS)
+    def __init__(self, listing_codes, primary_only=False):
+        self.primary_only = primary_only
+        self.n = len(listing_codes)
+        self.levels = []  # per level: (rows, prefixes) of every listing code
+        for name in LEVEL_NAMES:
+            rows, prefixes = [], []
+            for row, codes in enumerate(listing_codes):
+                for code in codes[:1] if primary_only else codes:
+                    p = code_prefix(code, name)
+                    if p is not None:
+                        rows.append(row)
+                        prefixes.append(p)
+            self.levels.append((np.array(rows, dtype=np.int64), np.array(prefixes, dtype=object)))
+
+    def grades(self, codes) -> np.ndarray:
+        codes = list(codes)[:1] if self.primary_only else list(codes)
+        grade = np.zeros(self.n, dtype=np.int64)
+        for depth, (name, (rows, prefixes)) in enumerate(
+            zip(LEVEL_NAMES, self.levels, strict=True), start=1
+        ):
+            wanted = {p for p in (code_prefix(c, name) for c in codes) if p is not None}
+            if wanted and rows.size:
+                hit = np.isin(prefixes, list(wanted))
+                grade[rows[hit]] = depth
         return grade
 
 
@@ -90,8 +103,11 @@ def _mean(values):
     return (float(np.mean(values)), len(values)) if values else (None, 0)
 
 
-def evaluate(tenders, seed=0, k=10, code_names=False, matcher_params=None):
+def evaluate(tenders, seed=0, k=10, code_names=False, matcher_params=None, primary_only=False):
     """Run the protocol on ``tenders`` (from :func:`matching.ocds.load_tenders`); a dict.
+
+    ``primary_only`` grades relevance and classification by the first code of each tender
+    only (the earlier reading); by default every code counts.
 
     :raise ValueError: with fewer than ``MIN_TENDERS`` tenders.
     """
@@ -102,13 +118,13 @@ def evaluate(tenders, seed=0, k=10, code_names=False, matcher_params=None):
     matcher = Matcher(random_state=seed, **(matcher_params or {})).fit(listings)
     fit_seconds = time.perf_counter() - started
     bm25 = BM25().fit([listing["text"] for listing in listings])
-    grader = _Grader([listing["codes"][0] for listing in listings])
+    grader = _Grader([listing["codes"] for listing in listings], primary_only=primary_only)
     position = {listing["id"]: p for p, listing in enumerate(listings)}
     results = {"matcher": [], "bm25": []}
-    hits = {name: [0, 0, 0] for name, _ in LEVELS}  # per level: evaluated, top-1, top-3
+    hits = {name: [0, 0, 0] for name in LEVEL_NAMES}  # per level: evaluated, top-1, top-3
     rank_seconds = []
     for demand in demands:
-        truth = demand["hidden_codes"][0]
+        truth = demand["hidden_codes"][:1] if primary_only else demand["hidden_codes"]
         all_grades = grader.grades(truth)
         query = {"text": demand["text"]}
         t0 = time.perf_counter()
@@ -120,16 +136,16 @@ def evaluate(tenders, seed=0, k=10, code_names=False, matcher_params=None):
         results["bm25"].append(_metrics(ranked, all_grades, k))
         similarity = matcher.classifier_._similarity([demand["text"]])[0]
         for name, row in hits.items():
-            true_prefix = code_prefix(truth, name)
-            if true_prefix is None:
+            true_prefixes = {p for p in (code_prefix(c, name) for c in truth) if p is not None}
+            if not true_prefixes:
                 continue
             suggested = [
                 s.code
                 for s in matcher.classifier_._suggest_from_similarity(similarity, k=3, level=name)
             ]
             row[0] += 1
-            row[1] += suggested[:1] == [true_prefix]
-            row[2] += true_prefix in suggested
+            row[1] += bool(suggested[:1]) and suggested[0] in true_prefixes
+            row[2] += bool(true_prefixes.intersection(suggested))
     report = {
         "n_tenders": len(tenders),
         "n_listings": len(listings),
@@ -137,6 +153,7 @@ def evaluate(tenders, seed=0, k=10, code_names=False, matcher_params=None):
         "seed": seed,
         "k": k,
         "listing_code_names": code_names,
+        "grading": "primary code" if primary_only else "all codes",
         "relevant_grade": RELEVANT_GRADE,
         "weights_source": matcher.weights_source_,
         "fit_seconds": round(fit_seconds, 3),
@@ -179,7 +196,8 @@ def format_report(report, name="") -> str:
     lines = [
         f"{name}  tenders={report['n_tenders']} listings={report['n_listings']} "
         f"demands={report['n_demands']} seed={report['seed']} weights={report['weights_source']}"
-        f" listing code names={'yes' if report['listing_code_names'] else 'no'}",
+        f" listing code names={'yes' if report['listing_code_names'] else 'no'}"
+        f" grading={report['grading']}",
         f"{'system':<10}{'NDCG@' + str(k):>10}{'MRR@' + str(k):>10}{'R@' + str(k):>10}",
     ]
     for system in ("matcher", "bm25"):
@@ -214,10 +232,21 @@ def main(argv=None) -> int:
         action="store_true",
         help="variant: listings also carry their codes' names (classification descriptions)",
     )
+    parser.add_argument(
+        "--primary-code",
+        action="store_true",
+        help="variant: grade by each tender's first code only (default: best pair of codes)",
+    )
     args = parser.parse_args(argv)
     tenders = load_tenders(args.ocds)
     try:
-        report = evaluate(tenders, seed=args.seed, k=args.k, code_names=args.code_names)
+        report = evaluate(
+            tenders,
+            seed=args.seed,
+            k=args.k,
+            code_names=args.code_names,
+            primary_only=args.primary_code,
+        )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

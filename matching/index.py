@@ -23,7 +23,9 @@ CHAR_SHARE = 0.5
 class ListingIndex:
     """Transposed TF-IDF matrices (term × listing) and, per level, each listing's prefix id.
 
-    ``prefix_ids[level][i]`` indexes ``prefixes[level]``; the extra last id means "no code".
+    ``prefix_ids[level][i]`` indexes ``prefixes[level]`` for item i's primary (first) code;
+    the extra last id means "no code". An item's other codes are listed as pairs
+    ``(extra_rows[level][j], extra_ids[level][j])`` (only prefixes its primary code lacks).
     """
 
     encoder: TextEncoder
@@ -33,25 +35,42 @@ class ListingIndex:
     prefix_ids: list[np.ndarray]
     lookups: list[dict[str, int]]
     bm25: BM25
+    extra_rows: list[np.ndarray]
+    extra_ids: list[np.ndarray]
 
     @classmethod
     def build(cls, texts, codes, encoder: TextEncoder) -> ListingIndex:
-        """Fit ``encoder`` on ``texts``; ``codes[i]`` is the primary code of item i (or None)."""
+        """Fit ``encoder`` on ``texts``; ``codes[i]`` is item i's code list (or one code, or None).
+
+        The first code of a list is the primary code.
+        """
         xc, xw = encoder.fit_transform(texts)
+        code_lists = [_as_list(c) for c in codes]
         prefixes: list[list[str]] = []
         prefix_ids: list[np.ndarray] = []
         lookups: list[dict[str, int]] = []
+        extra_rows: list[np.ndarray] = []
+        extra_ids: list[np.ndarray] = []
         for level, _ in LEVELS:
             vocab: dict[str, int] = {}
-            raw = [code_prefix(c, level) for c in codes]
-            for p in raw:
-                if p is not None and p not in vocab:
-                    vocab[p] = len(vocab)
+            per_item = []
+            for item_codes in code_lists:
+                seen: list[str] = []
+                for c in item_codes:
+                    p = code_prefix(c, level)
+                    if p is not None and p not in seen:
+                        seen.append(p)
+                        vocab.setdefault(p, len(vocab))
+                per_item.append(seen)
             missing = len(vocab)
-            ids = np.array([vocab[p] if p is not None else missing for p in raw], dtype=np.int32)
+            ids = np.array([vocab[s[0]] if s else missing for s in per_item], dtype=np.int32)
+            rows = [i for i, s in enumerate(per_item) for _ in s[1:]]
+            extra = [vocab[p] for s in per_item for p in s[1:]]
             prefixes.append(list(vocab))
             prefix_ids.append(ids)
             lookups.append(vocab)
+            extra_rows.append(np.array(rows, dtype=np.int64))
+            extra_ids.append(np.array(extra, dtype=np.int64))
         return cls(
             encoder=encoder,
             chars_t=xc.T.tocsr(),
@@ -60,7 +79,30 @@ class ListingIndex:
             prefix_ids=prefix_ids,
             lookups=lookups,
             bm25=BM25().fit(texts),
+            extra_rows=extra_rows,
+            extra_ids=extra_ids,
         )
+
+    def gather(self, level_dist, level: int, positions=None):
+        """Per item, the largest probability in ``level_dist`` of any of its prefixes.
+
+        ``level_dist`` is one level of a code distribution; ``positions`` restricts the
+        result to those items (in that order).
+        """
+        ids = self.prefix_ids[level]
+        rows, extra = self.extra_rows[level], self.extra_ids[level]
+        if positions is None:
+            out = level_dist[ids]
+            if rows.size:
+                np.maximum.at(out, rows, level_dist[extra])
+            return out
+        positions = np.asarray(positions)
+        out = level_dist[ids[positions]]
+        if rows.size:
+            full = np.full(self.n_items, -1.0)
+            np.maximum.at(full, rows, level_dist[extra])
+            out = np.maximum(out, full[positions])
+        return out
 
     @property
     def n_items(self) -> int:
@@ -105,9 +147,19 @@ class ListingIndex:
         if total <= 0:
             weights = np.ones(len(nearest))
             total = float(len(nearest)) or 1.0
+        full = None
         out = []
-        for level_prefixes, ids in zip(self.prefixes, self.prefix_ids, strict=True):
-            votes = np.bincount(ids[nearest], weights=weights, minlength=len(level_prefixes) + 1)
+        for li, (level_prefixes, ids) in enumerate(
+            zip(self.prefixes, self.prefix_ids, strict=True)
+        ):
+            size = len(level_prefixes) + 1
+            votes = np.bincount(ids[nearest], weights=weights, minlength=size)
+            rows = self.extra_rows[li]
+            if rows.size:
+                if full is None:  # each neighbour votes fully for every prefix of its codes
+                    full = np.zeros(self.n_items)
+                    full[nearest] = weights
+                votes += np.bincount(self.extra_ids[li], weights=full[rows], minlength=size)
             votes[-1] = 0.0  # items without a code say nothing about the code
             out.append(votes / total)
         return out
@@ -123,6 +175,14 @@ class ListingIndex:
                     dist[lookup[p]] = 1.0
             out.append(dist)
         return out
+
+
+def _as_list(codes) -> list:
+    if codes is None:
+        return []
+    if isinstance(codes, str):
+        return [codes]
+    return [c for c in codes if c is not None]
 
 
 def combined_similarity(sc, sw):

@@ -206,7 +206,7 @@ class Matcher(BaseEstimator):
         texts = [_text_of(r) for r in records]
         codes = [_codes_of(r) for r in records]
         primary = [c[0] if c else None for c in codes]
-        index = ListingIndex.build(texts, primary, TextEncoder())
+        index = ListingIndex.build(texts, codes, TextEncoder())
         self.listing_ids_ = ids
         self.id_to_position_ = {i: p for p, i in enumerate(ids)}
         self.listings_ = [
@@ -233,7 +233,7 @@ class Matcher(BaseEstimator):
         self.relevance_weights_, self.relevance_intercept_ = weights, 0.0
         self.weights_source_ = "default"
         if self.self_supervised and len(records) >= MIN_SELF_SUPERVISED_LISTINGS:
-            learned = self._learn_relevance_weights(texts, primary)
+            learned = self._learn_relevance_weights(texts, codes)
             if learned is not None:
                 self.relevance_weights_, self.relevance_intercept_ = learned
                 self.weights_source_ = "self-supervised"
@@ -250,19 +250,19 @@ class Matcher(BaseEstimator):
     def _relevance_matrix(self, sc, sw, bm, dist, positions):
         """RELEVANCE_FEATURES for the listings at ``positions`` (one demand)."""
         cols = [sc[positions], sw[positions], bm[positions]]
-        for level_dist, ids in zip(dist, self.index_.prefix_ids, strict=True):
-            cols.append(level_dist[ids[positions]])
+        for li, level_dist in enumerate(dist):
+            cols.append(self.index_.gather(level_dist, li, positions))
         return np.column_stack(cols)
 
     def _relevance_all(self, sc, sw, bm, dist, weights, intercept):
         """The linear relevance score of every listing, without materialising features."""
         score = weights[0] * sc + weights[1] * sw + weights[2] * bm + intercept
-        for w, level_dist, ids in zip(weights[3:], dist, self.index_.prefix_ids, strict=True):
+        for li, (w, level_dist) in enumerate(zip(weights[3:], dist, strict=True)):
             if w:
-                score += w * level_dist[ids]
+                score += w * self.index_.gather(level_dist, li)
         return score
 
-    def _learn_relevance_weights(self, texts, primary):
+    def _learn_relevance_weights(self, texts, codes):
         """Self-supervised weights: listings as pseudo-demands with hidden codes.
 
         For a sample of listings, rank the others with the default weights, and regress
@@ -271,7 +271,7 @@ class Matcher(BaseEstimator):
         every feature is, by construction, evidence for relevance.
         """
         rng = check_random_state(self.random_state)
-        usable = np.array([p for p, c in enumerate(primary) if c is not None])
+        usable = np.array([p for p, c in enumerate(codes) if c])
         if usable.size < MIN_SELF_SUPERVISED_LISTINGS:
             return None
         sample = rng.choice(usable, size=min(self.n_pseudo_demands, usable.size), replace=False)
@@ -296,7 +296,7 @@ class Matcher(BaseEstimator):
                 positions = np.unique(np.concatenate([top, extra]))
                 positions = positions[positions != pseudo]
                 rows.append(self._relevance_matrix(sc, sw, bm, dist, positions))
-                depth = np.array([agreement_depth(primary[pseudo], primary[p]) for p in positions])
+                depth = self._agreement_depths(codes[pseudo], positions)
                 targets.append((2.0**depth - 1.0) / (2.0**MAX_DEPTH - 1.0))
         x, y = np.vstack(rows), np.concatenate(targets)
         if np.ptp(y) == 0:
@@ -305,6 +305,18 @@ class Matcher(BaseEstimator):
         if model.coef_[:2].sum() <= 0:  # text must count; otherwise the sample was degenerate
             return None
         return model.coef_.astype(np.float64), float(model.intercept_)
+
+    def _agreement_depths(self, demand_codes, positions):
+        """Best agreement depth (over all code pairs) of ``demand_codes`` with each listing.
+
+        Prefixes nest, so the best pair's depth is the deepest level at which any pair agrees.
+        """
+        indicator = self.index_.indicator_distribution(demand_codes)
+        depth = np.zeros(len(positions), dtype=np.int64)
+        for li, level_dist in enumerate(indicator):
+            hit = self.index_.gather(level_dist, li, positions) > 0
+            depth[hit] = li + 1
+        return depth
 
     # ----------------------------------------------------------------- feedback
     def fit_feedback(self, pairs):
@@ -516,8 +528,8 @@ class Matcher(BaseEstimator):
     def _reasons(self, demand, ctx, position):
         listing = self.listings_[position]
         levels = [
-            float(level_dist[ids[position]])
-            for level_dist, ids in zip(ctx["dist"], self.index_.prefix_ids, strict=True)
+            float(self.index_.gather(level_dist, li, [position])[0])
+            for li, level_dist in enumerate(ctx["dist"])
         ]
         return self._reasons_for(demand, ctx, listing, levels, position=position)
 

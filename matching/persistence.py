@@ -17,7 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 
 FORMAT = "procure-matching/matcher"
 #: Bump whenever a saved matcher could no longer be used as-is by this code.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 class IncompatibleModelError(ValueError):

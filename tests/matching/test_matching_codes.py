@@ -5,7 +5,9 @@ from matching.codes import (
     agreement_depth,
     best_agreement,
     code_prefix,
+    code_prefixes,
     codes_in_description,
+    level_lengths,
     normalize_code,
 )
 
@@ -27,19 +29,43 @@ def test_prefix_levels():
     assert code_prefix("F02", "class") is None
 
 
+def test_level_lengths_follow_the_code_shape():
+    # CPV (check digit): division 2, group 3, class 4
+    assert level_lengths("45212000-9") == (2, 3, 4)
+    assert code_prefixes("45212000-9") == ("45", "452", "4521", "45212000")
+    # UNSPSC (8 digits, no check digit; Paraguay's catalogue extension): 2, 4, 6
+    assert level_lengths("43211503") == (2, 4, 6)
+    assert level_lengths("43211508-001") == (2, 4, 6)
+    assert code_prefixes("43211503") == ("43", "4321", "432115", "43211503")
+    # GSIN goods: N + FSC group + FSC class
+    assert level_lengths("N6115B") == (2, 3, 5)
+    assert code_prefixes("N6115B") == ("N6", "N61", "N6115", "N6115B")
+    assert code_prefixes("n1810203") == ("N1", "N18", "N1810", "N1810203")
+    # GSIN services and construction, unknown schemes: 2, 3, 4
+    assert code_prefixes("R019BF") == ("R0", "R01", "R019", "R019BF")
+    assert code_prefixes("5131BI") == ("51", "513", "5131", "5131BI")
+    assert code_prefixes("F02") == ("F0", "F02", None, "F02")
+    assert level_lengths(None) == (2, 3, 4)
+
+
 def test_agreement_depth_across_schemes():
     # CPV
     assert agreement_depth("45210000-2", "45210000-9") == 4
-    assert agreement_depth("45210000", "45212000") == 3
-    assert agreement_depth("45200000", "45210000") == 2
-    assert agreement_depth("45000000", "45200000") == 1
-    assert agreement_depth("45000000", "33000000") == 0
-    # UNSPSC
+    assert agreement_depth("45210000-2", "45212000-1") == 3
+    assert agreement_depth("45200000-7", "45210000-2") == 2
+    assert agreement_depth("45000000-7", "45200000-7") == 1
+    assert agreement_depth("45000000-7", "33000000-2") == 0
+    # UNSPSC: segment, family, class, commodity
     assert agreement_depth("43211503", "43211508") == 3
-    assert agreement_depth("43211503", "43221503") == 2
-    # GSIN
+    assert agreement_depth("43211503", "43212103") == 2
+    assert agreement_depth("43211503", "43221503") == 1
+    assert agreement_depth("43211503", "44211503") == 0
+    # GSIN goods (FSC group, FSC class) and services
     assert agreement_depth("N6115B", "N6115A") == 3
+    assert agreement_depth("N6115B", "N6116") == 2
     assert agreement_depth("N6115B", "N6145") == 2
+    assert agreement_depth("R019BF", "R019A") == 3
+    assert agreement_depth("R019BF", "R012") == 2
     assert agreement_depth("N6115B", "N6910") == 1
     assert agreement_depth("N6115B", "N7110") == 0
     assert agreement_depth("N6115B", None) == 0
@@ -47,6 +73,8 @@ def test_agreement_depth_across_schemes():
 
 def test_best_agreement_and_codes_in_description():
     assert best_agreement(["N6115B", "F029"], ["F028", "N9999"]) == 2
+    assert best_agreement(["5131BI", "5131C"], ["N7110", "5131C"]) == 4
+    assert best_agreement([], ["N7110"]) == 0
     description = "5131BI: Asphalt and Joint Sealing Services, 5131C: Highways, Roads"
     assert codes_in_description(description) == ["5131BI", "5131C"]
     assert codes_in_description("N6115B: Generator Set, Diesel Engine") == ["N6115B"]

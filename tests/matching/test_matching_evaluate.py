@@ -95,3 +95,15 @@ def test_command_line_json(tmp_path, capsys):
     empty = tmp_path / "empty.json"
     empty.write_text(json.dumps({"releases": []}), encoding="utf-8")
     assert main(["--ocds", str(empty)]) == 2
+
+
+def test_grades_take_the_best_pair_of_codes():
+    from matching.evaluate import _Grader
+
+    listings = [["N6115B", "5131C"], ["5131BI"], ["N7110"], []]
+    grader = _Grader(listings)
+    assert grader.grades(["5131C"]).tolist() == [4, 3, 0, 0]
+    assert grader.grades(["R019", "N6115A"]).tolist() == [3, 0, 0, 0]
+    assert grader.grades(["N7110", "5131BI"]).tolist() == [3, 4, 4, 0]
+    primary = _Grader(listings, primary_only=True)
+    assert primary.grades(["5131C", "N6115B"]).tolist() == [0, 3, 0, 0]
