@@ -128,6 +128,7 @@ def audit_verify_command():
 
 def register(app: Flask) -> None:
     from procure.imports.commands import import_cpv_command, import_ocds_command
+    from procure.match_cli import match_group
 
     for command in (
         init_command,
@@ -137,6 +138,7 @@ def register(app: Flask) -> None:
         audit_group,
         import_ocds_command,
         import_cpv_command,
+        match_group,
     ):
         app.cli.add_command(command)
 

@@ -1,12 +1,14 @@
 """Views for demands: list, detail, posting, publishing, closing, versions, Q&A, comparison."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from procure import authz, policy
+from procure import matching_service as matching
 from procure.attachments.services import attachments_of
 from procure.classification.services import labels
 from procure.demands import bp, services
@@ -204,6 +206,13 @@ def detail(demand_id: int):
         and policy.acts_for(user, demand.agency_id)
     )
     proposal_count = len(proposals.for_demand(user, demand)) if can_compare else None
+    can_edit = policy.can_edit_demand(user, demand)
+    suggestions = []
+    if demand.status != DemandStatus.CLOSED:
+        suggestions = matching.suggested_products(demand, str(get_locale()))
+    code_suggestions = []
+    if can_edit and not demand.codes:
+        code_suggestions = matching.suggest_codes(f"{demand.title}\n{demand.problem}")
     return render_template(
         "demands/detail.html",
         demand=demand,
@@ -211,7 +220,10 @@ def detail(demand_id: int):
         questions=questions,
         askers=askers,
         attachments=attachments_of("demand", demand.id),
-        can_edit=policy.can_edit_demand(user, demand),
+        can_edit=can_edit,
+        suggestions=suggestions,
+        code_suggestions=code_suggestions,
+        can_dismiss=can_compare,
         can_ask=demand.status == DemandStatus.PUBLISHED
         and user.is_authenticated
         and user.has_role(Role.SUPPLIER)
@@ -311,6 +323,17 @@ def answer(demand_id: int, question_id: int):
     db.session.commit()
     flash(_("Your answer is published."), "success")
     return redirect(url_for("demands.detail", demand_id=demand.id, _anchor=f"q{question.id}"))
+
+
+@bp.route("/<int:demand_id>/suggestions/<int:product_id>/dismiss", methods=["POST"])
+@authz.roles(Role.OFFICER, Role.OPERATOR)
+def dismiss_suggestion(demand_id: int, product_id: int):
+    demand = services.get_demand(current_user, demand_id)
+    ActionForm()
+    matching.dismiss(current_user._get_current_object(), demand, product_id)
+    db.session.commit()
+    flash(_("The suggestion is hidden. The matcher will learn from it."), "success")
+    return redirect(url_for("demands.detail", demand_id=demand.id, _anchor="suggestions"))
 
 
 @bp.route("/<int:demand_id>/proposals")

@@ -1,6 +1,7 @@
 """Views for the home page, the dashboards, the language switch and health."""
 
 from flask import jsonify, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import selectinload
@@ -10,6 +11,7 @@ from procure.account import services as accounts
 from procure.extensions import db
 from procure.forms import ActionForm
 from procure.main import bp
+from procure.matching_service import suggested_demands
 from procure.models import (
     CitizenIdea,
     Demand,
@@ -132,6 +134,8 @@ def dashboard():
         context["ideas_to_review"] = _count(
             select(CitizenIdea.id).where(CitizenIdea.status == IdeaStatus.SUBMITTED)
         )
+    if user.has_role(Role.SUPPLIER) and org:
+        context["could_answer"] = suggested_demands(user, str(get_locale()))
     context["my_ideas"] = db.session.scalars(
         select(CitizenIdea)
         .where(CitizenIdea.author_id == user.id)

@@ -17,6 +17,7 @@ from procure.classification.services import check_codes
 from procure.errors import Conflict, Forbidden, NotFound, stale_message
 from procure.extensions import db
 from procure.labels import PROPOSAL_STATUS, label
+from procure.matching_service import record_feedback
 from procure.models import (
     Compliance,
     Demand,
@@ -332,6 +333,7 @@ def decide(
     proposal.decided_at = utcnow()
     proposal.decided_by_id = actor.id
     proposal.updated_at = utcnow()
+    record_feedback(proposal.demand_id, proposal.product_id, decision, "proposal", actor)
     db.session.flush()
     record(
         f"proposal.{decision}",

@@ -8,4 +8,45 @@ EXPECTED: dict[str, object] = {
     "api.organisations": PUBLIC,
     "api.organisation": PUBLIC,
     "api.openapi": PUBLIC,
+    # market: demands and their questions
+    "api.demands": PUBLIC,
+    "api.create_demand": {"officer"},
+    "api.demand": PUBLIC,
+    "api.update_demand": {"officer"},
+    "api.publish_demand": {"officer"},
+    "api.close_demand": {"officer"},
+    "api.questions": PUBLIC,
+    "api.ask_question": {"supplier"},
+    "api.answer_question": {"officer"},
+    # products
+    "api.products": PUBLIC,
+    "api.create_product": {"supplier"},
+    "api.product": PUBLIC,
+    "api.update_product": {"supplier"},
+    "api.product_status": {"supplier", "operator"},
+    # proposals (confidential: the policy narrows every list and read)
+    "api.proposals": SIGNED_IN,
+    "api.create_proposal": {"supplier"},
+    "api.proposal": SIGNED_IN,
+    "api.update_proposal": {"supplier"},
+    "api.submit_proposal": {"supplier"},
+    "api.withdraw_proposal": {"supplier"},
+    "api.shortlist_proposal": {"officer", "operator"},
+    "api.decline_proposal": {"officer", "operator"},
+    "api.accept_proposal": {"officer", "operator"},
+    # citizen ideas
+    "api.ideas": PUBLIC,
+    "api.submit_idea": SIGNED_IN,
+    "api.idea": PUBLIC,
+    "api.update_idea": SIGNED_IN,
+    "api.moderate_idea": {"operator"},
+    "api.adopt_idea": {"officer"},
 }
+
+EXPECTED.update(
+    {
+        "api.demand_matches": PUBLIC,
+        "api.product_matches": PUBLIC,
+        "api.suggest_codes": PUBLIC,
+    }
+)

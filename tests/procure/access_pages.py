@@ -45,6 +45,7 @@ EXPECTED: dict[str, object] = {
     "demands.ask": {"supplier"},
     "demands.answer": {"officer"},
     "demands.compare": {"officer", "operator"},
+    "demands.dismiss_suggestion": {"officer", "operator"},
     "products.index": PUBLIC,
     "products.detail": PUBLIC,
     "products.new": {"supplier"},

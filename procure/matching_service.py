@@ -1,0 +1,351 @@
+"""The app's side of the matcher: listings from products, suggestions, feedback, training.
+
+Views call these functions; they adapt models to the plain dicts ``matching`` expects.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from procure import policy
+from procure.audit.services import record
+from procure.extensions import db
+from procure.models import (
+    Demand,
+    DemandStatus,
+    Designation,
+    DesignationStatus,
+    MatchFeedback,
+    Product,
+    ProductStatus,
+)
+
+MODEL_FILE = "matcher.joblib"
+# Refitting in process is cheap for a catalogue of this size; beyond it, `procure match train`
+# (or the worker) refits and the saved model is loaded instead.
+INLINE_FIT_LIMIT = 20_000
+MIN_LISTINGS = 3
+POSITIVE = ("shortlisted", "accepted", "pilot")
+NEGATIVE = ("declined", "dismissed")
+_lock = threading.Lock()
+
+
+def product_text(product: Product) -> str:
+    parts = [product.name, product.name_en or "", product.summary, product.description or ""]
+    parts += [f"{s.name} {s.value} {s.unit}" for s in product.specs]
+    return "\n".join(p for p in parts if p)
+
+
+def demand_text(demand: Demand) -> str:
+    parts = [demand.title, demand.problem, demand.desired_outcome or ""]
+    parts += [f"{r.name} {r.target_value} {r.unit}" for r in demand.requirements]
+    return "\n".join(p for p in parts if p)
+
+
+def listing_for(product: Product, index: float | None = None) -> dict:
+    return {
+        "id": product.id,
+        "text": product_text(product),
+        "codes": product.code_values,
+        "price": product.price,
+        "region": (product.regions or [None])[0],
+        "trl": product.trl,
+        "index": index,
+    }
+
+
+def demand_dict(demand: Demand) -> dict:
+    return {
+        "id": demand.id,
+        "text": demand_text(demand),
+        "codes": demand.code_values,
+        "budget": demand.budget,
+        "region": demand.region,
+    }
+
+
+def _listed_products():
+    return db.session.scalars(
+        select(Product)
+        .where(Product.status == ProductStatus.LISTED, Product.deleted_at.is_(None))
+        .options(selectinload(Product.specs), selectinload(Product.codes))
+        .order_by(Product.id)
+    ).all()
+
+
+def _indexes() -> dict[int, float]:
+    rows = db.session.execute(
+        select(Designation.product_id, Designation.index_value).where(
+            Designation.status == DesignationStatus.ACTIVE
+        )
+    ).all()
+    return dict(rows)
+
+
+def _fingerprint() -> tuple:
+    return tuple(
+        db.session.execute(
+            select(func.count(Product.id), func.max(Product.updated_at)).where(
+                Product.status == ProductStatus.LISTED, Product.deleted_at.is_(None)
+            )
+        ).one()
+    )
+
+
+@dataclass
+class _Cached:
+    fingerprint: tuple
+    matcher: object
+
+
+def model_path() -> Path:
+    return Path(current_app.instance_path) / MODEL_FILE
+
+
+def fit_matcher(feedback: bool = True):
+    """Fit a matcher on the listed products (and the recorded feedback, when there is some)."""
+    from matching import Matcher
+
+    indexes = _indexes()
+    listings = [listing_for(p, indexes.get(p.id)) for p in _listed_products()]
+    if len(listings) < MIN_LISTINGS:
+        return None
+    matcher = Matcher(random_state=0).fit(listings)
+    if feedback:
+        pairs = feedback_pairs({item["id"] for item in listings})
+        labels = {label in POSITIVE for _d, _p, label in pairs}
+        if len(labels) == 2:
+            matcher.fit_feedback(pairs)
+    return matcher
+
+
+def get_matcher():
+    """The matcher for the current catalogue, refitted when listed products changed."""
+    cache: _Cached | None = current_app.extensions.get("matcher")
+    fingerprint = _fingerprint()
+    if cache is not None and cache.fingerprint == fingerprint:
+        return cache.matcher
+    with _lock:
+        cache = current_app.extensions.get("matcher")
+        if cache is not None and cache.fingerprint == fingerprint:
+            return cache.matcher
+        matcher = None
+        if fingerprint[0] > INLINE_FIT_LIMIT and model_path().exists():
+            from matching import Matcher
+
+            matcher = Matcher.load(model_path())
+        elif fingerprint[0] <= INLINE_FIT_LIMIT:
+            matcher = fit_matcher()
+        current_app.extensions["matcher"] = _Cached(fingerprint, matcher)
+        return matcher
+
+
+@dataclass
+class Suggestion:
+    """A product or demand suggested by the matcher, with reasons in the reader's language."""
+
+    item: object
+    score: float
+    reasons: list[str]
+
+
+def _reason_texts(reasons, locale: str) -> list[str]:
+    return [reason.text(locale) for reason in reasons][:4]
+
+
+def dismissed_products(demand: Demand) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(MatchFeedback.product_id).where(
+                MatchFeedback.demand_id == demand.id, MatchFeedback.label == "dismissed"
+            )
+        )
+    )
+
+
+def suggested_products(demand: Demand, locale: str, k: int = 6) -> list[Suggestion]:
+    """Listed products for a demand, best first; dismissed ones left out."""
+    matcher = get_matcher()
+    if matcher is None:
+        return []
+    hidden = dismissed_products(demand)
+    matches = [
+        m
+        for m in matcher.rank(demand_dict(demand), k=k + len(hidden))
+        if m.listing_id not in hidden
+    ][:k]
+    products = {
+        p.id: p
+        for p in db.session.scalars(
+            select(Product)
+            .where(Product.id.in_([m.listing_id for m in matches]))
+            .options(selectinload(Product.supplier))
+        )
+    }
+    return [
+        Suggestion(products[m.listing_id], m.score, _reason_texts(m.reasons, locale))
+        for m in matches
+        if m.listing_id in products and products[m.listing_id].status == ProductStatus.LISTED
+    ]
+
+
+def suggested_demands(user, locale: str, k: int = 6) -> list[Suggestion]:
+    """Open demands a supplier could answer, judged against each of its listed products."""
+    matcher = get_matcher()
+    if matcher is None or not user.can_act_for_organisation:
+        return []
+    products = db.session.scalars(
+        select(Product)
+        .where(Product.supplier_id == user.organisation_id, Product.status == ProductStatus.LISTED)
+        .options(selectinload(Product.specs), selectinload(Product.codes))
+    ).all()
+    if not products:
+        return []
+    demands = db.session.scalars(
+        select(Demand)
+        .where(Demand.status == DemandStatus.PUBLISHED, Demand.deleted_at.is_(None))
+        .options(
+            selectinload(Demand.requirements),
+            selectinload(Demand.codes),
+            selectinload(Demand.agency),
+        )
+        .order_by(Demand.id)
+    ).all()
+    if not demands:
+        return []
+    dicts = [demand_dict(d) for d in demands]
+    by_id = {d.id: d for d in demands}
+    best: dict[int, tuple[float, list]] = {}
+    for product in products:
+        for match in matcher.rank_demands(listing_for(product), dicts, k=k):
+            if match.demand_id not in best or match.score > best[match.demand_id][0]:
+                best[match.demand_id] = (match.score, match.reasons)
+    ranked = sorted(best.items(), key=lambda item: -item[1][0])[:k]
+    return [
+        Suggestion(by_id[i], score, _reason_texts(reasons, locale))
+        for i, (score, reasons) in ranked
+    ]
+
+
+def suggest_codes(text: str, k: int = 3) -> list[dict]:
+    """Classification codes for a text, with probabilities (CPV group codes written in full)."""
+    matcher = get_matcher()
+    if matcher is None or not (text or "").strip():
+        return []
+    out = []
+    for suggestion in matcher.suggest_codes(text[:5000], k=k):
+        code = suggestion.code
+        if code.isdigit() and len(code) < 8:
+            code = code.ljust(8, "0")
+        out.append(
+            {
+                "code": code,
+                "probability": round(float(suggestion.probability), 3),
+                "example": suggestion.example,
+            }
+        )
+    return out
+
+
+# -- feedback -------------------------------------------------------------------------------
+
+
+def record_feedback(
+    demand_id: int | None, product_id: int | None, label: str, source: str, user=None
+) -> None:
+    """Remember what people did with a demand–product pairing (a label for training)."""
+    if demand_id is None or product_id is None:
+        return
+    db.session.add(
+        MatchFeedback(
+            demand_id=demand_id,
+            product_id=product_id,
+            label=label,
+            source=source,
+            user_id=getattr(user, "id", None),
+        )
+    )
+
+
+def dismiss(user, demand: Demand, product_id: int) -> None:
+    """An officer hides a suggestion that does not fit; it also teaches the matcher."""
+    from flask_babel import gettext as _
+
+    from procure.errors import Forbidden
+
+    if not (policy.is_operator(user) or policy.acts_for(user, demand.agency_id)):
+        raise Forbidden(_("Only the demand's agency can dismiss its suggestions."))
+    record_feedback(demand.id, product_id, "dismissed", "suggestion", user)
+    db.session.flush()
+    record("match.dismissed", "demand", demand.id, actor=user, after={"product_id": product_id})
+
+
+def feedback_pairs(listing_ids: set[int] | None = None) -> list[tuple[dict, int, str]]:
+    """(demand dict, product id, label) for every recorded label, the latest per pair."""
+    rows = db.session.scalars(select(MatchFeedback).order_by(MatchFeedback.id)).all()
+    latest = {(r.demand_id, r.product_id): r.label for r in rows}
+    demand_ids = {d for d, _p in latest}
+    demands = {
+        d.id: demand_dict(d)
+        for d in db.session.scalars(
+            select(Demand)
+            .where(Demand.id.in_(demand_ids))
+            .options(selectinload(Demand.requirements), selectinload(Demand.codes))
+        )
+    }
+    return [
+        (demands[d], p, label)
+        for (d, p), label in latest.items()
+        if d in demands and (listing_ids is None or p in listing_ids)
+    ]
+
+
+def feedback_auc(matcher, pairs) -> float | None:
+    """How often a positive pair outranks a negative one for the same demand (0–1)."""
+    if matcher is None:
+        return None
+    by_demand: dict[int, list[tuple[float, bool]]] = {}
+    for demand, product_id, label in pairs:
+        ranked = {m.listing_id: m.score for m in matcher.rank(demand, k=200, explain=False)}
+        score = ranked.get(product_id, float("-inf"))
+        by_demand.setdefault(demand["id"], []).append((score, label in POSITIVE))
+    wins = total = 0
+    for items in by_demand.values():
+        positives = [s for s, positive in items if positive]
+        negatives = [s for s, positive in items if not positive]
+        for p in positives:
+            for n in negatives:
+                total += 1
+                wins += 1 if p > n else 0
+    return wins / total if total else None
+
+
+def train(keep_worse: bool = False) -> dict:
+    """Retrain with the feedback; keep the old model when the new one ranks the labels worse."""
+    from matching import Matcher
+
+    old = Matcher.load(model_path()) if model_path().exists() else fit_matcher(feedback=False)
+    new = fit_matcher(feedback=True)
+    pairs = feedback_pairs()
+    before, after = feedback_auc(old, pairs), feedback_auc(new, pairs)
+    kept_new = new is not None and (
+        before is None or after is None or after >= before or keep_worse
+    )
+    chosen = new if kept_new else old
+    metrics = {
+        "feedback_pairs": len(pairs),
+        "auc_before": before,
+        "auc_after": after,
+        "kept": "new" if kept_new else "old",
+    }
+    if chosen is not None:
+        model_path().parent.mkdir(parents=True, exist_ok=True)
+        chosen.save(model_path(), metrics=metrics)
+    current_app.extensions.pop("matcher", None)
+    return metrics
