@@ -46,8 +46,20 @@ from procure.models.market import (
     ReverseProposal,
 )
 from procure.models.outbox import MatchFeedback, OutboxEvent, SavedSearch
+from procure.models.pilots import (
+    AgencyBudget,
+    FieldReport,
+    FollowOnPurchase,
+    PilotApplication,
+    PilotPlan,
+    PilotPurchase,
+    PilotRound,
+    PilotRoundStatus,
+    PilotStatus,
+)
 
 __all__ = [
+    "AgencyBudget",
     "ApiToken",
     "Attachment",
     "AuditEvent",
@@ -67,6 +79,8 @@ __all__ = [
     "DesignationStatus",
     "EvaluationRound",
     "EvaluationSheet",
+    "FieldReport",
+    "FollowOnPurchase",
     "IdeaStatus",
     "LoginAttempt",
     "MatchFeedback",
@@ -75,6 +89,12 @@ __all__ = [
     "OrganisationKind",
     "OutboxEvent",
     "Patent",
+    "PilotApplication",
+    "PilotPlan",
+    "PilotPurchase",
+    "PilotRound",
+    "PilotRoundStatus",
+    "PilotStatus",
     "Product",
     "ProductCode",
     "ProductSpec",
