@@ -21,6 +21,9 @@ COPIES = [
     ("krds-uiux/resources/fonts", "krds/fonts"),
     ("pretendard/dist/web/variable/pretendardvariable.css", "pretendard/pretendardvariable.css"),
     ("pretendard/dist/web/variable/woff2", "pretendard/woff2"),
+    # PDFs (good-faith records) embed the font; the PDF writer needs an OpenType file.
+    ("pretendard/dist/public/static/Pretendard-Regular.otf", "pretendard/Pretendard-Regular.otf"),
+    ("pretendard/dist/public/static/Pretendard-Bold.otf", "pretendard/Pretendard-Bold.otf"),
     ("chart.js/dist/chart.umd.min.js", "chartjs/chart.umd.min.js"),
 ]
 
