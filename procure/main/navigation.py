@@ -24,7 +24,7 @@ def nav_items() -> list[NavItem]:
         NavItem(_("Innovation demands"), url_for("demands.index")),
         NavItem(_("Innovative products"), url_for("products.index")),
         NavItem(_("Citizen ideas"), url_for("ideas.index")),
-        NavItem(_("Organisations"), url_for("organisations.index")),
+        NavItem(_("Agencies and suppliers"), url_for("organisations.index")),
     ]
     if current_user.is_authenticated:
         items.append(NavItem(_("My dashboard"), url_for("main.dashboard")))
