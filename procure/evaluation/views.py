@@ -1,1 +1,417 @@
-"""Views of the evaluation workflow."""
+"""Views of the evaluation workflow: rounds, conflicts, scoring, decisions, certificates."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from procure import authz, policy
+from procure.errors import FieldError, Forbidden, Invalid, ServiceError
+from procure.evaluation import bp, labels, services
+from procure.evaluation.forms import ConflictForm, DecisionForm, RevokeForm, RoundForm
+from procure.extensions import db
+from procure.forms import ActionForm, apply_service_error, choices
+from procure.models import Role
+from procure.pagination import paginate
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+@bp.app_context_processor
+def inject_evaluation():
+    return {
+        "evaluation_labels": labels,
+        "innovation_index_for": _product_index_context,
+    }
+
+
+def _product_index_context(product) -> dict:
+    """What the product page's index section needs (templates/evaluation/_product_index.html)."""
+    info = services.product_index(current_user, product)
+    current = info.designation
+    chart = rows = None
+    if current is not None:
+        scheme = services.scheme_of(current)
+        chart = services.radar(scheme, current.criteria)
+        rows = services.criteria_rows(scheme, current.criteria)
+    history = []
+    for item in info.history:
+        scheme = services.scheme_of(item.round)
+        history.append(
+            {
+                "item": item,
+                "comments": [
+                    (c.label.get(services.lang()), info.comments.get(item.id, {}).get(c.id, []))
+                    for c in scheme.criteria
+                ],
+            }
+        )
+    return {
+        "designation": current,
+        "designations": info.designations,
+        "chart": chart,
+        "rows": rows,
+        "history": history,
+        "insider": info.insider,
+    }
+
+
+# -- rounds -------------------------------------------------------------------------------
+
+
+@bp.route("/")
+@authz.roles(Role.OPERATOR, Role.EVALUATOR)
+def index():
+    page = paginate(services.rounds_for(current_user))
+    return render_template("evaluation/index.html", page=page, is_operator=_is_operator())
+
+
+def _is_operator() -> bool:
+    return policy.is_operator(current_user)
+
+
+def _prepare(form: RoundForm) -> None:
+    form.scheme.choices = choices([(k, k) for k in services.scheme_keys()])
+    form.product_ids.choices = [
+        (p.id, f"{p.name} ({p.supplier.display_name(services.lang())})")
+        for p in services.product_choices()
+    ]
+    form.evaluator_ids.choices = [
+        (u.id, f"{u.name} <{u.email}>") for u in services.evaluator_choices()
+    ]
+    kinds = []
+    key = form.scheme.data or (services.scheme_keys() or [""])[-1]
+    parsed = services.parse_scheme_key(key)
+    if parsed:
+        import scoring
+
+        kinds = [
+            (k.id, k.label.get(services.lang())) for k in scoring.load_scheme(*parsed).product_kinds
+        ]
+    form.product_kind.choices = choices([("", _("Not specified")), *kinds])
+
+
+def _round_input(form: RoundForm) -> services.RoundInput:
+    kind = form.product_kind.data or None
+    items = [
+        services.ItemInput(product_id=i, product_kind=kind) for i in form.product_ids.data or []
+    ]
+    for raw in (form.proposal_ids.data or "").replace(" ", "").split(","):
+        if raw:
+            items.append(
+                services.ItemInput(proposal_id=int(raw) if raw.isdigit() else -1, product_kind=kind)
+            )
+    return services.RoundInput(
+        title=form.title.data or "",
+        scheme=form.scheme.data or "",
+        deadline=form.deadline.data,
+        items=items,
+        evaluator_ids=list(form.evaluator_ids.data or []),
+    )
+
+
+@bp.route("/rounds/new", methods=["GET", "POST"])
+@authz.roles(Role.OPERATOR)
+def new_round():
+    form = RoundForm()
+    _prepare(form)
+    if form.validate_on_submit():
+        try:
+            round_ = services.create_round(_actor(), _round_input(form))
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+            return render_template("evaluation/round_form.html", form=form), error.status
+        db.session.commit()
+        flash(_("The round is saved as a draft. Open it when the panel is ready."), "success")
+        return redirect(url_for("evaluation.round_detail", round_id=round_.id))
+    if not form.is_submitted():
+        form.scheme.data = (services.scheme_keys() or [""])[-1]
+    status = 400 if form.is_submitted() else 200
+    return render_template("evaluation/round_form.html", form=form), status
+
+
+@bp.route("/rounds/<int:round_id>")
+@authz.roles(Role.OPERATOR, Role.EVALUATOR)
+def round_detail(round_id: int):
+    round_ = services.get_round(current_user, round_id)
+    context = {
+        "round": round_,
+        "action_form": ActionForm(),
+        "overdue": services.is_overdue(round_),
+        "is_operator": _is_operator(),
+        "name_of": services.item_name,
+    }
+    if _is_operator():
+        context["overview"] = services.overview(round_)
+        context["submitted"] = {i.id: services.submitted_count(i) for i in round_.items}
+    else:
+        context["mine"] = services.my_items(current_user, round_)
+    return render_template("evaluation/round.html", **context)
+
+
+@bp.route("/rounds/<int:round_id>/open", methods=["POST"])
+@authz.roles(Role.OPERATOR)
+def open_round(round_id: int):
+    round_ = services.get_round(current_user, round_id)
+    services.open_round(_actor(), round_, request.form.get("version", type=int))
+    db.session.commit()
+    flash(_("The round is open. The evaluators have been notified."), "success")
+    return redirect(url_for("evaluation.round_detail", round_id=round_.id))
+
+
+@bp.route("/rounds/<int:round_id>/close", methods=["POST"])
+@authz.roles(Role.OPERATOR)
+def close_round(round_id: int):
+    round_ = services.get_round(current_user, round_id)
+    services.close_round(_actor(), round_, request.form.get("version", type=int))
+    db.session.commit()
+    flash(_("The round is closed and the results are computed."), "success")
+    return redirect(url_for("evaluation.round_detail", round_id=round_.id))
+
+
+# -- evaluators: conflicts and scoring ----------------------------------------------------
+
+
+@bp.route("/items/<int:item_id>/conflict", methods=["GET", "POST"])
+@authz.roles(Role.EVALUATOR)
+def declare(item_id: int):
+    item = services.get_item(current_user, item_id)
+    if not services.on_panel(current_user, item.round):
+        raise Forbidden(_("You are not on this round's panel."))
+    form = ConflictForm()
+    state = services.access(current_user, item)
+    if form.validate_on_submit():
+        try:
+            services.declare_conflict(
+                _actor(), item, form.has_conflict.data == "yes", form.note.data or ""
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+            return _render_declare(form, item, state), error.status
+        db.session.commit()
+        if form.has_conflict.data == "yes":
+            flash(_("Your conflict of interest is recorded. You will not score this dossier."))
+            return redirect(url_for("evaluation.round_detail", round_id=item.round_id))
+        flash(_("Your declaration is recorded."), "success")
+        return redirect(url_for("evaluation.sheet", item_id=item.id))
+    return _render_declare(form, item, state), 400 if form.is_submitted() else 200
+
+
+def _render_declare(form, item, state):
+    return render_template(
+        "evaluation/declare.html", form=form, item=item, state=state, name=services.item_name(item)
+    )
+
+
+def _sheet_input(scheme) -> tuple[services.SheetInput, bool]:
+    gates = {}
+    for gate in scheme.gates:
+        raw = request.form.get(f"gate-{gate.id}", "")
+        gates[gate.id] = {"yes": True, "no": False}.get(raw)
+    data = services.SheetInput(
+        levels={i.id: request.form.get(f"level-{i.id}", "") for i in scheme.items},
+        gates=gates,
+        comments={c.id: request.form.get(f"comment-{c.id}", "") for c in scheme.criteria},
+        justifications={
+            c.id: request.form.get(f"justification-{c.id}", "") for c in scheme.criteria
+        },
+    )
+    return data, request.form.get("action") == "submit"
+
+
+def _stored_values(row) -> dict:
+    """The form's values from a stored sheet: level ids, yes/no, texts."""
+    if row is None:
+        return {}
+    return dict(row.data or {})
+
+
+@bp.route("/items/<int:item_id>/sheet", methods=["GET", "POST"])
+@authz.roles(Role.EVALUATOR)
+def sheet(item_id: int):
+    item = services.get_item(current_user, item_id)
+    services.open_dossier(_actor(), item)
+    scheme = services.scheme_of(item.round)
+    row = services.sheet_of(current_user.id, item)
+    form = ActionForm()
+    errors, form_errors, flagged = {}, [], []
+    status = 200
+    values = {
+        "levels": {},
+        "gates": {},
+        "comments": {},
+        "justifications": {},
+    }
+    if row is not None:
+        stored = row.data or {}
+        for it in scheme.items:
+            points = stored.get("scores", {}).get(it.id)
+            level = it.level_for(points) if points is not None else None
+            values["levels"][it.id] = level.id if level else ""
+        values["gates"] = {k: ("yes" if v else "no") for k, v in stored.get("gates", {}).items()}
+        values["comments"] = dict(stored.get("comments", {}))
+        values["justifications"] = dict(stored.get("justifications", {}))
+    if request.method == "POST" and form.validate_on_submit():
+        data, submit = _sheet_input(scheme)
+        version = request.form.get("version", type=int)
+        try:
+            services.save_sheet(_actor(), item, data, version, submit=submit)
+        except ServiceError as error:
+            db.session.rollback()
+            status = error.status
+            form_errors.append(error.message)
+            for e in error.errors:
+                errors.setdefault(e.field, []).append(e.message)
+                if e.field.startswith("justification-"):
+                    flagged.append(e.field.removeprefix("justification-"))
+            values = {
+                "levels": data.levels,
+                "gates": {k: request.form.get(f"gate-{k}", "") for k in data.gates},
+                "comments": data.comments,
+                "justifications": data.justifications,
+            }
+            row = services.sheet_of(current_user.id, item)
+        else:
+            db.session.commit()
+            if submit:
+                flash(_("Your sheet is submitted. Thank you."), "success")
+                return redirect(url_for("evaluation.round_detail", round_id=item.round_id))
+            flash(_("Your draft is saved."), "success")
+            return redirect(url_for("evaluation.sheet", item_id=item.id))
+    elif request.method == "POST":
+        status = 400
+        form_errors.append(_("The form has expired. Reload the page and try again."))
+    return (
+        render_template(
+            "evaluation/sheet.html",
+            item=item,
+            scheme=scheme,
+            lang=services.lang(),
+            row=row,
+            form=form,
+            values=values,
+            errors=errors,
+            form_errors=form_errors,
+            flagged=set(flagged),
+            name=services.item_name(item),
+            editable=item.round.status == "open" and (row is None or row.status == "draft"),
+        ),
+        status,
+    )
+
+
+# -- operators: results and decisions -----------------------------------------------------
+
+
+@bp.route("/items/<int:item_id>", methods=["GET"])
+@authz.roles(Role.OPERATOR)
+def item_result(item_id: int):
+    item = services.get_item(current_user, item_id)
+    return _render_result(item, DecisionForm(), 200)
+
+
+def _render_result(item, form, status):
+    scheme = services.scheme_of(item.round)
+    sheets = []
+    if item.round.status in ("closed", "decided"):
+        sheets = services.individual_sheets(current_user, item)
+    designation = None
+    if item.product_id:
+        from sqlalchemy import select
+
+        from procure.models import Designation
+
+        designation = db.session.scalar(select(Designation).where(Designation.item_id == item.id))
+    return (
+        render_template(
+            "evaluation/item.html",
+            item=item,
+            scheme=scheme,
+            lang=services.lang(),
+            result=item.result,
+            sheets=sheets,
+            form=form,
+            name=services.item_name(item),
+            designation=designation,
+        ),
+        status,
+    )
+
+
+@bp.route("/items/<int:item_id>/decide", methods=["POST"])
+@authz.roles(Role.OPERATOR)
+def decide(item_id: int):
+    item = services.get_item(current_user, item_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        return _render_result(item, form, 400)
+    try:
+        services.decide_item(_actor(), item, form.decision.data, form.reason.data or "")
+    except ServiceError as error:
+        db.session.rollback()
+        apply_service_error(form, error)
+        return _render_result(item, form, error.status)
+    db.session.commit()
+    flash(_("The decision is recorded and the supplier notified."), "success")
+    return redirect(url_for("evaluation.item_result", item_id=item.id))
+
+
+# -- designations -------------------------------------------------------------------------
+
+
+@bp.route("/designations/<int:designation_id>")
+@authz.public
+def certificate(designation_id: int):
+    designation = services.get_designation(designation_id)
+    product = designation.product
+    scheme = services.scheme_of(designation)
+    return render_template(
+        "evaluation/certificate.html",
+        designation=designation,
+        product=product,
+        scheme=scheme,
+        chart=services.radar(scheme, designation.criteria),
+        rows=services.criteria_rows(scheme, designation.criteria),
+        current=services.is_current(designation),
+        is_operator=_is_operator(),
+        revoke_form=RevokeForm(),
+        action_form=ActionForm(),
+        next_years=_next_years(scheme, designation),
+    )
+
+
+def _next_years(scheme, designation):
+    import scoring
+
+    return scoring.next_extension_years(scheme, designation.extensions)
+
+
+@bp.route("/designations/<int:designation_id>/extend", methods=["POST"])
+@authz.roles(Role.OPERATOR)
+def extend(designation_id: int):
+    designation = services.get_designation(designation_id)
+    services.extend_designation(_actor(), designation, request.form.get("version", type=int))
+    db.session.commit()
+    flash(_("The designation is extended."), "success")
+    return redirect(url_for("evaluation.certificate", designation_id=designation.id))
+
+
+@bp.route("/designations/<int:designation_id>/revoke", methods=["POST"])
+@authz.roles(Role.OPERATOR)
+def revoke(designation_id: int):
+    designation = services.get_designation(designation_id)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        raise Invalid(
+            _("Give the reason for the revocation."),
+            [FieldError("reason", _("This field is required."))],
+        )
+    services.revoke_designation(_actor(), designation, form.reason.data, form.loaded_version())
+    db.session.commit()
+    flash(_("The designation is revoked and the supplier notified."), "success")
+    return redirect(url_for("evaluation.certificate", designation_id=designation.id))

@@ -10,6 +10,7 @@ from procure import authz, policy
 from procure.attachments.services import attachments_of
 from procure.classification.services import labels
 from procure.errors import ServiceError
+from procure.evaluation.services import designated_product_ids
 from procure.extensions import db
 from procure.forms import ActionForm, apply_service_error, choices
 from procure.labels import PRODUCT_STATUS
@@ -38,8 +39,11 @@ def index():
         "price_max": arg_int("price_max"),
         "supplier": arg_int("supplier", 1, 2**62),
         "sort": arg_choice("sort", SORTS) or "newest",
+        "designated": arg_choice("designated", ("1",)),
     }
     query = select(Product).where(policy.product_filter(current_user))
+    if filters["designated"]:
+        query = query.where(Product.id.in_(designated_product_ids()))
     if filters["status"] != "all":
         query = query.where(Product.status == filters["status"])
     if filters["q"]:
