@@ -39,7 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from procure import authz, database, i18n, mail, security
+    from procure import authz, database, i18n, indexing, mail, security
     from procure.extensions import babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -53,6 +53,7 @@ def register_extensions(app: Flask) -> None:
     # Authorisation runs before the CSRF check so an unauthorised caller learns nothing.
     authz.init_app(app)
     csrf.init_app(app)
+    indexing.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

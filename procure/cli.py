@@ -129,6 +129,7 @@ def audit_verify_command():
 def register(app: Flask) -> None:
     from procure.imports.commands import import_cpv_command, import_ocds_command
     from procure.match_cli import match_group
+    from procure.search_cli import search_group, worker_command
 
     for command in (
         init_command,
@@ -139,6 +140,8 @@ def register(app: Flask) -> None:
         import_ocds_command,
         import_cpv_command,
         match_group,
+        search_group,
+        worker_command,
     ):
         app.cli.add_command(command)
 

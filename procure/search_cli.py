@@ -1,0 +1,127 @@
+"""Commands for search: ``procure search reindex|status|alerts`` and ``procure worker``."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+import search
+
+
+@click.group("search")
+def search_group():
+    """The search index: rebuild it, check it, send saved-search alerts."""
+
+
+@search_group.command("reindex")
+@with_appcontext
+def reindex_command():
+    """Build a new index from every row, then swap it in (searches keep working)."""
+    from procure import indexing, search_service
+    from procure.extensions import db
+
+    backend = search_service.get_backend(current_app._get_current_object())
+    counted = {"n": 0}
+
+    def documents():
+        for doc in indexing.all_documents(db.session()):
+            counted["n"] += 1
+            yield doc
+
+    try:
+        name = backend.reindex(documents())
+    except search.SearchUnavailable as error:
+        raise click.ClickException(f"The search backend is unavailable: {error}") from None
+    db.session.rollback()
+    click.echo(f"Reindexed {counted['n']} documents into {name}.")
+    click.echo("Draining changes made during the rebuild…")
+    result = indexing.drain_all(current_app._get_current_object(), alerts=False)
+    click.echo(
+        f"Outbox: {result.indexed} indexed, {result.deleted} removed, {result.failed} failed."
+    )
+
+
+@search_group.command("status")
+@with_appcontext
+def status_command():
+    """Documents in the index, outbox lag and the backend's health (exit 1 when unhealthy)."""
+    from procure import indexing, search_service
+
+    backend = search_service.get_backend(current_app._get_current_object())
+    health = backend.health()
+    lag = indexing.outbox_status()
+    click.echo(f"Backend: {health.get('backend')} ({'ok' if health.get('ok') else 'DOWN'})")
+    click.echo(f"Detail: {health.get('detail')}")
+    documents = health.get("documents")
+    click.echo(f"Documents: {documents if documents is not None else 'unknown'}")
+    click.echo(
+        f"Outbox: {lag['pending']} pending (oldest {lag['oldest_pending_seconds']:.0f} s), "
+        f"{lag['retrying']} retrying"
+    )
+    if not health.get("ok"):
+        raise SystemExit(1)
+
+
+@search_group.command("alerts")
+@click.option(
+    "--frequency",
+    type=click.Choice(["daily", "instant"]),
+    default="daily",
+    show_default=True,
+    help="Which saved searches to check (run daily ones from cron once a day).",
+)
+@with_appcontext
+def alerts_command(frequency: str):
+    """Notify users of new demands and products matching their saved searches."""
+    from procure import search_service
+    from procure.extensions import db
+
+    notified = search_service.run_alerts(current_app._get_current_object(), frequency)
+    db.session.commit()
+    click.echo(f"Notified {notified} saved searches ({frequency}).")
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Drain what is due, then stop.")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between polls.")
+@with_appcontext
+def worker_command(once: bool, interval: float):
+    """Drain the search outbox in a loop (several may run at once on PostgreSQL)."""
+    from procure import indexing
+    from procure.extensions import db
+
+    app = current_app._get_current_object()
+    stopping = {"now": False}
+
+    def stop(signum, frame):
+        stopping["now"] = True
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        while True:
+            try:
+                result = indexing.drain_all(app)
+            except Exception as error:
+                db.session.rollback()
+                click.echo(f"Drain failed: {error}", err=True)
+                result = None
+            if result is not None and (result.claimed or result.failed):
+                click.echo(
+                    f"Indexed {result.indexed}, removed {result.deleted}, failed {result.failed}."
+                )
+            db.session.remove()
+            if once or stopping["now"]:
+                break
+            slept = 0.0
+            while slept < interval and not stopping["now"]:
+                time.sleep(0.2)
+                slept += 0.2
+            if stopping["now"]:
+                break
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    click.echo("Worker stopped.")
