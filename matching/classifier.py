@@ -1,9 +1,17 @@
-"""Suggest classification codes for a text: a similarity-weighted vote of the nearest texts.
+"""Suggest classification codes for a text: a nearest-neighbour vote blended with a linear model.
 
-A k-nearest-neighbour vote over TF-IDF cosine similarities needs no training beyond
-indexing, copes with thousands of sparse classes (1,864 GSIN codes in the Canadian file)
-and yields a probability for every prefix level at once, which the matcher uses to score
-listings by expected code agreement.
+A k-nearest-neighbour vote over TF-IDF cosine similarities copes with thousands of sparse
+classes (1,864 GSIN codes in the Canadian file) and yields a probability for every prefix
+level at once, which the matcher uses to score listings by expected code agreement.
+
+With enough coded listings a linear model (one-vs-rest linear SVMs, :mod:`matching.linear`)
+also predicts the *group*. Its probabilities are blended with the vote's at group level; the
+division level gets the blend of the linear groups summed per division and the vote; class
+and exact code keep the vote's distribution *within* each group, rescaled to the blended
+group probability (hierarchical back-off). The blend weight and the softmax temperature are
+chosen at fit time by cross-validation on the listings alone: listings held out of the
+linear model's training, their vote cast by the other listings, scored by top-1 + top-3
+group accuracy.
 """
 
 from __future__ import annotations
@@ -12,15 +20,29 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from matching.codes import code_prefix, level_index
-from matching.index import ListingIndex, combined_similarity
+from matching.codes import LEVEL_NAMES, code_prefix, code_prefixes, level_index
+from matching.index import ListingIndex, _as_list, combined_similarity
+from matching.linear import GroupLinearModel, softmax_into, stack_views
 from matching.text import TextEncoder
 
 #: Defaults, declared once: neighbours voting and how sharply similarity weighs a vote.
 N_NEIGHBORS = 25
 VOTE_POWER = 3.0
+#: The linear model is trained from this many listings with a group code on.
+LINEAR_MIN_LISTINGS = 40
+#: At most this many listings train it (a random sample beyond), bounding fit time.
+LINEAR_MAX_ROWS = 20_000
+#: Cross-validation that picks the blend: held-out listings, folds, and the grids.
+CV_HOLDOUT = 1000
+CV_FOLDS = 3
+BLEND_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
+TEMPERATURE_GRID = (3.0, 10.0, 30.0)
+DEFAULT_TEMPERATURE = 10.0
+_GROUP = LEVEL_NAMES.index("group")
+_CHUNK = 256
 
 
 @dataclass(frozen=True)
@@ -37,15 +59,25 @@ class CodeSuggestion:
 
 
 class CodeClassifier(ClassifierMixin, BaseEstimator):
-    """Classify texts into code prefixes at ``level`` by a weighted nearest-neighbour vote.
+    """Classify texts into code prefixes at ``level``: neighbour vote (+ linear model).
 
-    ``fit(texts, codes)`` takes one code per text (``None`` allowed and ignored in votes).
+    ``fit(texts, codes)`` takes one code, or a list of codes, per text (``None`` allowed and
+    ignored). ``linear=False`` keeps the pure neighbour vote.
     """
 
-    def __init__(self, level="group", n_neighbors=N_NEIGHBORS, vote_power=VOTE_POWER):
+    def __init__(
+        self,
+        level="group",
+        n_neighbors=N_NEIGHBORS,
+        vote_power=VOTE_POWER,
+        linear=True,
+        random_state=None,
+    ):
         self.level = level
         self.n_neighbors = n_neighbors
         self.vote_power = vote_power
+        self.linear = linear
+        self.random_state = random_state
 
     def fit(self, texts, codes):
         texts = list(texts)
@@ -54,32 +86,181 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("texts and codes must have the same length")
         if not texts:
             raise ValueError("cannot fit on an empty collection")
+        codes = [_as_list(c) for c in codes]
         return self._fit_index(ListingIndex.build(texts, codes, TextEncoder()), codes)
 
-    def _fit_index(self, index: ListingIndex, codes):
+    def _fit_index(self, index: ListingIndex, codes, holdout_size=CV_HOLDOUT):
         level_index(self.level)  # validates
         self.index_ = index
-        self.codes_ = list(codes)
+        self.codes_ = [_as_list(c) for c in codes]
         self.classes_ = np.array(index.prefixes[level_index(self.level)], dtype=object)
+        self._fit_hierarchy()
+        self.linear_ = None
+        self.blend_ = 0.0
+        self.temperature_ = DEFAULT_TEMPERATURE
+        self.cv_scores_ = {}
+        self.holdout_ = None
+        self.holdout_linear_ = None
+        if self.linear:
+            self._fit_linear(check_random_state(self.random_state), holdout_size)
         return self
 
-    # The distribution over every level, from a query's similarities.
-    def _distribution(self, sim, exclude=None):
+    # ------------------------------------------------------------ hierarchy
+    def _fit_hierarchy(self):
+        """Parent ids from the listings' own codes: each group's division, and each class's
+        and exact code's group."""
+        lookups = self.index_.lookups
+        sizes = [len(p) for p in self.index_.prefixes]
+        parents = [np.full(sizes[li], -1, dtype=np.int64) for li in range(len(sizes))]
+        for item_codes in self.codes_:
+            for code in item_codes:
+                prefixes = code_prefixes(code)
+                group = prefixes[_GROUP]
+                if group is None or group not in lookups[_GROUP]:
+                    continue
+                g = lookups[_GROUP][group]
+                division = prefixes[0]
+                if division is not None and division in lookups[0]:
+                    parents[_GROUP][g] = lookups[0][division]
+                for li in range(_GROUP + 1, len(sizes)):
+                    p = prefixes[li]
+                    if p is not None and p in lookups[li] and parents[li][lookups[li][p]] < 0:
+                        parents[li][lookups[li][p]] = g
+        self.parents_ = parents  # parents_[group] -> division id; deeper levels -> group id
+
+    def _group_labels(self):
+        """(item, group id) pairs: one per distinct group of each item's codes."""
+        index = self.index_
+        rows = np.concatenate(
+            [
+                np.flatnonzero(index.prefix_ids[_GROUP] < len(index.prefixes[_GROUP])),
+                index.extra_rows[_GROUP],
+            ]
+        )
+        labels = np.concatenate(
+            [
+                index.prefix_ids[_GROUP][index.prefix_ids[_GROUP] < len(index.prefixes[_GROUP])],
+                index.extra_ids[_GROUP],
+            ]
+        )
+        return rows.astype(np.int64), labels.astype(np.int64)
+
+    # ------------------------------------------------------------ linear model
+    def _fit_linear(self, rng, holdout_size):
+        index = self.index_
+        n_groups = len(index.prefixes[_GROUP])
+        rows, labels = self._group_labels()
+        coded = np.unique(rows)
+        if coded.size < LINEAR_MIN_LISTINGS or np.unique(labels).size < 2:
+            return
+        train = coded
+        if train.size > LINEAR_MAX_ROWS:
+            train = np.sort(rng.choice(coded, size=LINEAR_MAX_ROWS, replace=False))
+        holdout = rng.choice(train, size=min(holdout_size, train.size), replace=False)
+        x = stack_views(index.chars_t.T, index.words_t.T)
+        in_train = np.isin(rows, train)
+        folds = np.array_split(holdout, CV_FOLDS)
+        decision = np.full((holdout.size, n_groups), -np.inf)
+        start = 0
+        for fold in folds:
+            keep = in_train & ~np.isin(rows, fold)
+            model = GroupLinearModel(n_groups).fit(x, rows[keep], labels[keep])
+            block = slice(start, start + fold.size)
+            if model.coef_ is not None:
+                decision[block, model.classes_] = model.decision(x[fold])
+            else:
+                decision[block, model.classes_] = 0.0
+            start += fold.size
+        holdout = np.concatenate(folds)
+        knn = self._holdout_votes(holdout)
+        truth = [set() for _ in range(holdout.size)]
+        where = {p: j for j, p in enumerate(holdout)}
+        for r, g in zip(rows, labels, strict=True):
+            j = where.get(int(r))
+            if j is not None:
+                truth[j].add(int(g))
+        best = None
+        for temperature in TEMPERATURE_GRID:
+            lin = softmax_into(decision, temperature, np.arange(n_groups), np.zeros_like(knn))
+            for blend in BLEND_GRID:
+                score = _top_k_score(blend * lin + (1.0 - blend) * knn, truth)
+                self.cv_scores_[(blend, temperature)] = score
+                if best is None or score > best[0] + 1e-12:
+                    best = (score, blend, temperature, lin)
+        _, self.blend_, self.temperature_, lin = best
+        self.holdout_ = holdout
+        self.holdout_linear_ = lin.astype(np.float32)
+        if self.blend_ > 0:
+            self.linear_ = GroupLinearModel(n_groups).fit(x, rows[in_train], labels[in_train])
+
+    def _holdout_votes(self, positions):
+        """The group-level vote for each of ``positions`` cast by the other items."""
+        out = np.zeros((positions.size, len(self.index_.prefixes[_GROUP])))
+        for start in range(0, positions.size, _CHUNK):
+            chunk = positions[start : start + _CHUNK]
+            sims = self._similarity_rows(self.index_.chars_t.T[chunk], self.index_.words_t.T[chunk])
+            for j, (p, sim) in enumerate(zip(chunk, sims, strict=True)):
+                out[start + j] = self._votes(sim, exclude=p)[_GROUP][:-1]
+        return out
+
+    # ------------------------------------------------------------ distributions
+    def _votes(self, sim, exclude=None):
         return self.index_.code_distribution(
             sim, self.n_neighbors, self.vote_power, exclude=exclude
         )
 
-    def _similarity(self, texts):
-        xc, xw = self.index_.encode(texts)
-        sc, sw = self.index_.similarities(xc, xw)
+    def _similarity_rows(self, xc, xw):
+        sc, sw = self.index_.similarities(xc.tocsr(), xw.tocsr())
         return combined_similarity(sc, sw)
+
+    def _linear_proba(self, xc, xw):
+        """Linear group probabilities for encoded texts, or ``None`` without a linear model."""
+        if getattr(self, "linear_", None) is None:
+            return None
+        return self.linear_.proba(stack_views(xc, xw), self.temperature_)
+
+    def combine(self, votes, linear_group):
+        """Blend a neighbour vote (all levels) with linear group probabilities (or ``None``)."""
+        if linear_group is None or self.blend_ <= 0:
+            return votes
+        a = self.blend_
+        out = [v.copy() for v in votes]
+        knn_group = votes[_GROUP][:-1]
+        group = a * linear_group + (1.0 - a) * knn_group
+        out[_GROUP][:-1] = group
+        division_of = self.parents_[_GROUP]
+        known = division_of >= 0
+        division = np.bincount(
+            division_of[known], weights=linear_group[known], minlength=out[0].size
+        )
+        out[0] = a * division + (1.0 - a) * votes[0]
+        out[0][-1] = 0.0
+        scale = np.divide(group, knn_group, out=np.zeros_like(group), where=knn_group > 0)
+        for li in range(_GROUP + 1, len(out)):
+            parent = self.parents_[li]
+            factor = np.where(parent >= 0, scale[np.maximum(parent, 0)], 1.0)
+            out[li][:-1] = votes[li][:-1] * factor
+        return out
+
+    def _distributions(self, texts):
+        """(distribution over every level, similarity to every item) for each text."""
+        xc, xw = self.index_.encode(list(texts))
+        sims = self._similarity_rows(xc, xw)
+        lin = self._linear_proba(xc, xw)
+        return [
+            (self.combine(self._votes(sim), None if lin is None else lin[i]), sim)
+            for i, sim in enumerate(sims)
+        ]
+
+    def _similarity(self, texts):
+        xc, xw = self.index_.encode(list(texts))
+        return self._similarity_rows(xc, xw)
 
     def predict_proba(self, texts):
         """Probabilities over ``classes_`` (rows may sum to less than 1: unknown mass)."""
         check_is_fitted(self, "index_")
-        sims = self._similarity(list(texts))
         li = level_index(self.level)
-        return np.vstack([self._distribution(s)[li][:-1] for s in sims])
+        return np.vstack([dist[li][:-1] for dist, _ in self._distributions(texts)])
 
     def predict(self, texts):
         proba = self.predict_proba(texts)
@@ -88,13 +269,13 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
     def suggest(self, text, k=3, level=None):
         """The ``k`` most probable code prefixes for ``text`` at ``level`` (default: own)."""
         check_is_fitted(self, "index_")
-        sim = self._similarity([text])[0]
-        return self._suggest_from_similarity(sim, k=k, level=level)
+        dist, sim = self._distributions([text])[0]
+        return self._suggest_from_distribution(dist, sim, k=k, level=level)
 
-    def _suggest_from_similarity(self, sim, k=3, level=None, exclude=None):
+    def _suggest_from_distribution(self, dist, sim, k=3, level=None):
         level = self.level if level is None else level
         li = level_index(level)
-        dist = self._distribution(sim, exclude=exclude)[li][:-1]
+        dist = dist[li][:-1]
         if dist.size == 0:
             return []
         order = np.argsort(-dist, kind="stable")[:k]
@@ -108,17 +289,31 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
                     code=prefixes[i],
                     probability=float(dist[i]),
                     level=level if isinstance(level, str) else str(level),
-                    example=self._example(sim, prefixes[i], level, exclude),
+                    example=self._example(sim, prefixes[i], level),
                 )
             )
         return out
 
-    def _example(self, sim, prefix, level, exclude):
-        ids = self.index_.prefix_ids[level_index(level)]
-        members = np.flatnonzero(ids == self.index_.lookups[level_index(level)][prefix])
-        if exclude is not None:
-            members = members[members != exclude]
+    def _example(self, sim, prefix, level):
+        li = level_index(level)
+        target = self.index_.lookups[li][prefix]
+        members = np.flatnonzero(self.index_.prefix_ids[li] == target)
+        extra = self.index_.extra_rows[li][self.index_.extra_ids[li] == target]
+        members = np.union1d(members, extra)
         if members.size == 0:
             return None
         best = members[np.argmax(sim[members])]
-        return self.codes_[best] if code_prefix(self.codes_[best], level) == prefix else None
+        for code in self.codes_[best]:
+            if code_prefix(code, level) == prefix:
+                return code
+        return None
+
+
+def _top_k_score(proba, truth):
+    """Top-1 plus top-3 accuracy of ``proba`` rows against sets of true ids."""
+    top = np.argsort(-proba, axis=1, kind="stable")[:, :3]
+    score = 0.0
+    for row, true in zip(top, truth, strict=True):
+        if true:
+            score += (row[0] in true) + bool(true.intersection(row.tolist()))
+    return score / max(1, sum(1 for t in truth if t))

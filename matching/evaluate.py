@@ -134,14 +134,16 @@ def evaluate(tenders, seed=0, k=10, code_names=False, matcher_params=None, prima
         results["matcher"].append(_metrics(ranked, all_grades, k))
         ranked = [all_grades[i] for i in bm25.rank(demand["text"], k=k)]
         results["bm25"].append(_metrics(ranked, all_grades, k))
-        similarity = matcher.classifier_._similarity([demand["text"]])[0]
+        dist, similarity = matcher.classifier_._distributions([demand["text"]])[0]
         for name, row in hits.items():
             true_prefixes = {p for p in (code_prefix(c, name) for c in truth) if p is not None}
             if not true_prefixes:
                 continue
             suggested = [
                 s.code
-                for s in matcher.classifier_._suggest_from_similarity(similarity, k=3, level=name)
+                for s in matcher.classifier_._suggest_from_distribution(
+                    dist, similarity, k=3, level=name
+                )
             ]
             row[0] += 1
             row[1] += bool(suggested[:1]) and suggested[0] in true_prefixes
@@ -156,6 +158,8 @@ def evaluate(tenders, seed=0, k=10, code_names=False, matcher_params=None, prima
         "grading": "primary code" if primary_only else "all codes",
         "relevant_grade": RELEVANT_GRADE,
         "weights_source": matcher.weights_source_,
+        "classifier_blend": matcher.classifier_.blend_,
+        "classifier_temperature": matcher.classifier_.temperature_,
         "fit_seconds": round(fit_seconds, 3),
         "rank_ms_mean": round(1000 * float(np.mean(rank_seconds)), 3),
     }

@@ -177,6 +177,7 @@ class Matcher(BaseEstimator):
         classifier_level="group",
         self_supervised=True,
         n_pseudo_demands=1000,
+        linear_classifier=True,
         feedback_c=1.0,
         random_state=None,
     ):
@@ -186,6 +187,7 @@ class Matcher(BaseEstimator):
         self.classifier_level = classifier_level
         self.self_supervised = self_supervised
         self.n_pseudo_demands = n_pseudo_demands
+        self.linear_classifier = linear_classifier
         self.feedback_c = feedback_c
         self.random_state = random_state
 
@@ -205,7 +207,6 @@ class Matcher(BaseEstimator):
             raise ValueError("listing ids must be unique")
         texts = [_text_of(r) for r in records]
         codes = [_codes_of(r) for r in records]
-        primary = [c[0] if c else None for c in codes]
         index = ListingIndex.build(texts, codes, TextEncoder())
         self.listing_ids_ = ids
         self.id_to_position_ = {i: p for p, i in enumerate(ids)}
@@ -220,8 +221,12 @@ class Matcher(BaseEstimator):
         ]
         self.index_ = index
         self.classifier_ = CodeClassifier(
-            level=self.classifier_level, n_neighbors=self.n_neighbors, vote_power=self.vote_power
-        )._fit_index(index, primary)
+            level=self.classifier_level,
+            n_neighbors=self.n_neighbors,
+            vote_power=self.vote_power,
+            linear=self.linear_classifier,
+            random_state=self.random_state,
+        )._fit_index(index, codes, holdout_size=self.n_pseudo_demands)
         # Listing-side parts of the pair features, laid out for vectorised re-ranking.
         static = np.vstack([_pair_values({}, listing) for listing in self.listings_])
         self.listing_static_ = static[:, 2:]
@@ -237,6 +242,8 @@ class Matcher(BaseEstimator):
             if learned is not None:
                 self.relevance_weights_, self.relevance_intercept_ = learned
                 self.weights_source_ = "self-supervised"
+        # Fit-time only: not worth keeping in a saved model.
+        self.classifier_.holdout_linear_ = None
         self.pair_weights_ = np.array([DEFAULT_PAIR_WEIGHTS[f] for f in PAIR_FEATURES])
         self.feedback_model_ = None
         self.feedback_pairs_ = []
@@ -274,7 +281,15 @@ class Matcher(BaseEstimator):
         usable = np.array([p for p, c in enumerate(codes) if c])
         if usable.size < MIN_SELF_SUPERVISED_LISTINGS:
             return None
-        sample = rng.choice(usable, size=min(self.n_pseudo_demands, usable.size), replace=False)
+        # The classifier's held-out listings, when it has them: their linear group
+        # probabilities come from a model that never saw them.
+        held_out = self.classifier_.holdout_
+        if held_out is not None:
+            sample = held_out
+            linear = self.classifier_.holdout_linear_
+        else:
+            sample = rng.choice(usable, size=min(self.n_pseudo_demands, usable.size), replace=False)
+            linear = None
         n = self.index_.n_items
         default = np.array([DEFAULT_RELEVANCE_WEIGHTS[f] for f in RELEVANCE_FEATURES])
         n_candidates = min(self.n_candidates, n - 1)
@@ -286,9 +301,11 @@ class Matcher(BaseEstimator):
             bm_all = self.index_.bm25_scores([texts[p] for p in chunk])
             for row, pseudo in enumerate(chunk):
                 sc, sw, bm = sc_all[row], sw_all[row], bm_all[row]
-                dist = self.index_.code_distribution(
+                votes = self.index_.code_distribution(
                     combined_similarity(sc, sw), self.n_neighbors, self.vote_power, exclude=pseudo
                 )
+                lin = None if linear is None else linear[start + row].astype(np.float64)
+                dist = self.classifier_.combine(votes, lin)
                 score = self._relevance_all(sc, sw, bm, dist, default, 0.0)
                 score[pseudo] = -np.inf
                 top = np.argpartition(-score, n_candidates - 1)[:n_candidates]
@@ -380,9 +397,11 @@ class Matcher(BaseEstimator):
         if codes:
             dist = self.index_.indicator_distribution(codes)
         else:
-            dist = self.index_.code_distribution(
+            votes = self.index_.code_distribution(
                 combined_similarity(sc, sw), self.n_neighbors, self.vote_power
             )
+            lin = self.classifier_._linear_proba(xc, xw)
+            dist = self.classifier_.combine(votes, None if lin is None else lin[0])
         bm = self.index_.bm25_scores([text])[0]
         return {"text": text, "codes": codes, "sc": sc, "sw": sw, "bm": bm, "dist": dist}
 
