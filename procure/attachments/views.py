@@ -71,10 +71,15 @@ def remove(attachment_id: int):
 @authz.public
 def download(attachment_id: int):
     attachment = services.get_for_download(current_user, attachment_id)
+    # Images may be shown in the page; everything else is always a download.
+    inline = request.args.get("inline") == "1" and attachment.content_type in (
+        "image/png",
+        "image/jpeg",
+    )
     response = send_file(
         services.path_of(attachment),
         mimetype=attachment.content_type,
-        as_attachment=True,
+        as_attachment=not inline,
         download_name=attachment.filename,
         max_age=0,
         etag=attachment.sha256,

@@ -1,5 +1,7 @@
 """Views for the home page, the dashboards, the language switch and health."""
 
+from datetime import date
+
 from flask import jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
@@ -16,6 +18,8 @@ from procure.models import (
     CitizenIdea,
     Demand,
     DemandStatus,
+    Designation,
+    DesignationStatus,
     IdeaStatus,
     Organisation,
     OrganisationKind,
@@ -44,13 +48,28 @@ def home():
         .order_by(Demand.published_at.desc(), Demand.id.desc())
         .limit(6)
     ).all()
+    designated = (
+        select(Designation.product_id)
+        .where(Designation.status == DesignationStatus.ACTIVE, Designation.ends_on >= date.today())
+        .scalar_subquery()
+    )
+    listed = select(Product).where(
+        Product.status == ProductStatus.LISTED, Product.deleted_at.is_(None)
+    )
+    # Designated products lead the home page; the newest listings fill the rest.
     products = db.session.scalars(
-        select(Product)
-        .where(Product.status == ProductStatus.LISTED, Product.deleted_at.is_(None))
+        listed.where(Product.id.in_(designated))
         .options(selectinload(Product.supplier))
         .order_by(Product.listed_at.desc(), Product.id.desc())
         .limit(6)
     ).all()
+    if len(products) < 6:
+        products += db.session.scalars(
+            listed.where(Product.id.not_in(designated))
+            .options(selectinload(Product.supplier))
+            .order_by(Product.listed_at.desc(), Product.id.desc())
+            .limit(6 - len(products))
+        ).all()
     figures = {
         "open_demands": _count(
             select(Demand.id).where(
@@ -58,6 +77,11 @@ def home():
             )
         ),
         "products": _count(select(Product.id).where(Product.status == ProductStatus.LISTED)),
+        "designated": _count(
+            select(Designation.id).where(
+                Designation.status == DesignationStatus.ACTIVE, Designation.ends_on >= date.today()
+            )
+        ),
         "proposals": _count(select(ReverseProposal.id).where(ReverseProposal.status != "draft")),
         "agencies": _count_verified(OrganisationKind.AGENCY),
         "suppliers": _count_verified(OrganisationKind.SUPPLIER),

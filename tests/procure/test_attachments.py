@@ -168,3 +168,23 @@ def test_filenames_are_sanitised():
     assert services.sanitise_filename("보고서\x00<script>.hwp", ".hwp") == "보고서_script.hwp"
     assert services.sanitise_filename("...", ".png") == "file.png"
     assert len(services.sanitise_filename("가" * 500, ".pdf")) == 154
+
+
+def test_product_images_show_inline_and_documents_never_do(owned_product, client, login):
+    supplier, product = owned_product
+    login(supplier)
+    for data, name in ((PNG, "photo.png"), (PDF, "spec.pdf")):
+        client.post(
+            f"/attachments/product/{product.id}",
+            data={"file": (io.BytesIO(data), name)},
+            content_type="multipart/form-data",
+        )
+    image, document = db.session.query(Attachment).order_by(Attachment.id).all()
+    shown = client.get(f"/attachments/{image.id}?inline=1")
+    assert shown.headers["Content-Disposition"].startswith("inline")
+    shown.close()
+    forced = client.get(f"/attachments/{document.id}?inline=1")
+    assert forced.headers["Content-Disposition"].startswith("attachment")
+    forced.close()
+    page = client.get(f"/products/{product.id}").get_data(as_text=True)
+    assert f"/attachments/{image.id}?inline=1" in page
