@@ -23,7 +23,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import event, insert, inspect, select
+from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
 import search
@@ -130,11 +130,9 @@ def _after_flush(session: Session, flush_context) -> None:
         if isinstance(target, int):
             entity_id = target
         else:
-            state = inspect(target)
-            identity = state.identity
-            if not identity:
+            entity_id = target.id  # assigned by the flush's INSERT
+            if entity_id is None:
                 continue
-            entity_id = identity[0]
         key = (entity_type, entity_id, action)
         if key in written:
             continue
@@ -433,7 +431,6 @@ def all_documents(session: Session, chunk: int = 500):
                 if doc is not None:
                     yield doc
             last = rows[-1].id
-            session.expunge_all()
 
 
 # -- draining -----------------------------------------------------------------------------

@@ -36,7 +36,6 @@ def reindex_command():
         name = backend.reindex(documents())
     except search.SearchUnavailable as error:
         raise click.ClickException(f"The search backend is unavailable: {error}") from None
-    db.session.rollback()
     click.echo(f"Reindexed {counted['n']} documents into {name}.")
     click.echo("Draining changes made during the rebuild…")
     result = indexing.drain_all(current_app._get_current_object(), alerts=False)
