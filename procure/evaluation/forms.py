@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from procure.forms import REQUIRED, VersionedForm
+from procure.forms import REQUIRED, VersionedForm, choices
 
 
 class RoundForm(VersionedForm):
@@ -36,7 +36,7 @@ class RoundForm(VersionedForm):
 class ConflictForm(FlaskForm):
     has_conflict = RadioField(
         _l("Do you have a conflict of interest with this dossier or its supplier?"),
-        choices=[("no", _l("No")), ("yes", _l("Yes"))],
+        choices=choices([("no", _l("No")), ("yes", _l("Yes"))]),
         validators=[DataRequired(REQUIRED)],
     )
     note = TextAreaField(
@@ -49,7 +49,9 @@ class ConflictForm(FlaskForm):
 class DecisionForm(FlaskForm):
     decision = RadioField(
         _l("Committee decision"),
-        choices=[("confirm", _l("Confirm the result")), ("override", _l("Override the result"))],
+        choices=choices(
+            [("confirm", _l("Confirm the result")), ("override", _l("Override the result"))]
+        ),
         validators=[DataRequired(REQUIRED)],
     )
     reason = TextAreaField(

@@ -75,13 +75,13 @@ def _is_operator() -> bool:
 
 def _prepare(form: RoundForm) -> None:
     form.scheme.choices = choices([(k, k) for k in services.scheme_keys()])
-    form.product_ids.choices = [
+    form.product_ids.choices = choices(
         (p.id, f"{p.name} ({p.supplier.display_name(services.lang())})")
         for p in services.product_choices()
-    ]
-    form.evaluator_ids.choices = [
+    )
+    form.evaluator_ids.choices = choices(
         (u.id, f"{u.name} <{u.email}>") for u in services.evaluator_choices()
-    ]
+    )
     kinds = []
     key = form.scheme.data or (services.scheme_keys() or [""])[-1]
     parsed = services.parse_scheme_key(key)

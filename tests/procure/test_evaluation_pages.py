@@ -1,0 +1,265 @@
+"""The evaluation pages: operators run rounds, evaluators declare and score, everyone sees
+certificates, suppliers see anonymised comments on their product page."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import factories
+import pytest
+from conftest import english_client
+from factories import in_request
+from sqlalchemy import select
+from test_evaluation_common import (
+    SCHEME,
+    criterion_levels,
+    declare_and_submit,
+    listed_product,
+    sheet_input,
+)
+
+from procure.evaluation import services
+from procure.extensions import db
+from procure.models import Designation, EvaluationRound
+from procure.models.base import utcnow
+
+
+@pytest.fixture(autouse=True)
+def cpv(db_session):
+    factories.add_cpv_codes()
+
+
+@pytest.fixture
+def signed_in(app, login):
+    def make(user, language="en"):
+        new_client = english_client(app)
+        new_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+        login(user, on=new_client)
+        return new_client
+
+    return make
+
+
+def sheet_form(level="good", **levels) -> dict:
+    form = {f"level-{i.id}": levels.get(i.id, level) for i in SCHEME.items}
+    form.update({f"gate-{g.id}": "yes" for g in SCHEME.gates})
+    form.update({f"comment-{c.id}": f"{c.id} 평가 의견" for c in SCHEME.criteria})
+    return form
+
+
+def test_a_round_through_the_pages(app, signed_in):
+    operator = factories.user_with_role("operator")
+    supplier = factories.user_with_role("supplier")
+    panel = [factories.user_with_role("evaluator") for _ in range(3)]
+    product = listed_product(app, supplier)
+    op = signed_in(operator)
+    form = op.get("/evaluation/rounds/new").get_data(as_text=True)
+    assert product.name in form and panel[0].email in form
+    response = op.post(
+        "/evaluation/rounds/new",
+        data={
+            "title": "",
+            "scheme": "default-v1",
+            "deadline": (date.today() + timedelta(days=7)).isoformat(),
+            "product_ids": [product.id],
+            "evaluator_ids": [e.id for e in panel],
+        },
+    )
+    assert response.status_code == 400
+    response = op.post(
+        "/evaluation/rounds/new",
+        data={
+            "title": "2026 지정 평가",
+            "scheme": "default-v1",
+            "deadline": (date.today() + timedelta(days=7)).isoformat(),
+            "product_ids": [product.id],
+            "product_kind": "proven",
+            "evaluator_ids": [e.id for e in panel],
+        },
+    )
+    assert response.status_code == 302
+    round_ = db.session.scalar(
+        select(EvaluationRound).where(EvaluationRound.title == "2026 지정 평가")
+    )
+    item = round_.items[0]
+    assert item.product_kind == "proven"
+    # Evaluators see nothing of a draft round.
+    first = signed_in(panel[0])
+    assert first.get(f"/evaluation/rounds/{round_.id}").status_code == 404
+    assert (
+        op.post(
+            f"/evaluation/rounds/{round_.id}/open", data={"version": round_.version}
+        ).status_code
+        == 302
+    )
+    page = first.get(f"/evaluation/rounds/{round_.id}").get_data(as_text=True)
+    assert "Declare conflicts" in page
+    # The dossier stays closed until the declaration.
+    assert first.get(f"/evaluation/items/{item.id}/sheet").status_code == 403
+    assert (
+        first.post(
+            f"/evaluation/items/{item.id}/conflict", data={"has_conflict": "yes"}
+        ).status_code
+        == 422
+    )
+    response = first.post(f"/evaluation/items/{item.id}/conflict", data={"has_conflict": "no"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/sheet")
+    # The sheet shows the rubric descriptors in the page's language.
+    page = first.get(f"/evaluation/items/{item.id}/sheet").get_data(as_text=True)
+    novelty = SCHEME.item("novelty")
+    assert novelty.descriptors["good"].en in page and novelty.descriptors["good"].ko not in page
+    korean = signed_in(panel[0], "ko")
+    assert novelty.descriptors["good"].ko in korean.get(
+        f"/evaluation/items/{item.id}/sheet"
+    ).get_data(as_text=True)
+    # Save a draft, then submit.
+    response = first.post(
+        f"/evaluation/items/{item.id}/sheet", data={**sheet_form(), "action": "save", "version": 0}
+    )
+    assert response.status_code == 302
+    row = services.sheet_of(panel[0].id, item)
+    assert row.status == "draft"
+    stale = first.post(
+        f"/evaluation/items/{item.id}/sheet", data={**sheet_form(), "action": "save", "version": 0}
+    )
+    assert stale.status_code == 409
+    response = first.post(
+        f"/evaluation/items/{item.id}/sheet",
+        data={**sheet_form(), "action": "submit", "version": row.version},
+    )
+    assert response.status_code == 302
+    second = signed_in(panel[1])
+    second.post(f"/evaluation/items/{item.id}/conflict", data={"has_conflict": "no"})
+    second.post(
+        f"/evaluation/items/{item.id}/sheet",
+        data={**sheet_form(), "action": "submit", "version": 0},
+    )
+    # The third scores Technology far below the others: the page asks for a justification.
+    third = signed_in(panel[2])
+    third.post(f"/evaluation/items/{item.id}/conflict", data={"has_conflict": "no"})
+    harsh = sheet_form(**criterion_levels("technology", "very_poor"))
+    response = third.post(
+        f"/evaluation/items/{item.id}/sheet", data={**harsh, "action": "submit", "version": 0}
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "differs markedly" in page and 'name="justification-technology"' in page
+    assert "24" not in re.sub(r"<[^>]+>", "", page.split('id="form-errors"')[1].split("</div>")[0])
+    harsh["justification-technology"] = "시험 데이터 부족"
+    response = third.post(
+        f"/evaluation/items/{item.id}/sheet", data={**harsh, "action": "submit", "version": 0}
+    )
+    assert response.status_code == 302
+    # The operator's overview, then close and decide.
+    db.session.refresh(round_)
+    page = op.get(f"/evaluation/rounds/{round_.id}").get_data(as_text=True)
+    assert page.count(">submitted<") == 3
+    assert (
+        op.post(
+            f"/evaluation/rounds/{round_.id}/close", data={"version": round_.version}
+        ).status_code
+        == 302
+    )
+    page = op.get(f"/evaluation/rounds/{round_.id}").get_data(as_text=True)
+    assert "Kendall" in page and "ICC(2,1)" in page
+    page = op.get(f"/evaluation/items/{item.id}").get_data(as_text=True)
+    assert "Record the decision" in page and panel[2].name in page
+    assert (
+        op.post(f"/evaluation/items/{item.id}/decide", data={"decision": "override"}).status_code
+        == 422
+    )
+    assert (
+        op.post(f"/evaluation/items/{item.id}/decide", data={"decision": "confirm"}).status_code
+        == 302
+    )
+    db.session.refresh(item)
+    assert item.decision == "confirmed"
+    designation = db.session.scalar(select(Designation).where(Designation.item_id == item.id))
+    assert designation is not None
+
+
+def test_overview_shows_late_and_missing_evaluations(app, signed_in):
+    operator = factories.user_with_role("operator")
+    supplier = factories.user_with_role("supplier")
+    panel = [factories.user_with_role("evaluator") for _ in range(3)]
+    product = listed_product(app, supplier)
+    from test_evaluation_common import make_round
+
+    round_ = make_round(app, operator, [product], panel)
+    item = round_.items[0]
+    declare_and_submit(app, panel[0], item)
+    declare_and_submit(app, panel[1], item, submit=False)
+    in_request(app, services.declare_conflict, panel[2], item, True, "가족 회사")
+    round_.deadline = utcnow() - timedelta(hours=1)
+    db.session.flush()
+    page = signed_in(operator).get(f"/evaluation/rounds/{round_.id}").get_data(as_text=True)
+    assert ">submitted<" in page and "conflict of interest" in page
+    assert "deadline passed" in page and page.count(">overdue<") == 1  # the draft
+    late = signed_in(panel[1]).get(f"/evaluation/rounds/{round_.id}").get_data(as_text=True)
+    assert ">overdue<" in late
+
+
+def _designated_product(app):
+    operator = factories.user_with_role("operator")
+    supplier = factories.user_with_role("supplier")
+    panel = [factories.user_with_role("evaluator", name=f"심사위원{n}") for n in range(3)]
+    product = listed_product(app, supplier)
+    from test_evaluation_common import make_round
+
+    round_ = make_round(app, operator, [product], panel)
+    item = round_.items[0]
+    for n, evaluator in enumerate(panel):
+        declare_and_submit(app, evaluator, item, sheet_input("good", comment=f"의견 번호 {n}"))
+    in_request(app, services.close_round, operator, round_)
+    in_request(app, services.decide_item, operator, item, "confirm")
+    designation = db.session.scalar(select(Designation).where(Designation.item_id == item.id))
+    return operator, supplier, panel, product, designation
+
+
+def test_certificate_page_is_public(app, client, signed_in):
+    operator, _supplier, _panel, product, designation = _designated_product(app)
+    response = client.get(f"/evaluation/designations/{designation.id}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert designation.number in page and product.name in page
+    assert f"Designated until {designation.ends_on.isoformat()}" in page
+    assert "<svg" in page and "<polygon" in page and "80.00" in page
+    assert "<script" not in page.split("</main>")[0].split("<main")[-1] and " style=" not in page
+    assert "Revoke" not in page
+    op = signed_in(operator)
+    assert "Revoke" in op.get(f"/evaluation/designations/{designation.id}").get_data(as_text=True)
+    response = op.post(
+        f"/evaluation/designations/{designation.id}/extend", data={"version": designation.version}
+    )
+    db.session.refresh(designation)
+    assert response.status_code == 302 and designation.extensions == 1
+    assert (
+        op.post(
+            f"/evaluation/designations/{designation.id}/revoke", data={"reason": ""}
+        ).status_code
+        == 422
+    )
+    response = op.post(
+        f"/evaluation/designations/{designation.id}/revoke",
+        data={"reason": "허위 자료", "version": designation.version},
+    )
+    assert response.status_code == 302
+    page = client.get(f"/evaluation/designations/{designation.id}").get_data(as_text=True)
+    assert "revoked" in page and "허위 자료" in page
+    assert client.get("/evaluation/designations/999999").status_code == 404
+
+
+def test_product_page_shows_index_and_anonymised_comments(app, client, signed_in):
+    _operator, supplier, panel, product, designation = _designated_product(app)
+    public = client.get(f"/products/{product.id}").get_data(as_text=True)
+    assert "Designated innovative product until" in public and designation.number in public
+    assert "<svg" in public
+    assert "의견 번호" not in public  # comments only for the supplier and operators
+    own = signed_in(supplier).get(f"/products/{product.id}").get_data(as_text=True)
+    assert "History of evaluations" in own
+    assert all(f"의견 번호 {n}" in own for n in range(3))
+    assert not any(e.name in own or e.email in own for e in panel)
+    # Suppliers never reach individual scores.
+    item_id = designation.item_id
+    assert signed_in(supplier).get(f"/evaluation/items/{item_id}").status_code == 403
