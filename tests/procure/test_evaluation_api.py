@@ -222,3 +222,28 @@ def test_no_designation_is_a_404(api, people):
     _operator, _supplier, _panel, product = people
     assert api(None, "GET", f"/products/{product.id}/innovation-index").status_code == 404
     assert api(None, "GET", "/products/999999/innovation-index").status_code == 404
+
+
+def test_a_draft_round_can_be_changed_until_it_opens(api, people):
+    operator, _supplier, panel, product = people
+    body = {
+        "title": "초안",
+        "scheme": "default-v1",
+        "deadline": "2099-01-31T18:00:00+09:00",
+        "items": [{"product_id": product.id}],
+        "evaluator_ids": [panel[0].id],
+    }
+    created = api(operator, "POST", "/evaluation-rounds", body).json
+    assert created["deadline"].startswith("2099-01-31T09:00")
+    path = f"/evaluation-rounds/{created['id']}"
+    changed = api(
+        operator, "PATCH", path, {**body, "evaluator_ids": [e.id for e in panel], "version": 1}
+    )
+    assert changed.status_code == 200 and len(changed.json["panel"]) == 3
+    assert api(operator, "PATCH", path, {**body, "version": 1}).status_code == 409
+    assert api(panel[0], "GET", path).status_code == 404  # drafts are the operators' own
+    assert (
+        api(operator, "POST", f"{path}/open", {"version": changed.json["version"]}).status_code
+        == 200
+    )
+    assert api(operator, "PATCH", path, {**body, "version": None}).status_code == 409
