@@ -179,11 +179,12 @@ def _after_transaction_end(session: Session, transaction) -> None:
 
 
 def drain_safely(app: Flask, session: Session | None = None) -> DrainResult | None:
-    """Drain without ever raising: the caller's change is committed already."""
+    """Drain what is due (up to 50 batches) without ever raising: the caller's change is
+    committed already."""
     session = session or db.session()
     session.info[_INFO_DRAINING] = True
     try:
-        return drain(app, session=session)
+        return drain_all(app, session=session, max_batches=50)
     except Exception:
         log.exception("search outbox: in-process drain failed; a later drain will retry")
         try:
