@@ -158,6 +158,7 @@ def evaluate(tenders, seed=0, k=10, code_names=False, matcher_params=None, prima
         "grading": "primary code" if primary_only else "all codes",
         "relevant_grade": RELEVANT_GRADE,
         "weights_source": matcher.weights_source_,
+        "relevance_choice": (matcher.relevance_selection_ or {}).get("chosen", "default"),
         "classifier_blend": matcher.classifier_.blend_,
         "classifier_temperature": matcher.classifier_.temperature_,
         "fit_seconds": round(fit_seconds, 3),

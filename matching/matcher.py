@@ -74,6 +74,9 @@ FEEDBACK_MAX_WEIGHT = 1.0
 FEEDBACK_HALF_WEIGHT_PAIRS = 4
 SELF_SUPERVISED_RANDOM_NEGATIVES = 20
 SELF_SUPERVISED_CHUNK = 64
+#: Text weight multipliers tried with the expected-gain scorer; NDCG depth of the choice.
+TEXT_MIX_GRID = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.4, 0.8)
+SELF_SUPERVISED_NDCG_K = 10
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,21 @@ def _label_value(label) -> int:
     raise ValueError(f"unknown feedback label {label!r}")
 
 
+def _mean_ndcg(rows, targets, weights, k):
+    """Mean NDCG@k of ranking each block of ``rows`` by ``rows @ weights`` (gains ``targets``)."""
+    discounts = 1.0 / np.log2(np.arange(2, k + 2))
+    total, counted = 0.0, 0
+    for x, gain in zip(rows, targets, strict=True):
+        ideal = np.sort(gain)[::-1][:k]
+        best = float(ideal @ discounts[: ideal.size])
+        if best <= 0:
+            continue
+        order = np.argsort(-(x @ weights), kind="stable")[:k]
+        total += float(gain[order] @ discounts[: order.size]) / best
+        counted += 1
+    return total / counted if counted else 0.0
+
+
 class Matcher(BaseEstimator):
     """Rank listings for a demand and demands for a listing; suggest codes; explain.
 
@@ -237,6 +255,7 @@ class Matcher(BaseEstimator):
         weights = np.array([DEFAULT_RELEVANCE_WEIGHTS[f] for f in RELEVANCE_FEATURES])
         self.relevance_weights_, self.relevance_intercept_ = weights, 0.0
         self.weights_source_ = "default"
+        self.relevance_selection_ = None
         if self.self_supervised and len(records) >= MIN_SELF_SUPERVISED_LISTINGS:
             learned = self._learn_relevance_weights(texts, codes)
             if learned is not None:
@@ -319,9 +338,26 @@ class Matcher(BaseEstimator):
         if np.ptp(y) == 0:
             return None
         model = LinearRegression(positive=True).fit(x, y)
-        if model.coef_[:2].sum() <= 0:  # text must count; otherwise the sample was degenerate
+        if model.coef_[:3].sum() <= 0:  # text must count; otherwise the sample was degenerate
             return None
-        return model.coef_.astype(np.float64), float(model.intercept_)
+        regression = model.coef_.astype(np.float64)
+        # Candidates: the regression's weights, and the expected NDCG gain under the code
+        # distribution (level weights 1, 2, 4, 8 — the gain added by each deeper level)
+        # plus the regression's text weights scaled by each of TEXT_MIX_GRID. The one
+        # with the best NDCG@10 over the pseudo-demands' candidates is kept.
+        text = regression[:3] / regression[:3].sum()
+        gain = np.array([2.0**li for li in range(MAX_DEPTH)]) / (2.0**MAX_DEPTH - 1.0)
+        options = {"regression": regression}
+        for mix in TEXT_MIX_GRID:
+            options[f"expected-gain+{mix:g}·text"] = np.concatenate([mix * text, gain])
+        scored = {
+            name: _mean_ndcg(rows, targets, weights, SELF_SUPERVISED_NDCG_K)
+            for name, weights in options.items()
+        }
+        best = max(scored, key=lambda name: (scored[name], name == "regression"))
+        self.relevance_selection_ = {"chosen": best, "ndcg": scored}
+        intercept = float(model.intercept_) if best == "regression" else 0.0
+        return options[best], intercept
 
     def _agreement_depths(self, demand_codes, positions):
         """Best agreement depth (over all code pairs) of ``demand_codes`` with each listing.
