@@ -71,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
         main,
         notifications,
         organisations,
+        pilots,
         products,
         proposals,
         searching,
@@ -90,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
         ideas,
         organisations,
         evaluation,
+        pilots,
         searching,
         api,
     ):

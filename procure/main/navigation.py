@@ -24,6 +24,7 @@ def nav_items() -> list[NavItem]:
         NavItem(_("Innovation demands"), url_for("demands.index")),
         NavItem(_("Innovative products"), url_for("products.index")),
         NavItem(_("Citizen ideas"), url_for("ideas.index")),
+        NavItem(_("Pilot purchases"), url_for("pilots.index")),
         NavItem(_("Agencies and suppliers"), url_for("organisations.index")),
     ]
     if current_user.is_authenticated:

@@ -1,0 +1,247 @@
+"""The good-faith record (적극행정 면책 근거): the basis on which a pilot purchase was made.
+
+It gathers, for an auditor, the product's designation and its validity, the evaluation result,
+the round and the allocation, the approvals and their audit trail; ``render_pdf`` prints it
+with the Pretendard font embedded so Korean text survives.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from flask_babel import gettext as _
+from fpdf import FPDF
+from sqlalchemy import or_, select
+
+from procure.extensions import db
+from procure.models import AuditEvent, PilotPurchase, PilotRound, User
+from procure.models.base import utcnow
+from procure.models.evaluation import Designation, RoundItem
+
+FONT = Path(__file__).resolve().parent.parent / "static/vendor/pretendard/Pretendard-Regular.otf"
+
+
+def _designation_on(product_id: int, on: date) -> Designation | None:
+    """The designation in force on ``on``, else the most recent one."""
+    rows = db.session.scalars(
+        select(Designation)
+        .where(Designation.product_id == product_id)
+        .order_by(Designation.ends_on.desc())
+    ).all()
+    for row in rows:
+        if row.starts_on <= on <= row.ends_on:
+            return row
+    return rows[0] if rows else None
+
+
+def _evaluation(product_id: int, designation: Designation | None) -> RoundItem | None:
+    if designation is not None and designation.item_id:
+        item = db.session.get(RoundItem, designation.item_id)
+        if item is not None:
+            return item
+    return db.session.scalar(
+        select(RoundItem)
+        .where(RoundItem.product_id == product_id, RoundItem.result.is_not(None))
+        .order_by(RoundItem.id.desc())
+        .limit(1)
+    )
+
+
+def _summarise_result(result: dict | None) -> list[tuple[str, str]]:
+    if not result:
+        return []
+    out = []
+    for key, value in result.items():
+        if isinstance(value, dict | list):
+            continue
+        out.append((str(key), str(value)))
+    return out[:12]
+
+
+def _trail(pilot: PilotPurchase) -> list[dict]:
+    app_ = pilot.application
+    targets = [
+        ("pilot", pilot.id),
+        ("pilot_round", pilot.round_id),
+        ("pilot_application", app_.id),
+        ("pilot_plan", app_.plan_id),
+    ]
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(
+            or_(
+                *[
+                    (AuditEvent.target_type == kind) & (AuditEvent.target_id == str(ident))
+                    for kind, ident in targets
+                ]
+            )
+        )
+        .order_by(AuditEvent.id)
+    ).all()
+    users = {
+        u.id: u
+        for u in db.session.scalars(
+            select(User).where(User.id.in_({e.actor_id for e in events if e.actor_id}))
+        )
+    }
+    return [
+        {
+            "at": e.occurred_at.isoformat(timespec="seconds"),
+            "action": e.action,
+            "target": f"{e.target_type} #{e.target_id}",
+            "actor": users[e.actor_id].name if e.actor_id in users else "—",
+            "hash": e.hash[:12],
+        }
+        for e in events
+    ]
+
+
+def build(pilot: PilotPurchase) -> dict:
+    """The record as plain data: sections of (label, value) pairs, checks and the trail."""
+    round_ = db.session.get(PilotRound, pilot.round_id)
+    app_ = pilot.application
+    basis_day = pilot.contract_date or date.today()
+    designation = _designation_on(pilot.product_id, basis_day)
+    item = _evaluation(pilot.product_id, designation)
+    valid = bool(
+        designation
+        and designation.status == "active"
+        and designation.starts_on <= basis_day <= designation.ends_on
+    )
+    line = next(
+        (
+            ln
+            for ln in (round_.allocation_report or {}).get("lines", [])
+            if ln.get("application_id") == app_.id
+        ),
+        None,
+    )
+    trail = _trail(pilot)
+    actions = {e["action"] for e in trail}
+    checks = [
+        (_("The product held a valid designation on the contract day"), valid),
+        (_("The product was eligible in the round"), pilot.product in round_.products),
+        (
+            _("The allocation was made by the optimiser and published"),
+            round_.published_at is not None,
+        ),
+        (
+            _("The contract does not exceed the allocation"),
+            pilot.contract_number is None or pilot.amount <= app_.allocated_amount,
+        ),
+        (_("Every step is in the audit log"), f"pilot.{pilot.status}" in actions),
+        (_("The field report was filed"), pilot.report is not None),
+        (_("The verdict was recorded"), pilot.verdict is not None),
+    ]
+    return {
+        "title": _("Good-faith record of pilot purchase #%(id)d", id=pilot.id),
+        "generated_at": utcnow().isoformat(timespec="seconds"),
+        "sections": [
+            (
+                _("Purchase"),
+                [
+                    (_("Product"), pilot.product.name),
+                    (_("Supplier"), pilot.supplier.name),
+                    (_("Agency"), pilot.agency.name),
+                    (_("Status"), pilot.status),
+                    (_("Quantity"), str(pilot.quantity)),
+                    (_("Amount (won)"), f"{pilot.amount:,}"),
+                    (_("Contract number"), pilot.contract_number or "—"),
+                    (_("Contract date"), str(pilot.contract_date or "—")),
+                    (_("Delivery date"), str(pilot.delivery_date or "—")),
+                    (_("Accepted on"), str(pilot.accepted_on or "—")),
+                    (_("Verdict"), pilot.verdict or "—"),
+                ],
+            ),
+            (
+                _("Designation"),
+                [
+                    (_("Designation number"), designation.number if designation else "—"),
+                    (
+                        _("Valid from"),
+                        str(designation.starts_on) if designation else "—",
+                    ),
+                    (_("Valid until"), str(designation.ends_on) if designation else "—"),
+                    (_("Designation status"), designation.status if designation else "—"),
+                    (_("Valid on the contract day"), _("yes") if valid else _("no")),
+                ],
+            ),
+            (
+                _("Evaluation result"),
+                [
+                    (_("Evaluation round"), item.round.title if item else "—"),
+                    (_("Decision"), (item.decision or "—") if item else "—"),
+                    (
+                        _("Certified"),
+                        (
+                            "—"
+                            if item is None or item.certified is None
+                            else (_("yes") if item.certified else _("no"))
+                        ),
+                    ),
+                    *_summarise_result(item.result if item else None),
+                ],
+            ),
+            (
+                _("Pilot round and allocation"),
+                [
+                    (_("Round"), round_.title),
+                    (_("Budget (won)"), f"{round_.budget:,}"),
+                    (_("Period"), f"{round_.starts_on} – {round_.ends_on}"),
+                    (_("Allocation published"), str(round_.published_at or "—")),
+                    (_("Requested quantity"), str(app_.quantity)),
+                    (_("Allocated quantity"), str(app_.allocated_quantity)),
+                    (_("Adjusted by hand"), _("yes") if app_.adjusted_by_hand else _("no")),
+                    (_("Optimiser's reason"), (line or {}).get("reason") or "—"),
+                ],
+            ),
+        ],
+        "checks": checks,
+        "trail": trail,
+    }
+
+
+def render_pdf(record: dict) -> bytes:
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_font("Pretendard", "", str(FONT))
+    pdf.set_title(record["title"])
+    pdf.add_page()
+    pdf.set_font("Pretendard", size=16)
+    pdf.multi_cell(0, 9, record["title"], new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Pretendard", size=9)
+    pdf.multi_cell(
+        0,
+        5,
+        _("Generated at %(at)s (UTC)", at=record["generated_at"]),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    for heading, rows in record["sections"]:
+        pdf.ln(3)
+        pdf.set_font("Pretendard", size=12)
+        pdf.multi_cell(0, 7, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Pretendard", size=9)
+        for label, value in rows:
+            pdf.multi_cell(0, 5, f"{label}: {value}", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font("Pretendard", size=12)
+    pdf.multi_cell(0, 7, _("Checks"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Pretendard", size=9)
+    for label, ok in record["checks"]:
+        mark = _("yes") if ok else _("no")
+        pdf.multi_cell(0, 5, f"[{mark}] {label}", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font("Pretendard", size=12)
+    pdf.multi_cell(0, 7, _("Audit trail"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Pretendard", size=8)
+    for e in record["trail"]:
+        pdf.multi_cell(
+            0,
+            4.5,
+            f"{e['at']}  {e['action']}  {e['target']}  {e['actor']}  #{e['hash']}",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+    return bytes(pdf.output())

@@ -1,0 +1,525 @@
+"""Views for pilot purchases: thin; the rules are in ``services``."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from procure import authz, policy
+from procure.errors import ServiceError
+from procure.extensions import db
+from procure.forms import ActionForm, apply_service_error, choices
+from procure.models import Role
+from procure.pilots import allocation, bp, goodfaith, services, stats
+from procure.pilots.forms import ApplicationForm, FollowOnForm, PlanForm, ReportForm, RoundForm
+
+ROUND_STATUS = {
+    "draft": _l("Draft"),
+    "open": _l("Open for plans and applications"),
+    "allocating": _l("Allocating"),
+    "published": _l("Allocation published"),
+    "closed": _l("Closed"),
+}
+PILOT_STATUS = {
+    "allocated": _l("Allocated"),
+    "contracted": _l("Contracted"),
+    "delivered": _l("Delivered"),
+    "in_use": _l("In use"),
+    "reported": _l("Reported"),
+    "evaluated": _l("Evaluated"),
+    "closed": _l("Closed"),
+}
+VERDICT = {"success": _l("Success"), "insufficient": _l("Insufficient")}
+MODE = {"purchase": _l("Purchase"), "rental": _l("Rental or subscription")}
+REASONS = {
+    "chosen-new-agency": _l("Chosen: covers an agency not otherwise covered"),
+    "chosen-new-product": _l("Chosen: covers a product not otherwise covered"),
+    "chosen": _l("Chosen"),
+    "not-eligible": _l("Left out: the product has no plan in this round"),
+    "exceeds-units": _l("Left out: asks for more units than the supplier offered"),
+    "exceeds-budget": _l("Left out: costs more than the whole budget"),
+    "exceeds-cap": _l("Left out: costs more than the per-agency cap"),
+    "budget-used": _l("Left out: the budget went to applications covering more"),
+    "units-used": _l("Left out: the offered units went to applications covering more"),
+    "cap-used": _l("Left out: the agency's cap is used by its other applications"),
+    "lower-priority": _l("Left out: lower priority"),
+}
+WEIGHT_LABELS = {
+    "agency": _l("Each agency covered"),
+    "product": _l("Each product covered"),
+    "small": _l("Bonus for a small agency"),
+    "local": _l("Bonus for a local agency"),
+    "follow_on": _l("Bonus for follow-on intent"),
+    "spend": _l("Preference for using the budget"),
+}
+
+
+@bp.context_processor
+def pilot_labels():
+    def pick(table, value):
+        return str(table.get(value, value or ""))
+
+    return {
+        "round_status": lambda v: pick(ROUND_STATUS, v),
+        "pilot_status": lambda v: pick(PILOT_STATUS, v),
+        "verdict_label": lambda v: pick(VERDICT, v),
+        "mode_label": lambda v: pick(MODE, v),
+        "reason_label": lambda v: pick(REASONS, v),
+        "weight_labels": WEIGHT_LABELS,
+        "pilot_states": list(PILOT_STATUS),
+        "is_operator": policy.is_operator(current_user),
+    }
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _version() -> int | None:
+    return request.form.get("version", type=int)
+
+
+# -- rounds --------------------------------------------------------------------------------
+
+
+@bp.route("/")
+@authz.public
+def index():
+    rounds = services.visible_rounds(current_user)
+    mine = services.visible_pilots(current_user) if current_user.is_authenticated else []
+    if current_user.is_authenticated and not policy.is_operator(current_user):
+        mine = [
+            p
+            for p in mine
+            if policy.acts_for(current_user, p.agency_id)
+            or policy.acts_for(current_user, p.supplier_id)
+        ]
+    return render_template("pilots/index.html", rounds=rounds, mine=mine)
+
+
+@bp.route("/rounds/new", methods=["GET", "POST"])
+@authz.roles(Role.OPERATOR)
+def new_round():
+    form = RoundForm()
+    form.product_ids.choices = choices(
+        [(str(p.id), f"{p.name} — {p.supplier.name}") for p in services.designated_products()]
+    )
+    if form.validate_on_submit():
+        data = services.RoundInput(
+            title=form.title.data,
+            budget=form.budget.data,
+            mode=form.mode.data,
+            starts_on=form.starts_on.data,
+            ends_on=form.ends_on.data,
+            applications_close_on=form.applications_close_on.data,
+            per_agency_cap=form.per_agency_cap.data,
+            product_ids=form.product_ids.data or [],
+        )
+        try:
+            round_ = services.create_round(_actor(), data)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+            return render_template("pilots/round_form.html", form=form), error.status
+        db.session.commit()
+        flash(_("The round is saved as a draft. Open it when it is ready."), "success")
+        return redirect(url_for("pilots.round_detail", round_id=round_.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("pilots/round_form.html", form=form), status
+
+
+@bp.route("/rounds/<int:round_id>")
+@authz.public
+def round_detail(round_id: int):
+    round_ = services.get_round(current_user, round_id)
+    applications = services.applications_for(current_user, round_)
+    my_products = []
+    if current_user.is_authenticated and current_user.has_role(Role.SUPPLIER):
+        my_products = [p for p in round_.products if policy.acts_for(current_user, p.supplier_id)]
+    return render_template(
+        "pilots/round.html",
+        round=round_,
+        applications=applications,
+        published=services.allocation_published(round_),
+        my_products=my_products,
+        weights=allocation.clean_weights(round_.weights),
+        action_form=ActionForm(),
+    )
+
+
+def _round_action(round_id: int, function, message: str, *args):
+    round_ = services.get_round(current_user, round_id)
+    function(_actor(), round_, *args, version=_version())
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("pilots.round_detail", round_id=round_.id))
+
+
+@bp.route("/rounds/<int:round_id>/open", methods=["POST"])
+@authz.roles(Role.OPERATOR)
+def open_round(round_id: int):
+    return _round_action(
+        round_id, services.open_round, _("The round is open for plans and applications.")
+    )
+
+
+@bp.route("/rounds/<int:round_id>/allocate", methods=["POST"])
+@authz.roles(Role.OPERATOR)
+def allocate(round_id: int):
+    weights = {}
+    for key in allocation.DEFAULT_WEIGHTS:
+        raw = request.form.get(f"weight-{key}", "").strip()
+        if raw:
+            try:
+                weights[key] = float(raw)
+            except ValueError:
+                weights[key] = raw  # the service names the field in its message
+    return _round_action(
+        round_id,
+        services.allocate,
+        _("The optimiser has allocated the budget. Review it, adjust if needed, then publish."),
+        weights,
+    )
+
+
+@bp.route("/rounds/<int:round_id>/publish", methods=["POST"])
+@authz.roles(Role.OPERATOR)
+def publish(round_id: int):
+    return _round_action(
+        round_id,
+        services.publish_allocation,
+        _("The allocation is published; agencies and suppliers have been notified."),
+    )
+
+
+@bp.route("/rounds/<int:round_id>/close", methods=["POST"])
+@authz.roles(Role.OPERATOR)
+def close_round(round_id: int):
+    return _round_action(round_id, services.close_round, _("The round is closed."))
+
+
+@bp.route("/applications/<int:application_id>/adjust", methods=["POST"])
+@authz.roles(Role.OPERATOR)
+def adjust(application_id: int):
+    app_ = services.get_application(current_user, application_id)
+    services.adjust(
+        _actor(),
+        app_,
+        request.form.get("quantity", ""),
+        request.form.get("reason", ""),
+        version=_version(),
+    )
+    db.session.commit()
+    flash(_("The allocation is changed and the change is recorded."), "success")
+    return redirect(url_for("pilots.round_detail", round_id=app_.round_id))
+
+
+@bp.route("/rounds/<int:round_id>/plans/new", methods=["GET", "POST"])
+@authz.roles(Role.SUPPLIER, acting=True)
+def new_plan(round_id: int):
+    round_ = services.get_round(current_user, round_id)
+    form = PlanForm()
+    own = [p for p in round_.products if p.supplier_id == current_user.organisation_id]
+    form.product_id.choices = choices([(str(p.id), p.name) for p in own])
+    if form.validate_on_submit():
+        data = services.PlanInput(
+            product_id=form.product_id.data,
+            units_offered=form.units_offered.data,
+            unit_price=form.unit_price.data,
+            support_offered=form.support_offered.data or "",
+            test_period_days=form.test_period_days.data,
+        )
+        try:
+            services.file_plan(_actor(), round_, data)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+            return render_template("pilots/plan_form.html", form=form, round=round_), error.status
+        db.session.commit()
+        flash(_("Your pilot-use plan is filed. Agencies can now apply for it."), "success")
+        return redirect(url_for("pilots.round_detail", round_id=round_.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("pilots/plan_form.html", form=form, round=round_), status
+
+
+@bp.route("/rounds/<int:round_id>/apply", methods=["GET", "POST"])
+@authz.roles(Role.OFFICER, acting=True)
+def apply(round_id: int):
+    round_ = services.get_round(current_user, round_id)
+    form = ApplicationForm()
+    form.plan_id.choices = choices(
+        [
+            (str(p.id), f"{p.product.name} — {p.units_offered} × {p.unit_price:,}")
+            for p in round_.plans
+        ]
+    )
+    if request.method == "GET" and request.args.get("plan"):
+        form.plan_id.data = request.args.get("plan")
+    if form.validate_on_submit():
+        data = services.ApplicationInput(
+            plan_id=form.plan_id.data,
+            quantity=form.quantity.data,
+            intended_use=form.intended_use.data,
+            site=form.site.data,
+            expected_improvement=form.expected_improvement.data,
+            plans_follow_on=bool(form.plans_follow_on.data),
+            small_agency=bool(form.small_agency.data),
+            local_agency=bool(form.local_agency.data),
+        )
+        try:
+            services.apply(_actor(), round_, data)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+            return render_template("pilots/apply_form.html", form=form, round=round_), error.status
+        db.session.commit()
+        flash(
+            _("Your application is sent. Only your agency and the operators can see it."),
+            "success",
+        )
+        return redirect(url_for("pilots.round_detail", round_id=round_.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("pilots/apply_form.html", form=form, round=round_), status
+
+
+# -- pilots --------------------------------------------------------------------------------
+
+
+@bp.route("/<int:pilot_id>")
+@authz.public
+def pilot_detail(pilot_id: int):
+    pilot = services.get_pilot(current_user, pilot_id)
+    user = current_user
+    is_agency = user.is_authenticated and policy.acts_for(user, pilot.agency_id)
+    return render_template(
+        "pilots/pilot.html",
+        pilot=pilot,
+        is_agency=is_agency and user.has_role(Role.OFFICER),
+        can_operate=policy.is_operator(user),
+        unfixed=services.unfixed_defects(pilot.report),
+        blocked=services.extension_blocked(pilot.product_id),
+        action_form=ActionForm(),
+    )
+
+
+def _pilot_action(pilot_id: int, function, message: str, *fields: str):
+    pilot = services.get_pilot(current_user, pilot_id)
+    values = [request.form.get(name, "") for name in fields]
+    function(_actor(), pilot, *values, version=_version())
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("pilots.pilot_detail", pilot_id=pilot.id))
+
+
+@bp.route("/<int:pilot_id>/contract", methods=["POST"])
+@authz.roles(Role.OPERATOR)
+def contract(pilot_id: int):
+    return _pilot_action(
+        pilot_id,
+        services.record_contract,
+        _("The contract is recorded."),
+        "contract_number",
+        "contract_date",
+        "amount",
+        "quantity",
+    )
+
+
+@bp.route("/<int:pilot_id>/delivery", methods=["POST"])
+@authz.roles(Role.OFFICER, Role.OPERATOR, acting=True)
+def delivery(pilot_id: int):
+    return _pilot_action(
+        pilot_id,
+        services.record_delivery,
+        _("The delivery and acceptance are recorded."),
+        "delivery_date",
+        "accepted_on",
+    )
+
+
+@bp.route("/<int:pilot_id>/start", methods=["POST"])
+@authz.roles(Role.OFFICER, Role.OPERATOR, acting=True)
+def start(pilot_id: int):
+    return _pilot_action(
+        pilot_id,
+        services.start_use,
+        _("The pilot is in use. The field report is due at the end of the test period."),
+        "use_started_on",
+        "report_due_on",
+    )
+
+
+def _report_input(form: ReportForm) -> services.ReportInput:
+    measurements = [
+        {
+            "name": row.form.name.data or "",
+            "target": row.form.target.data or "",
+            "measured": row.form.measured.data or "",
+            "unit": row.form.unit.data or "",
+            "met": bool(row.form.met.data),
+        }
+        for row in form.measurements
+        if (row.form.name.data or row.form.measured.data or row.form.target.data)
+    ]
+    defects = [
+        {
+            "description": row.form.description.data or "",
+            "fixed": bool(row.form.fixed.data),
+            "fixed_on": row.form.fixed_on.data.isoformat() if row.form.fixed_on.data else None,
+        }
+        for row in form.defects
+        if row.form.description.data
+    ]
+    return services.ReportInput(
+        satisfaction=form.satisfaction.data,
+        would_buy_again={"yes": True, "no": False}.get(form.would_buy_again.data),
+        summary=form.summary.data or "",
+        measurements=measurements,
+        defects=defects,
+    )
+
+
+@bp.route("/<int:pilot_id>/report", methods=["GET", "POST"])
+@authz.roles(Role.OFFICER, acting=True)
+def report(pilot_id: int):
+    pilot = services.get_pilot(current_user, pilot_id)
+    form = ReportForm()
+    if request.method == "GET":
+        specs = pilot.product.specs
+        while len(form.measurements) < len(specs):
+            form.measurements.append_entry()
+        for row, spec in zip(form.measurements, specs, strict=False):
+            row.form.name.data, row.form.target.data = spec.name, spec.value
+            row.form.unit.data = spec.unit
+    if form.validate_on_submit():
+        try:
+            services.submit_report(_actor(), pilot, _report_input(form))
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+            return render_template("pilots/report_form.html", form=form, pilot=pilot), error.status
+        db.session.commit()
+        flash(_("Your field report is filed. The operator will record the verdict."), "success")
+        return redirect(url_for("pilots.pilot_detail", pilot_id=pilot.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("pilots/report_form.html", form=form, pilot=pilot), status
+
+
+@bp.route("/<int:pilot_id>/verdict", methods=["POST"])
+@authz.roles(Role.OPERATOR)
+def verdict(pilot_id: int):
+    return _pilot_action(
+        pilot_id,
+        services.evaluate,
+        _("The verdict is recorded and published."),
+        "verdict",
+        "verdict_note",
+    )
+
+
+@bp.route("/<int:pilot_id>/close", methods=["POST"])
+@authz.roles(Role.OPERATOR)
+def close_pilot(pilot_id: int):
+    return _pilot_action(pilot_id, services.close_pilot, _("The pilot is closed."))
+
+
+@bp.route("/<int:pilot_id>/good-faith")
+@authz.public
+def good_faith(pilot_id: int):
+    pilot = services.get_pilot(current_user, pilot_id)
+    return render_template("pilots/good_faith.html", pilot=pilot, rec=goodfaith.build(pilot))
+
+
+@bp.route("/<int:pilot_id>/good-faith.pdf")
+@authz.public
+def good_faith_pdf(pilot_id: int):
+    pilot = services.get_pilot(current_user, pilot_id)
+    body = goodfaith.render_pdf(goodfaith.build(pilot))
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="good-faith-pilot-{pilot.id}.pdf"'},
+    )
+
+
+@bp.route("/results")
+@authz.public
+def results():
+    return render_template(
+        "pilots/results.html",
+        pilots=services.finished_pilots(),
+        unfixed=services.unfixed_defects,
+    )
+
+
+# -- follow-on purchases -------------------------------------------------------------------
+
+
+@bp.route("/follow-ons/new", methods=["GET", "POST"])
+@authz.roles(Role.OFFICER, acting=True)
+def new_follow_on():
+    form = FollowOnForm()
+    form.product_id.choices = choices([(str(p.id), p.name) for p in services.piloted_products()])
+    if request.method == "GET" and request.args.get("product"):
+        form.product_id.data = request.args.get("product")
+    if form.validate_on_submit():
+        data = services.FollowOnInput(
+            product_id=form.product_id.data,
+            purchased_on=form.purchased_on.data,
+            amount=form.amount.data,
+            quantity=form.quantity.data,
+            contract_number=form.contract_number.data or "",
+        )
+        try:
+            services.record_follow_on(_actor(), data)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+            return render_template("pilots/follow_on_form.html", form=form), error.status
+        db.session.commit()
+        flash(_("The follow-on purchase is recorded."), "success")
+        return redirect(url_for("pilots.stats_page", agency=current_user.organisation_id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("pilots/follow_on_form.html", form=form), status
+
+
+# -- statistics ----------------------------------------------------------------------------
+
+
+def _stats_filters() -> tuple[int | None, int | None]:
+    year = request.args.get("year", type=int)
+    agency = request.args.get("agency", type=int)
+    if year is not None and not 2000 <= year <= 2100:
+        year = None
+    return year, agency
+
+
+@bp.route("/stats")
+@authz.public
+def stats_page():
+    year, agency = _stats_filters()
+    data = stats.compute(year=year, agency_id=agency)
+    return render_template(
+        "pilots/stats.html",
+        data=data,
+        year=year,
+        agency=agency,
+        years=stats.years(),
+        agencies=services.agencies(),
+        csv_args={k: v for k, v in (("year", year), ("agency", agency)) if v is not None},
+    )
+
+
+@bp.route("/stats.csv")
+@authz.public
+def stats_csv():
+    year, agency = _stats_filters()
+    table = request.args.get("table", "agencies")
+    body = stats.to_csv(stats.compute(year=year, agency_id=agency), table)
+    return Response(
+        "\ufeff" + body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="pilot-stats-{table}.csv"'},
+    )

@@ -1,0 +1,463 @@
+"""Pilot purchases: rounds, plans, applications, allocation, the state machine, reports."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import factories
+import pytest
+from factories import in_request
+from sqlalchemy import select
+from test_pilots_helpers import (
+    apply,
+    designated_product,
+    evaluated_pilot,
+    file_plan,
+    open_round,
+    pilot_in_use,
+    published_pilot,
+    report_input,
+    world,
+)
+
+from procure.errors import Conflict, Forbidden, Invalid, NotFound
+from procure.extensions import db
+from procure.models import AuditEvent, Notification, PilotApplication
+from procure.models.evaluation import Designation
+from procure.pilots import services
+
+
+@pytest.fixture
+def w(app, db_session):
+    return world(app)
+
+
+def _events(target_type, target_id):
+    return db.session.scalars(
+        select(AuditEvent.action).where(
+            AuditEvent.target_type == target_type, AuditEvent.target_id == str(target_id)
+        )
+    ).all()
+
+
+# -- rounds and plans ----------------------------------------------------------------------
+
+
+def test_round_requires_designated_products_and_a_sane_period(app, w):
+    supplier = w["suppliers"][0]
+    plain = designated_product(supplier, "지정 만료 제품", days_left=-1)
+    with pytest.raises(Invalid) as refused:
+        in_request(
+            app,
+            services.create_round,
+            w["operator"],
+            services.RoundInput(
+                title="",
+                budget=0,
+                starts_on=date.today(),
+                ends_on=date.today() - timedelta(days=1),
+                product_ids=[plain.id],
+            ),
+        )
+    fields = {e.field for e in refused.value.errors}
+    assert {"title", "budget", "ends_on", "product_ids"} <= fields
+
+
+def test_only_operators_open_rounds(app, w):
+    with pytest.raises(Forbidden):
+        open_round(app, w["officers"][0], w["products"])
+
+
+def test_round_lifecycle_is_audited(app, w):
+    round_ = open_round(app, w["operator"], w["products"])
+    assert round_.status == "open"
+    assert _events("pilot_round", round_.id) == ["pilot_round.created", "pilot_round.open"]
+    with pytest.raises(Conflict):
+        in_request(app, services.publish_allocation, w["operator"], round_)
+
+
+def test_plan_rules(app, w):
+    round_ = open_round(app, w["operator"], w["products"])
+    supplier_a, supplier_b = w["suppliers"]
+    with pytest.raises(Invalid):  # not its own product
+        file_plan(app, supplier_b, round_, w["products"][0])
+    plan = file_plan(app, supplier_a, round_, w["products"][0])
+    assert plan.supplier_id == supplier_a.organisation_id
+    with pytest.raises(Invalid):  # one plan per product and round
+        file_plan(app, supplier_a, round_, w["products"][0])
+    with pytest.raises(Forbidden):
+        file_plan(app, w["officers"][0], round_, w["products"][1])
+
+
+def test_application_rules(app, w):
+    round_ = open_round(app, w["operator"], w["products"])
+    plan = file_plan(app, w["suppliers"][0], round_, w["products"][0], units=3)
+    officer = w["officers"][0]
+    with pytest.raises(Invalid) as refused:
+        apply(app, officer, round_, plan, quantity=4)
+    assert refused.value.errors[0].field == "quantity"
+    with pytest.raises(Forbidden):
+        apply(app, w["suppliers"][0], round_, plan)
+    application = apply(app, officer, round_, plan, quantity=3)
+    with pytest.raises(Invalid):
+        apply(app, officer, round_, plan, quantity=1)
+    assert "pilot_application.submitted" in _events("pilot_application", application.id)
+
+
+def test_application_is_refused_after_the_closing_day(app, w):
+    round_ = open_round(
+        app,
+        w["operator"],
+        w["products"],
+        applications_close_on=date.today() - timedelta(days=1),
+        starts_on=date.today() - timedelta(days=10),
+    )
+    plan = file_plan(app, w["suppliers"][0], round_, w["products"][0])
+    with pytest.raises(Conflict):
+        apply(app, w["officers"][0], round_, plan)
+
+
+# -- visibility ----------------------------------------------------------------------------
+
+
+def test_agency_sees_only_its_own_applications_until_publication(app, w):
+    operator = w["operator"]
+    round_ = open_round(app, operator, w["products"])
+    plan = file_plan(app, w["suppliers"][0], round_, w["products"][0])
+    mine = apply(app, w["officers"][0], round_, plan, quantity=1)
+    theirs = apply(app, w["officers"][1], round_, plan, quantity=1)
+    assert services.applications_for(w["officers"][0], round_) == [mine]
+    assert services.applications_for(w["suppliers"][0], round_) == []
+    assert len(services.applications_for(operator, round_)) == 2
+    with pytest.raises(NotFound):
+        services.get_application(w["officers"][0], theirs.id)
+    in_request(app, services.allocate, operator, round_)
+    assert services.applications_for(w["officers"][0], round_) == [mine]
+    in_request(app, services.publish_allocation, operator, round_)
+    assert len(services.applications_for(w["officers"][0], round_)) == 2
+    assert services.get_application(w["officers"][0], theirs.id) is theirs
+
+
+def test_draft_rounds_are_the_operators_own(app, w):
+    round_ = open_round(app, w["operator"], w["products"], open_it=False)
+    with pytest.raises(NotFound):
+        services.get_round(w["officers"][0], round_.id)
+    assert services.get_round(w["operator"], round_.id) is round_
+
+
+def test_pilot_visible_to_its_parties_then_public_when_evaluated(app, w):
+    _w, _round, pilot = published_pilot(app, w)
+    assert services.get_pilot(w["officers"][0], pilot.id) is pilot
+    assert services.get_pilot(w["suppliers"][0], pilot.id) is pilot
+    with pytest.raises(NotFound):
+        services.get_pilot(w["officers"][1], pilot.id)
+    with pytest.raises(NotFound):
+        services.get_pilot(w["suppliers"][1], pilot.id)
+
+
+# -- allocation ----------------------------------------------------------------------------
+
+
+def test_allocation_report_and_hand_adjustment_are_audited(app, w):
+    operator = w["operator"]
+    round_ = open_round(app, operator, w["products"], budget=5_000_000)
+    plan_a = file_plan(app, w["suppliers"][0], round_, w["products"][0], price=1_000_000)
+    plan_b = file_plan(app, w["suppliers"][1], round_, w["products"][1], price=1_000_000)
+    big = apply(app, w["officers"][0], round_, plan_a, quantity=5)
+    small_1 = apply(app, w["officers"][1], round_, plan_a, quantity=2)
+    small_2 = apply(app, w["officers"][2], round_, plan_b, quantity=2, small=True)
+    in_request(app, services.allocate, operator, round_, {"small": 1.0})
+    report = round_.allocation_report
+    assert round_.status == "allocating"
+    assert report["agencies_covered"] == 2 and report["products_covered"] == 2
+    assert report["spent"] == 4_000_000 and report["weights"]["small"] == 1.0
+    assert {line["application_id"]: line["chosen"] for line in report["lines"]} == {
+        big.id: False,
+        small_1.id: True,
+        small_2.id: True,
+    }
+    assert big.status == "not_allocated" and small_2.allocated_amount == 2_000_000
+    with pytest.raises(Invalid):  # over the budget
+        in_request(app, services.adjust, operator, big, 2, "예산 조정")
+    with pytest.raises(Invalid):  # a reason is required
+        in_request(app, services.adjust, operator, big, 1, "")
+    in_request(app, services.adjust, operator, big, 1, "대기 기관 일부 배정")
+    assert big.allocated_amount == 1_000_000 and big.adjusted_by_hand
+    assert round_.allocation_report["adjustments"][0]["reason"] == "대기 기관 일부 배정"
+    assert "pilot_application.adjusted" in _events("pilot_application", big.id)
+    with pytest.raises(Forbidden):
+        in_request(app, services.adjust, w["officers"][0], big, 0, "x")
+    in_request(app, services.publish_allocation, operator, round_)
+    assert len(services.visible_pilots(operator)) == 3
+    assert db.session.scalar(
+        select(Notification).where(
+            Notification.user_id == w["officers"][0].id, Notification.kind == "pilot.allocated"
+        )
+    )
+    with pytest.raises(Conflict):
+        in_request(app, services.adjust, operator, big, 0, "늦은 변경")
+
+
+def test_allocate_refuses_bad_weights(app, w):
+    round_ = open_round(app, w["operator"], w["products"])
+    plan = file_plan(app, w["suppliers"][0], round_, w["products"][0])
+    apply(app, w["officers"][0], round_, plan)
+    with pytest.raises(Invalid):
+        in_request(app, services.allocate, w["operator"], round_, {"small": -1})
+    with pytest.raises(Invalid):
+        in_request(app, services.allocate, w["operator"], round_, {"colour": 1})
+
+
+# -- the state machine ---------------------------------------------------------------------
+
+
+def test_pilot_moves_through_every_state(app, w):
+    _w, _round, pilot = evaluated_pilot(app, w)
+    assert pilot.status == "evaluated" and pilot.verdict == "success"
+    assert pilot.published_at is not None
+    in_request(app, services.close_pilot, w["operator"], pilot)
+    assert pilot.status == "closed"
+    assert _events("pilot", pilot.id) == [
+        "pilot.allocated",
+        "pilot.contracted",
+        "pilot.delivered",
+        "pilot.in_use",
+        "pilot.reported",
+        "field_report.submitted",
+        "pilot.evaluated",
+        "pilot.closed",
+    ]
+    # evaluated pilots are public
+    assert services.get_pilot(factories.user_with_role("citizen"), pilot.id) is pilot
+
+
+def test_report_due_defaults_to_the_test_period(app, w):
+    _w, _r, pilot = pilot_in_use(app, w)
+    assert pilot.report_due_on == pilot.use_started_on + timedelta(days=90)
+
+
+@pytest.mark.parametrize(
+    "move",
+    ["delivery", "start", "report", "verdict", "close"],
+)
+def test_illegal_moves_are_refused(app, w, move):
+    _w, _r, pilot = published_pilot(app, w)  # allocated
+    officer, operator = w["officers"][0], w["operator"]
+    today = date.today()
+    calls = {
+        "delivery": lambda: services.record_delivery(officer, pilot, today, today),
+        "start": lambda: services.start_use(officer, pilot, today),
+        "report": lambda: services.submit_report(officer, pilot, report_input()),
+        "verdict": lambda: services.evaluate(operator, pilot, "success"),
+        "close": lambda: services.close_pilot(operator, pilot),
+    }
+    with pytest.raises(Conflict):
+        in_request(app, calls[move])
+    assert pilot.status == "allocated"
+
+
+def test_only_the_right_people_move_a_pilot(app, w):
+    _w, _r, pilot = published_pilot(app, w)
+    with pytest.raises(Forbidden):
+        in_request(app, services.record_contract, w["officers"][0], pilot, "C-1", date.today())
+    in_request(app, services.record_contract, w["operator"], pilot, "C-1", date.today())
+    with pytest.raises(Forbidden):
+        in_request(
+            app, services.record_delivery, w["officers"][1], pilot, date.today(), date.today()
+        )
+
+
+def test_contract_cannot_exceed_allocation_and_dates_must_be_in_order(app, w):
+    _w, _r, pilot = published_pilot(app, w)
+    with pytest.raises(Invalid):
+        in_request(
+            app,
+            services.record_contract,
+            w["operator"],
+            pilot,
+            "C-1",
+            date.today(),
+            pilot.amount + 1,
+        )
+    in_request(app, services.record_contract, w["operator"], pilot, "C-1", date.today())
+    with pytest.raises(Invalid):
+        in_request(
+            app,
+            services.record_delivery,
+            w["officers"][0],
+            pilot,
+            date.today() - timedelta(days=5),
+            date.today(),
+        )
+
+
+# -- field reports -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"satisfaction": 6}, "satisfaction"),
+        ({"satisfaction": None}, "satisfaction"),
+        ({"would_buy_again": "yes"}, "would_buy_again"),
+        ({"summary": ""}, "summary"),
+        ({"measurements": []}, "measurements"),
+        (
+            {"measurements": [{"name": "x", "target": "1", "measured": "", "met": True}]},
+            "measurements-0-measured",
+        ),
+        ({"measurements": [{"name": "x", "target": "1", "measured": "1"}]}, "measurements-0-met"),
+        ({"defects": [{"description": "누수", "fixed": True}]}, "defects-0-fixed_on"),
+        (
+            {"defects": [{"description": "누수", "fixed": False, "fixed_on": "2026-01-01"}]},
+            "defects-0-fixed_on",
+        ),
+        ({"defects": [{"description": "", "fixed": False}]}, "defects-0-description"),
+        ({"defects": "none"}, "defects"),
+    ],
+)
+def test_report_validation(app, w, overrides, field):
+    _w, _r, pilot = pilot_in_use(app, w)
+    with pytest.raises(Invalid) as refused:
+        in_request(app, services.submit_report, w["officers"][0], pilot, report_input(**overrides))
+    assert field in {e.field for e in refused.value.errors}
+    assert pilot.status == "in_use"
+
+
+def test_only_the_using_agency_reports(app, w):
+    _w, _r, pilot = pilot_in_use(app, w)
+    for other in (w["officers"][1], w["operator"], w["suppliers"][0]):
+        with pytest.raises(Forbidden):
+            in_request(app, services.submit_report, other, pilot, report_input())
+
+
+def test_verdict_insufficient_needs_a_note(app, w):
+    _w, _r, pilot = pilot_in_use(app, w)
+    in_request(app, services.submit_report, w["officers"][0], pilot, report_input())
+    with pytest.raises(Invalid):
+        in_request(app, services.evaluate, w["operator"], pilot, "insufficient", "")
+    with pytest.raises(Invalid):
+        in_request(app, services.evaluate, w["operator"], pilot, "great", "")
+
+
+def test_extension_blocked_for_insufficient_with_unfixed_defects(app, w):
+    product = w["products"][0]
+    assert services.extension_blocked(product.id) is False
+    evaluated_pilot(
+        app,
+        w,
+        verdict="insufficient",
+        defects=[{"description": "야간 점멸", "fixed": False}],
+    )
+    assert services.extension_blocked(product.id) is True
+    assert services.extension_blocked(w["products"][1].id) is False
+
+
+def test_insufficient_with_fixed_defects_is_not_blocked(app, w):
+    evaluated_pilot(
+        app,
+        w,
+        verdict="insufficient",
+        defects=[
+            {
+                "description": "야간 점멸",
+                "fixed": True,
+                "fixed_on": (date.today() - timedelta(days=3)).isoformat(),
+            }
+        ],
+    )
+    assert services.extension_blocked(w["products"][0].id) is False
+
+
+# -- reminders -----------------------------------------------------------------------------
+
+
+def _reminders(user):
+    return db.session.scalars(
+        select(Notification.kind).where(
+            Notification.user_id == user.id, Notification.kind.like("pilot.report_%")
+        )
+    ).all()
+
+
+def test_remind_due_soon_and_overdue_once_a_day(app, w):
+    _w, _r, pilot = pilot_in_use(app, w)
+    officer = w["officers"][0]
+    due = pilot.report_due_on
+    assert services.remind(due - timedelta(days=8)) == {"due": 0, "overdue": 0}
+    assert services.remind(due - timedelta(days=7)) == {"due": 1, "overdue": 0}
+    assert services.remind(due - timedelta(days=7)) == {"due": 0, "overdue": 0}
+    assert services.remind(due + timedelta(days=1)) == {"due": 0, "overdue": 1}
+    assert services.remind(due + timedelta(days=1)) == {"due": 0, "overdue": 0}
+    assert services.remind(due + timedelta(days=2)) == {"due": 0, "overdue": 1}
+    assert sorted(_reminders(officer)) == [
+        "pilot.report_due",
+        "pilot.report_overdue",
+        "pilot.report_overdue",
+    ]
+    assert _reminders(w["officers"][1]) == []
+
+
+def test_remind_command(app, w):
+    _w, _r, pilot = pilot_in_use(app, w)
+    runner = app.test_cli_runner()
+    day = (pilot.report_due_on + timedelta(days=3)).isoformat()
+    result = runner.invoke(args=["pilots", "remind", "--today", day])
+    assert result.exit_code == 0, result.output
+    assert "1 overdue" in result.output
+    assert "pilot.report_overdue" in _reminders(w["officers"][0])
+
+
+# -- follow-on purchases -------------------------------------------------------------------
+
+
+def test_follow_on_purchase_rules(app, w):
+    _w, _r, pilot = evaluated_pilot(app, w)
+    officer = w["officers"][0]
+    with pytest.raises(Invalid):  # never piloted
+        in_request(
+            app,
+            services.record_follow_on,
+            officer,
+            services.FollowOnInput(w["products"][1].id, date.today(), 1_000, 1),
+        )
+    with pytest.raises(Invalid):  # in the future
+        in_request(
+            app,
+            services.record_follow_on,
+            officer,
+            services.FollowOnInput(pilot.product_id, date.today() + timedelta(days=1), 1_000, 1),
+        )
+    row = in_request(
+        app,
+        services.record_follow_on,
+        officer,
+        services.FollowOnInput(pilot.product_id, date.today(), 9_000_000, 3, "F-1"),
+    )
+    assert row.pilot_id == pilot.id and row.agency_id == officer.organisation_id
+    other = in_request(
+        app,
+        services.record_follow_on,
+        w["officers"][1],
+        services.FollowOnInput(pilot.product_id, date.today(), 1_000_000, 1),
+    )
+    assert other.pilot_id is None
+    with pytest.raises(Forbidden):
+        in_request(
+            app,
+            services.record_follow_on,
+            w["suppliers"][0],
+            services.FollowOnInput(pilot.product_id, date.today(), 1, 1),
+        )
+
+
+def test_revoked_designation_makes_a_product_ineligible(app, w):
+    product = w["products"][0]
+    db.session.scalar(
+        select(Designation).where(Designation.product_id == product.id)
+    ).status = "revoked"
+    db.session.flush()
+    assert not services.is_designated(product.id)
+    with pytest.raises(Invalid):
+        open_round(app, w["operator"], [product])
+    assert db.session.scalar(select(PilotApplication.id)) is None
