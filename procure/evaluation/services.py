@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 import scoring
@@ -46,6 +47,7 @@ from procure.models.base import utcnow
 from procure.notifications.services import members, notify
 
 SEOUL = ZoneInfo("Asia/Seoul")
+_NUMBER_LOCK = 0x68_79_65_6F_6B  # advisory lock key for designation numbers
 MAX_TEXT = 5_000
 MAX_ITEMS = 100
 MAX_PANEL = 30
@@ -535,7 +537,7 @@ def declare_conflict(
         found = ConflictDeclaration(
             item_id=item.id, evaluator_id=actor.id, has_conflict=has_conflict, note=note or None
         )
-        db.session.add(found)
+        _insert(found)
     db.session.flush()
     record(
         "evaluation.conflict_declared",
@@ -565,6 +567,16 @@ def open_dossier(actor: User, item: RoundItem) -> RoundItem:
 
 
 # -- sheets -------------------------------------------------------------------------------
+
+
+def _insert(row) -> None:
+    """Add a row whose unique key another request may have taken meanwhile: that is a 409."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict(stale_message()) from None
 
 
 def sheet_of(user_id: int, item: RoundItem) -> EvaluationSheet | None:
@@ -747,7 +759,7 @@ def save_sheet(
     stored.pop("evaluator_id", None)
     if row is None:
         row = EvaluationSheet(item_id=item.id, evaluator_id=actor.id, data=stored)
-        db.session.add(row)
+        _insert(row)
     else:
         before = {"status": row.status, "version": row.version}
         row.data = stored
@@ -923,6 +935,9 @@ def decide_item(actor: User, item: RoundItem, decision: str, reason: str = "") -
 
 
 def _next_number(year: int) -> str:
+    """The next number of the year; on PostgreSQL, concurrent deciders take turns."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _NUMBER_LOCK})
     prefix = f"{year}-혁신-"
     numbers = db.session.scalars(
         select(Designation.number).where(Designation.number.like(f"{prefix}%"))
@@ -1121,8 +1136,8 @@ def anonymised_comments(item: RoundItem) -> dict[str, list[str]]:
     """Comments per criterion from the counted sheets, in a stable shuffled order, no names."""
     out: dict[str, list[str]] = {}
     for sheet in counted_sheets(item):
-        for criterion_id, text in (sheet.data or {}).get("comments", {}).items():
-            out.setdefault(criterion_id, []).append(text)
+        for criterion_id, comment in (sheet.data or {}).get("comments", {}).items():
+            out.setdefault(criterion_id, []).append(comment)
     shuffle = random.Random(item.id)
     for texts in out.values():
         texts.sort()
