@@ -103,7 +103,7 @@ def test_a_published_demand_is_found_in_korean_and_english(app, index, client):
     db.session.commit()
     html = page_text(client, q="드론")
     assert "<mark>드론</mark>" in html and f"/demands/{demand.id}" in html
-    assert "1 results" in html
+    assert "Results: 1" in html
     assert f"/demands/{demand.id}" in page_text(client, q="drone")  # synonyms
     assert f"/demands/{demand.id}" in page_text(client, q="drone", type="demand", region="51")
     assert f"/demands/{demand.id}" not in page_text(client, q="drone", type="product")
@@ -160,12 +160,14 @@ def test_facet_links_and_bad_arguments_on_the_page(app, index, client):
     factories.published_demand(app, officer, title="도심 청소 로봇", region="11")
     db.session.commit()
     html = page_text(client, q="", sort="newest", type="demand")
-    assert "2 results" in html and "Gangwon" in html and "Seoul" in html
+    assert "Results: 2" in html and "Gangwon" in html and "Seoul" in html
     assert "region=11" in html  # a facet link
     html = page_text(client, region="11", type="demand")
-    assert "1 results" in html and "청소 로봇" in html
+    assert "Results: 1" in html and "청소 로봇" in html
+    korean = app.test_client().get("/search/?q=드론", headers={"Accept-Language": "ko"})
+    assert korean.status_code == 200 and "<mark>드론</mark>" in korean.get_data(as_text=True)
     html = page_text(client, q="드론", type="bogus", per_page="9999")
-    assert "were not valid and were ignored" in html and "2 results" in html
+    assert "were not valid and were ignored" in html and "Results: 2" in html
 
 
 # -- confidentiality ----------------------------------------------------------------------
@@ -196,7 +198,7 @@ def test_a_proposal_is_seen_only_by_its_parties(app, index, client_as):
     outsider, outsider_user = client_as("supplier")
     headers = {"Authorization": f"Bearer {token_for(app, outsider_user)}"}
     html = outsider.get("/search/?q=쿼크엔진").get_data(as_text=True)
-    assert "0 results" in html and link not in html and "<mark>" not in html
+    assert "Results: 0" in html and link not in html and "<mark>" not in html
     assert "Reverse proposal" not in html  # no facet value either
     api = outsider.get("/api/v1/search?q=쿼크엔진", headers=headers).get_json()
     assert api["total"] == 0 and api["items"] == []
