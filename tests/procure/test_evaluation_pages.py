@@ -263,3 +263,35 @@ def test_product_page_shows_index_and_anonymised_comments(app, client, signed_in
     # Suppliers never reach individual scores.
     item_id = designation.item_id
     assert signed_in(supplier).get(f"/evaluation/items/{item_id}").status_code == 403
+
+
+def test_pages_in_korean_use_the_scheme_labels(app, signed_in):
+    _operator, _supplier, _panel, _product, designation = _designated_product(app)
+    korean = english_client(app)
+    korean.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ko"
+    page = korean.get(f"/evaluation/designations/{designation.id}").get_data(as_text=True)
+    assert SCHEME.criterion("technology").label.ko in page
+    assert SCHEME.title.ko in page
+
+
+def test_a_confidential_proposal_is_shown_only_to_unconflicted_panel_members(app, signed_in):
+    from test_evaluation_common import make_round
+
+    operator = factories.user_with_role("operator")
+    officer = factories.user_with_role("officer")
+    supplier = factories.user_with_role("supplier")
+    demand = factories.published_demand(app, officer)
+    proposal = factories.answered_proposal(app, supplier, demand, summary="기밀 제안 내용 XYZ")
+    clean, conflicted = (factories.user_with_role("evaluator") for _ in range(2))
+    round_ = make_round(app, operator, [proposal], [clean, conflicted])
+    item = round_.items[0]
+    assert item.proposal_id == proposal.id
+    in_request(app, services.declare_conflict, conflicted, item, True, "경쟁사 자문")
+    blocked = signed_in(conflicted)
+    assert blocked.get(f"/evaluation/items/{item.id}/sheet").status_code == 403
+    assert "XYZ" not in blocked.get(f"/evaluation/rounds/{round_.id}").get_data(as_text=True)
+    reader = signed_in(clean)
+    assert reader.get(f"/evaluation/items/{item.id}/sheet").status_code == 403
+    reader.post(f"/evaluation/items/{item.id}/conflict", data={"has_conflict": "no"})
+    page = reader.get(f"/evaluation/items/{item.id}/sheet").get_data(as_text=True)
+    assert "기밀 제안 내용 XYZ" in page and "confidential" in page
