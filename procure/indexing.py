@@ -459,15 +459,22 @@ def _fail(event_row: OutboxEvent, error: str, now: datetime) -> None:
     event_row.available_at = now + backoff(event_row.attempts)
 
 
-def _claim(session: Session, limit: int, now: datetime) -> list[OutboxEvent]:
+def claim_statement(dialect: str, limit: int, now: datetime):
+    """Due rows in id order; on PostgreSQL locked with SKIP LOCKED so that several workers
+    each take different rows (the locks last until the drain commits)."""
     stmt = (
         select(OutboxEvent)
         .where(OutboxEvent.processed_at.is_(None), OutboxEvent.available_at <= now)
         .order_by(OutboxEvent.id)
         .limit(limit)
     )
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
+    return stmt
+
+
+def _claim(session: Session, limit: int, now: datetime) -> list[OutboxEvent]:
+    stmt = claim_statement(session.get_bind().dialect.name, limit, now)
     return list(session.scalars(stmt).all())
 
 

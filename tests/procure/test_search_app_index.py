@@ -407,3 +407,36 @@ def test_search_page_without_index_rows_is_empty(app, index, client):
     html = page_text(client, q="아무것도")
     assert "Nothing matches this search." in html
     assert search_service.suggest(None, "")[0] == []
+
+
+def test_workers_claim_with_skip_locked_on_postgresql():
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    stmt = indexing.claim_statement("postgresql", 200, utcnow())
+    assert "FOR UPDATE SKIP LOCKED" in str(stmt.compile(dialect=postgresql.dialect()))
+    stmt = indexing.claim_statement("sqlite", 200, utcnow())
+    assert "FOR UPDATE" not in str(stmt.compile(dialect=sqlite.dialect()))
+
+
+def test_failed_drains_back_off_exponentially():
+    assert [indexing.backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [5, 10, 20, 40]
+    assert indexing.backoff(30).total_seconds() == 3600
+
+
+def test_worker_stops_on_sigterm(app, index, monkeypatch):
+    import signal
+
+    from procure import search_cli
+
+    officer = factories.user_with_role("officer")
+    app.extensions["procure_indexing"]["drain_on_commit"] = False
+    demand_id = factories.published_demand(app, officer).id
+    db.session.commit()
+    assert index.search(search.Query("드론")).total == 0  # nothing drained yet
+    before = signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(search_cli.time, "sleep", lambda s: signal.raise_signal(signal.SIGTERM))
+    result = app.test_cli_runner().invoke(args=["worker", "--interval", "1"])
+    assert result.exit_code == 0, result.output
+    assert "Worker stopped." in result.output
+    assert index.search(search.Query("드론")).ids == [f"demand:{demand_id}"]
+    assert signal.getsignal(signal.SIGTERM) is before  # the handler is put back
