@@ -82,7 +82,9 @@ def scheme_keys() -> list[str]:
 
 
 def parse_scheme_key(key: str) -> tuple[str, int] | None:
-    match = re.fullmatch(r"([a-z0-9_]+)-v(\d+)", key or "")
+    if not isinstance(key, str):
+        return None
+    match = re.fullmatch(r"([a-z0-9_]+)-v(\d+)", key)
     if not match or key not in scheme_keys():
         return None
     return match[1], int(match[2])
@@ -176,7 +178,9 @@ def _validated_round(data: RoundInput) -> dict:
         ):
             check.fail(name, _("Each item is either a product or a proposal."))
             continue
-        if item.product_kind not in (None, "") and item.product_kind not in kinds:
+        if item.product_kind not in (None, "") and (
+            not isinstance(item.product_kind, str) or item.product_kind not in kinds
+        ):
             check.fail(name, _("Unknown product kind: %(kind)s.", kind=item.product_kind))
             continue
         if item.product_id is not None:
@@ -657,7 +661,7 @@ def _validated_sheet(scheme: scoring.Scheme, actor: User, data: SheetInput) -> s
     for item_id, level in data.levels.items():
         if level in (None, ""):
             continue
-        if level not in level_ids:
+        if not isinstance(level, str) or level not in level_ids:
             check.fail(f"level-{item_id}", _("Choose one of the listed options."))
             continue
         scores[item_id] = scheme.item(item_id).points_for(level)

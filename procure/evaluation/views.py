@@ -186,7 +186,7 @@ def declare(item_id: int):
     state = services.access(current_user, item)
     if form.validate_on_submit():
         try:
-            services.declare_conflict(
+            found = services.declare_conflict(
                 _actor(), item, form.has_conflict.data == "yes", form.note.data or ""
             )
         except ServiceError as error:
@@ -194,7 +194,7 @@ def declare(item_id: int):
             apply_service_error(form, error)
             return _render_declare(form, item, state), error.status
         db.session.commit()
-        if form.has_conflict.data == "yes":
+        if found.has_conflict:
             flash(_("Your conflict of interest is recorded. You will not score this dossier."))
             return redirect(url_for("evaluation.round_detail", round_id=item.round_id))
         flash(_("Your declaration is recorded."), "success")

@@ -247,3 +247,24 @@ def test_a_draft_round_can_be_changed_until_it_opens(api, people):
         == 200
     )
     assert api(operator, "PATCH", path, {**body, "version": None}).status_code == 409
+
+
+def test_malformed_bodies_are_422_not_500(api, people):
+    operator, _supplier, panel, product = people
+    weird = {
+        "title": ["x"],
+        "scheme": 3,
+        "deadline": True,
+        "items": [{"product_id": product.id, "product_kind": ["a"]}, "x"],
+        "evaluator_ids": ["1", None],
+    }
+    response = api(operator, "POST", "/evaluation-rounds", weird)
+    assert response.status_code == 422
+    round_id, item_id = open_round(api, operator, panel, product)
+    base = f"/evaluation-rounds/{round_id}/items/{item_id}"
+    api(panel[0], "POST", f"{base}/conflict-declaration", {"has_conflict": False})
+    bad_sheet = {"levels": {"novelty": ["good"]}, "gates": {"safety": "yes"}, "comments": []}
+    assert api(panel[0], "PUT", f"{base}/sheet", bad_sheet).status_code == 422
+    bad_sheet = {"levels": {"nope": "good"}, "submit": "yes"}
+    assert api(panel[0], "PUT", f"{base}/sheet", bad_sheet).status_code == 422
+    assert api(panel[0], "PUT", f"{base}/sheet", {"version": "1"}).status_code == 422
