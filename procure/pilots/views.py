@@ -398,6 +398,9 @@ def report(pilot_id: int):
             services.submit_report(_actor(), pilot, _report_input(form))
         except ServiceError as error:
             db.session.rollback()
+            for item in error.errors:  # list-level messages go to the summary at the top
+                if item.field in ("measurements", "defects"):
+                    item.field = f"report-{item.field}"
             apply_service_error(form, error)
             return render_template("pilots/report_form.html", form=form, pilot=pilot), error.status
         db.session.commit()

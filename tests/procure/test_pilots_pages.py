@@ -1,0 +1,265 @@
+"""Pilot purchases through the pages: forms, visibility, results, statistics, the PDF record."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date, timedelta
+
+import factories
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+from test_pilots_helpers import designated_product, evaluated_pilot, world
+
+from procure.extensions import db
+from procure.models import PilotApplication, PilotPurchase, PilotRound
+from procure.models.evaluation import Designation
+
+
+@pytest.fixture
+def w(app, db_session):
+    return world(app)
+
+
+def _client(app, login, user):
+    from conftest import english_client
+
+    client = english_client(app)
+    login(user, on=client)
+    return client
+
+
+def test_the_whole_flow_through_the_pages(app, w, login):
+    operator = _client(app, login, w["operator"])
+    supplier = _client(app, login, w["suppliers"][0])
+    officer_a = _client(app, login, w["officers"][0])
+    officer_b = _client(app, login, w["officers"][1])
+    today = date.today()
+
+    page = operator.get("/pilots/rounds/new")
+    assert page.status_code == 200 and "수질 센서" in page.get_data(as_text=True)
+    bad = operator.post("/pilots/rounds/new", data={"title": "", "budget": "1"})
+    assert bad.status_code == 400
+    response = operator.post(
+        "/pilots/rounds/new",
+        data={
+            "title": "2026 시범구매",
+            "budget": "10000000",
+            "mode": "purchase",
+            "starts_on": today.isoformat(),
+            "ends_on": (today + timedelta(days=200)).isoformat(),
+            "product_ids": [str(p.id) for p in w["products"]],
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    round_ = db.session.scalar(select(PilotRound).order_by(PilotRound.id.desc()))
+    assert officer_a.get(f"/pilots/rounds/{round_.id}").status_code == 404  # still a draft
+    assert operator.post(f"/pilots/rounds/{round_.id}/open").status_code == 302
+
+    response = supplier.post(
+        f"/pilots/rounds/{round_.id}/plans/new",
+        data={
+            "product_id": str(w["products"][0].id),
+            "units_offered": "5",
+            "unit_price": "1000000",
+            "test_period_days": "60",
+            "support_offered": "교육",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    plan = round_.plans[0]
+    application = {
+        "plan_id": str(plan.id),
+        "quantity": "2",
+        "intended_use": "가로등 시험",
+        "site": "비밀현장A",
+        "expected_improvement": "절전",
+        "plans_follow_on": "y",
+    }
+    assert officer_a.post(f"/pilots/rounds/{round_.id}/apply", data=application).status_code == 302
+    too_many = {**application, "quantity": "9", "site": "비밀현장B"}
+    refused = officer_b.post(f"/pilots/rounds/{round_.id}/apply", data=too_many)
+    assert refused.status_code == 422 and "at most 5 units" in refused.get_data(as_text=True)
+    assert (
+        officer_b.post(
+            f"/pilots/rounds/{round_.id}/apply", data={**application, "site": "비밀현장B"}
+        ).status_code
+        == 302
+    )
+    # before publication an agency sees only its own application
+    text = officer_b.get(f"/pilots/rounds/{round_.id}").get_data(as_text=True)
+    assert "비밀현장B" in text and "비밀현장A" not in text
+    assert "비밀현장A" not in factories_client_text(app, f"/pilots/rounds/{round_.id}")
+
+    response = operator.post(
+        f"/pilots/rounds/{round_.id}/allocate", data={"weight-small": "1", "version": ""}
+    )
+    assert response.status_code == 302
+    assert (
+        operator.post(
+            f"/pilots/rounds/{round_.id}/allocate", data={"weight-small": "-3"}
+        ).status_code
+        == 422
+    )
+    text = operator.get(f"/pilots/rounds/{round_.id}").get_data(as_text=True)
+    assert "What the optimiser chose and why" in text
+    apps = db.session.scalars(select(PilotApplication).order_by(PilotApplication.id)).all()
+    response = operator.post(
+        f"/pilots/applications/{apps[1].id}/adjust", data={"quantity": "1", "reason": "조정"}
+    )
+    assert response.status_code == 302
+    assert operator.post(f"/pilots/rounds/{round_.id}/publish").status_code == 302
+    text = officer_b.get(f"/pilots/rounds/{round_.id}").get_data(as_text=True)
+    assert "비밀현장A" in text  # published: everyone sees the allocation
+
+    pilot = db.session.scalar(
+        select(PilotPurchase).where(PilotPurchase.agency_id == w["officers"][0].organisation_id)
+    )
+    base = f"/pilots/{pilot.id}"
+    assert officer_b.get(base).status_code == 404
+    assert officer_a.get(base).status_code == 200
+    assert (
+        officer_a.post(f"{base}/start", data={"use_started_on": today.isoformat()}).status_code
+        == 409
+    )
+    response = operator.post(
+        f"{base}/contract",
+        data={"contract_number": "C-77", "contract_date": (today - timedelta(days=70)).isoformat()},
+    )
+    assert response.status_code == 302
+    response = officer_a.post(
+        f"{base}/delivery",
+        data={
+            "delivery_date": (today - timedelta(days=65)).isoformat(),
+            "accepted_on": (today - timedelta(days=64)).isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    response = officer_a.post(
+        f"{base}/start", data={"use_started_on": (today - timedelta(days=63)).isoformat()}
+    )
+    assert response.status_code == 302
+    form = officer_a.get(f"{base}/report")
+    assert form.status_code == 200
+    incomplete = officer_a.post(
+        f"{base}/report", data={"summary": "요약", "satisfaction": "4", "would_buy_again": "yes"}
+    )
+    assert incomplete.status_code == 422
+    assert "Report at least one specification item." in incomplete.get_data(as_text=True)
+    response = officer_a.post(
+        f"{base}/report",
+        data={
+            "summary": "야간 조도 목표 달성",
+            "satisfaction": "5",
+            "would_buy_again": "yes",
+            "measurements-0-name": "조도",
+            "measurements-0-target": "30",
+            "measurements-0-measured": "31",
+            "measurements-0-unit": "lx",
+            "measurements-0-met": "y",
+            "defects-0-description": "초기 점멸",
+            "defects-0-fixed": "y",
+            "defects-0-fixed_on": (today - timedelta(days=10)).isoformat(),
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert operator.post(f"{base}/verdict", data={"verdict": "insufficient"}).status_code == 422
+    assert operator.post(f"{base}/verdict", data={"verdict": "success"}).status_code == 302
+    anonymous = english_anonymous(app)
+    results = anonymous.get("/pilots/results").get_data(as_text=True)
+    assert "스마트 가로등" in results and "야간 조도 목표 달성" in results
+    assert anonymous.get(base).status_code == 200  # evaluated: public
+    assert operator.post(f"{base}/close").status_code == 302
+
+    response = officer_a.post(
+        "/pilots/follow-ons/new",
+        data={
+            "product_id": str(pilot.product_id),
+            "purchased_on": today.isoformat(),
+            "amount": "6000000",
+            "quantity": "3",
+        },
+    )
+    assert response.status_code == 302
+    stats = anonymous.get(f"/pilots/stats?year={round_.starts_on.year}").get_data(as_text=True)
+    assert "100.0 %" in stats  # the one piloted product was bought again
+
+
+def english_anonymous(app):
+    from conftest import english_client
+
+    return english_client(app)
+
+
+def factories_client_text(app, path):
+    return english_anonymous(app).get(path).get_data(as_text=True)
+
+
+def test_good_faith_record_and_pdf(app, w):
+    _w, round_, pilot = evaluated_pilot(app, w)
+    designation = db.session.scalar(
+        select(Designation).where(Designation.product_id == pilot.product_id)
+    )
+    client = english_anonymous(app)
+    page = client.get(f"/pilots/{pilot.id}/good-faith")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert designation.number in text and "pilot.contracted" in text
+    response = client.get(f"/pilots/{pilot.id}/good-faith.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.data))
+    # pypdf reads fpdf2's Identity encoding stream as 2-byte codes with NULs in between; the
+    # ToUnicode map itself is right (viewers copy the text correctly), so drop the NULs.
+    raw = " ".join(page.extract_text() for page in reader.pages).replace("\x00", "")
+    content = re.sub(r"\s+", " ", raw)
+    assert f"Good-faith record of pilot purchase #{pilot.id}" in content
+    assert designation.number in content
+    assert "스마트 가로등" in content  # Korean survives: the font is embedded
+    assert round_.title in content
+    for action in (
+        "pilot_round.created",
+        "pilot_application.submitted",
+        "pilot.contracted",
+        "pilot.evaluated",
+    ):
+        assert action in content
+    assert str(designation.ends_on) in content
+
+
+def test_good_faith_record_is_private_until_published(app, w):
+    from test_pilots_helpers import published_pilot
+
+    _w, _r, pilot = published_pilot(app, w)
+    assert english_anonymous(app).get(f"/pilots/{pilot.id}/good-faith.pdf").status_code == 404
+
+
+def test_remaining_pages_render(app, w, login):
+    evaluated_pilot(app, w)
+    client = english_anonymous(app)
+    for path in ("/pilots/", "/pilots/results", "/pilots/stats", "/pilots/stats.csv"):
+        assert client.get(path).status_code == 200, path
+    officer = _client(app, login, w["officers"][0])
+    assert officer.get("/pilots/follow-ons/new").status_code == 200
+    assert "Pilot purchases" in officer.get("/").get_data(as_text=True)
+
+
+def test_expired_product_is_not_offered_for_a_round(app, w, login):
+    designated_product(w["suppliers"][0], "만료된 제품", days_left=-1)
+    operator = _client(app, login, w["operator"])
+    assert "만료된 제품" not in operator.get("/pilots/rounds/new").get_data(as_text=True)
+
+
+def test_no_inline_script_or_style(app, w, login):
+    evaluated_pilot(app, w)
+    operator = _client(app, login, w["operator"])
+    pages = ["/pilots/", "/pilots/stats", "/pilots/results", "/pilots/rounds/new"]
+    pages += [f"/pilots/rounds/{r.id}" for r in db.session.scalars(select(PilotRound))]
+    pages += [f"/pilots/{p.id}" for p in db.session.scalars(select(PilotPurchase))]
+    for path in pages:
+        text = operator.get(path).get_data(as_text=True)
+        assert "<script>" not in text and " style=" not in text and "<style" not in text, path
+        assert "onclick" not in text, path
+
+
+_ = factories
