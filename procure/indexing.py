@@ -447,6 +447,19 @@ class DrainResult:
     upserted_ids: list[str] = field(default_factory=list)
 
 
+def _records_of(session: Session, organisation_id: int) -> list[tuple[str, int]]:
+    """The demands, products and proposals that carry an organisation's name."""
+    keys = []
+    for entity_type, model, column in (
+        ("demand", Demand, Demand.agency_id),
+        ("product", Product, Product.supplier_id),
+        ("proposal", ReverseProposal, ReverseProposal.supplier_id),
+    ):
+        ids = session.scalars(select(model.id).where(column == organisation_id)).all()
+        keys.extend((entity_type, pk) for pk in ids)
+    return keys
+
+
 def backoff(attempts: int) -> timedelta:
     """How long a failed event waits: 5 s, 10 s, 20 s, … up to an hour."""
     seconds = BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1)
@@ -506,6 +519,10 @@ def drain(
     groups: dict[tuple[str, int], list[OutboxEvent]] = defaultdict(list)
     for row in events:
         groups[(row.entity_type, row.entity_id)].append(row)
+    for entity_type, entity_id in list(groups):
+        if entity_type == "organisation":  # its name is searched on its records too
+            for key in _records_of(session, entity_id):
+                groups.setdefault(key, [])
     docs: list[search.SearchDocument] = []
     deletions: list[str] = []
     done: list[OutboxEvent] = []

@@ -41,6 +41,7 @@ from procure.models import (
 )
 from procure.models.base import utcnow
 from procure.regions import REGIONS
+from search.models import MAX_WINDOW
 
 log = logging.getLogger(__name__)
 
@@ -276,6 +277,12 @@ def parse_params(source: Mapping) -> tuple[SearchParams, list[FieldError]]:
             setattr(params, name, number)
             if name == "per_page" and number != DEFAULT_PER_PAGE:
                 args[name] = str(number)
+    if params.page * params.per_page > MAX_WINDOW:
+        errors.append(
+            FieldError("page", _("Results this deep cannot be shown; narrow the search instead."))
+        )
+        params.page = 1
+        args.pop("page", None)
     params.args = args
     return params, errors
 

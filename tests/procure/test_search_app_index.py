@@ -365,6 +365,7 @@ def test_api_search_and_suggest(app, index, client):
         "division=3",
         "agency=abc",
         "colour=red",
+        "page=300&per_page=50",
         "q=" + "x" * 201,
     ):
         response = client.get(f"/api/v1/search?{bad}")
@@ -440,3 +441,13 @@ def test_worker_stops_on_sigterm(app, index, monkeypatch):
     assert "Worker stopped." in result.output
     assert index.search(search.Query("드론")).ids == [f"demand:{demand_id}"]
     assert signal.getsignal(signal.SIGTERM) is before  # the handler is put back
+
+
+def test_renaming_an_organisation_reindexes_its_records(app, index, client):
+    officer = factories.user_with_role("officer")
+    demand = factories.published_demand(app, officer)
+    db.session.commit()
+    assert f"/demands/{demand.id}" not in page_text(client, q="바다지킴이청", type="demand")
+    officer.organisation.name = "바다지킴이청"
+    db.session.commit()
+    assert f"/demands/{demand.id}" in page_text(client, q="바다지킴이청", type="demand")
