@@ -244,11 +244,15 @@ def get_round(user, round_id: int) -> PilotRound:
     return round_
 
 
-def visible_rounds(user) -> list[PilotRound]:
+def rounds_query(user):
     query = select(PilotRound).order_by(PilotRound.starts_on.desc(), PilotRound.id.desc())
     if not policy.is_operator(user):
         query = query.where(PilotRound.status != R.DRAFT)
-    return list(db.session.scalars(query))
+    return query
+
+
+def visible_rounds(user) -> list[PilotRound]:
+    return list(db.session.scalars(rounds_query(user)))
 
 
 # -- plans ---------------------------------------------------------------------------------
@@ -729,7 +733,8 @@ def get_pilot(user, pilot_id: int) -> PilotPurchase:
     return pilot
 
 
-def visible_pilots(user, status: str | None = None) -> list[PilotPurchase]:
+def pilots_query(user, status: str | None = None):
+    """The pilots this user may see: its organisation's, and every published one."""
     query = select(PilotPurchase)
     if not policy.is_operator(user):
         orgs = []
@@ -742,7 +747,11 @@ def visible_pilots(user, status: str | None = None) -> list[PilotPurchase]:
         )
     if status:
         query = query.where(PilotPurchase.status == status)
-    return list(db.session.scalars(query.order_by(PilotPurchase.id.desc())))
+    return query.order_by(PilotPurchase.id.desc())
+
+
+def visible_pilots(user, status: str | None = None) -> list[PilotPurchase]:
+    return list(db.session.scalars(pilots_query(user, status)))
 
 
 def _move(actor: User, pilot: PilotPurchase, target: str, version: int | None, **changes) -> None:

@@ -1,6 +1,6 @@
 """Who may call each pilot-purchase route (pages and API): merged by test_authz_routes."""
 
-from access_pages import PUBLIC
+from access_pages import PUBLIC, SIGNED_IN
 
 OPERATOR = {"operator"}
 OFFICER = {"officer"}
@@ -31,4 +31,28 @@ EXPECTED: dict[str, object] = {
     "pilots.new_follow_on": OFFICER,
     "pilots.stats_page": PUBLIC,
     "pilots.stats_csv": PUBLIC,
+    # API
+    "api.pilot_rounds": PUBLIC,
+    "api.create_pilot_round": OPERATOR,
+    "api.pilot_round": PUBLIC,
+    "api.open_pilot_round": OPERATOR,
+    "api.allocate_pilot_round": OPERATOR,
+    "api.publish_pilot_round": OPERATOR,
+    "api.close_pilot_round": OPERATOR,
+    "api.file_pilot_plan": SUPPLIER,
+    "api.pilot_applications": SIGNED_IN,
+    "api.apply_for_pilot": OFFICER,
+    "api.adjust_pilot_allocation": OPERATOR,
+    "api.pilots": PUBLIC,
+    "api.pilot": PUBLIC,
+    "api.pilot_contract": OPERATOR,
+    "api.pilot_delivery": {"officer", "operator"},
+    "api.pilot_start": {"officer", "operator"},
+    "api.pilot_report": OFFICER,
+    "api.pilot_verdict": OPERATOR,
+    "api.pilot_close": OPERATOR,
+    "api.pilot_good_faith": PUBLIC,
+    "api.record_follow_on": OFFICER,
+    "api.pilot_stats": PUBLIC,
+    "api.agency_stats": PUBLIC,
 }
