@@ -61,9 +61,14 @@ def test_matcher_beats_bm25_on_a_canadian_subsample(canada_path):
     sample = random.Random(0).sample(tenders, 1000)
     report = evaluate(sample, seed=0, k=10)
     assert report["n_listings"] == 500
+    assert report["grading"] == "all codes"
     matcher, bm25 = report["matcher"]["ndcg@10"], report["bm25"]["ndcg@10"]
-    assert matcher > 1.2 * bm25
-    assert report["classification"]["top3"] > 0.4
+    # Measured 1.61 x and top-3 0.51 on this sample; the margin guards against regressions.
+    assert matcher > 1.45 * bm25
+    assert report["matcher"]["recall@10"] > 1.5 * report["bm25"]["recall@10"]
+    assert report["classification"]["top3"] > 0.45
+    assert report["weights_source"] == "self-supervised"
+    assert 0.0 <= report["classifier_blend"] <= 1.0
     text = format_report(report, name="sample")
     assert "NDCG ratio" in text
 

@@ -208,3 +208,36 @@ def test_vectorised_pair_features_agree_with_the_reference(korean_listings):
         positions = np.arange(len(matcher.listings_))
         expected = np.vstack([_pair_values(demand, listing) for listing in matcher.listings_])
         np.testing.assert_allclose(matcher._pair_matrix(demand, positions), expected)
+
+
+def _synthetic_catalogue(n_per_family=20):
+    families = [
+        ("N6115", "diesel generator set engine power"),
+        ("N7110", "office chair desk furniture ergonomic"),
+        ("R019", "consulting advisory professional services study"),
+    ]
+    texts, codes = [], []
+    for f, (code, words) in enumerate(families):
+        vocab = words.split()
+        for i in range(n_per_family):
+            picked = [vocab[(i + j) % len(vocab)] for j in range(3)]
+            texts.append(" ".join(picked) + f" lot {f}{i}")
+            codes.append(
+                [f"{code}{'AB'[i % 2]}"] + (["N6116"] if code == "N6115" and i % 5 == 0 else [])
+            )
+    return texts, codes
+
+
+def test_linear_blend_is_chosen_internally_and_stays_hierarchical():
+    texts, codes = _synthetic_catalogue()
+    clf = CodeClassifier(random_state=0).fit(texts, codes)
+    assert clf.blend_ in (0.0, 0.25, 0.5, 0.75, 1.0)
+    assert clf.cv_scores_  # the grid was scored on held-out listings
+    assert clf.suggest("ergonomic office chair", k=1)[0].code == "N71"
+    assert clf.suggest("diesel generator", k=1, level="class")[0].code == "N6115"
+    dist, _ = clf._distributions(["consulting study"])[0]
+    group, classes = dist[1][:-1], dist[2][:-1]
+    for c, parent in enumerate(clf.parents_[2]):
+        assert classes[c] <= group[parent] + 1e-9
+    plain = CodeClassifier(linear=False).fit(texts, codes)
+    assert plain.linear_ is None and plain.blend_ == 0.0
