@@ -2657,6 +2657,13 @@ ACCEPT_NOTES = [
     "필수 요구사항을 모두 충족하고 가격이 적정하여 계약 대상자로 선정합니다.",
     "현장 실증 결과가 우수하여 채택합니다. 계약 절차를 안내드리겠습니다.",
 ]
+SHORTLIST_NOTES_EN = [
+    "Most requirements are met; you are invited to a field demonstration. We will send the date.",
+    "",
+]
+ACCEPT_NOTES_EN = [
+    "All mandatory requirements are met at a fair price; we will start the contract."
+]
 EVIDENCE = {
     Compliance.EXCEEDS: [
         "KOLAS 공인시험기관 시험성적서 (KTL-2025-{n:04d}) 첨부",
@@ -3139,7 +3146,10 @@ class _Builder:
                 Compliance.EXCEEDS: min(base * 1.12, base + (ceiling - base) / 2)
                 if ceiling
                 else base * 1.25,
-                Compliance.MEETS: base * (1 + self.rng.choice((0, 0.02, 0.05))),
+                Compliance.MEETS: base
+                + min(base * self.rng.choice((0, 0.02, 0.05)), (ceiling - base) / 5)
+                if ceiling
+                else base * (1 + self.rng.choice((0, 0.02, 0.05))),
                 Compliance.PARTLY: base * (0.93 if ceiling else 0.88),
                 Compliance.NO: base * (0.8 if ceiling else 0.6),
             }[compliance]
@@ -3198,14 +3208,15 @@ class _Builder:
         days = rng.choice((45, 60, 90, 120, 150, 180))
         training, warranty = rng.randint(1, 5), rng.choice((1, 2, 3))
         if english:
+            name = product.name_en or product.name
             target = (
                 f"“{demand.title}”" if demand else (agency.name_en if agency else "public buyers")
             )
-            title = f"{product.name} for {target}"
+            title = f"{name} for {target}"
+            about = f"{product.summary}. " if product.language == "en" else ""
             summary = (
-                f"We propose {product.name}. {product.summary}. Each requirement is answered "
-                "below with "
-                f"test evidence; where we fall short we give the date of the improved version."
+                f"We propose {name}. {about}Each requirement is answered below with test "
+                "evidence; where we fall short we give the date of the improved version."
             )
             plan = (
                 f"Delivery and installation within {days} days of contract, "
@@ -3219,9 +3230,9 @@ class _Builder:
             else:
                 title = f"혁신제품 역제안: {product.name}"
             summary = (
-                f"「{product.name}」 제안. {product.summary}. 요구사항별 충족 여부와 근거를 "
-                "아래에 적었으며, "
-                f"미흡한 항목은 개선 일정과 함께 제시합니다. 기관 현장에서 무상 시연이 가능합니다."
+                f"「{product.name}」 제안. {product.summary}. 요구사항별 충족 여부와 근거를 아래에 "
+                "적었으며, 미흡한 항목은 개선 일정과 함께 제시합니다. 기관 현장에서 무상 시연이 "
+                "가능합니다."
             )
             plan = (
                 f"계약 후 {days}일 이내 납품·설치, 운용자 교육 {training}일, 하자보수 {warranty}년."
@@ -3277,9 +3288,11 @@ class _Builder:
         if fate == "withdrawn":
             withdraw(seller, proposal)
         elif fate in ("shortlisted", "accepted"):
-            decide(decider, proposal, ProposalStatus.SHORTLISTED, self.rng.choice(SHORTLIST_NOTES))
+            notes = SHORTLIST_NOTES_EN if english else SHORTLIST_NOTES
+            decide(decider, proposal, ProposalStatus.SHORTLISTED, self.rng.choice(notes))
             if fate == "accepted":
-                decide(decider, proposal, ProposalStatus.ACCEPTED, self.rng.choice(ACCEPT_NOTES))
+                notes = ACCEPT_NOTES_EN if english else ACCEPT_NOTES
+                decide(decider, proposal, ProposalStatus.ACCEPTED, self.rng.choice(notes))
         elif fate == "declined":
             if proposal.demand is not None:
                 reason = self.decline_reason(proposal, english)
