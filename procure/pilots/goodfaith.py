@@ -15,9 +15,10 @@ from fpdf import FPDF
 from sqlalchemy import or_, select
 
 from procure.extensions import db
-from procure.models import AuditEvent, PilotPurchase, PilotRound, User
+from procure.models import AuditEvent, Organisation, PilotPurchase, PilotRound, Product, User
 from procure.models.base import utcnow
 from procure.models.evaluation import Designation, RoundItem
+from procure.models.pilots import FollowOnPurchase
 
 FONT = Path(__file__).resolve().parent.parent / "static/vendor/pretendard/Pretendard-Regular.otf"
 
@@ -79,6 +80,10 @@ def _trail(pilot: PilotPurchase) -> list[dict]:
         )
         .order_by(AuditEvent.id)
     ).all()
+    return _trail_rows(events)
+
+
+def _trail_rows(events) -> list[dict]:
     users = {
         u.id: u
         for u in db.session.scalars(
@@ -95,6 +100,34 @@ def _trail(pilot: PilotPurchase) -> list[dict]:
         }
         for e in events
     ]
+
+
+def _designation_section(designation, valid: bool, valid_label: str):
+    return (
+        _("Designation"),
+        [
+            (_("Designation number"), designation.number if designation else "—"),
+            (_("Valid from"), str(designation.starts_on) if designation else "—"),
+            (_("Valid until"), str(designation.ends_on) if designation else "—"),
+            (_("Designation status"), designation.status if designation else "—"),
+            (valid_label, _("yes") if valid else _("no")),
+        ],
+    )
+
+
+def _evaluation_section(item: RoundItem | None):
+    certified = "—"
+    if item is not None and item.certified is not None:
+        certified = _("yes") if item.certified else _("no")
+    return (
+        _("Evaluation result"),
+        [
+            (_("Evaluation round"), item.round.title if item else "—"),
+            (_("Decision"), (item.decision or "—") if item else "—"),
+            (_("Certified"), certified),
+            *_summarise_result(item.result if item else None),
+        ],
+    )
 
 
 def build(pilot: PilotPurchase) -> dict:
@@ -154,35 +187,8 @@ def build(pilot: PilotPurchase) -> dict:
                     (_("Verdict"), pilot.verdict or "—"),
                 ],
             ),
-            (
-                _("Designation"),
-                [
-                    (_("Designation number"), designation.number if designation else "—"),
-                    (
-                        _("Valid from"),
-                        str(designation.starts_on) if designation else "—",
-                    ),
-                    (_("Valid until"), str(designation.ends_on) if designation else "—"),
-                    (_("Designation status"), designation.status if designation else "—"),
-                    (_("Valid on the contract day"), _("yes") if valid else _("no")),
-                ],
-            ),
-            (
-                _("Evaluation result"),
-                [
-                    (_("Evaluation round"), item.round.title if item else "—"),
-                    (_("Decision"), (item.decision or "—") if item else "—"),
-                    (
-                        _("Certified"),
-                        (
-                            "—"
-                            if item is None or item.certified is None
-                            else (_("yes") if item.certified else _("no"))
-                        ),
-                    ),
-                    *_summarise_result(item.result if item else None),
-                ],
-            ),
+            _designation_section(designation, valid, _("Valid on the contract day")),
+            _evaluation_section(item),
             (
                 _("Pilot round and allocation"),
                 [
@@ -199,6 +205,81 @@ def build(pilot: PilotPurchase) -> dict:
         ],
         "checks": checks,
         "trail": trail,
+    }
+
+
+def build_follow_on(row: FollowOnPurchase) -> dict:
+    """The same record for a follow-on (innovative) purchase made with the agency's own budget."""
+    designation = _designation_on(row.product_id, row.purchased_on)
+    item = _evaluation(row.product_id, designation)
+    valid = bool(
+        designation
+        and designation.status == "active"
+        and designation.starts_on <= row.purchased_on <= designation.ends_on
+    )
+    product = db.session.get(Product, row.product_id)
+    agency = db.session.get(Organisation, row.agency_id)
+    pilots = db.session.scalars(
+        select(PilotPurchase)
+        .where(PilotPurchase.product_id == row.product_id)
+        .order_by(PilotPurchase.id)
+    ).all()
+    own = next((p for p in pilots if p.id == row.pilot_id), None)
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(
+            or_(
+                (AuditEvent.target_type == "follow_on_purchase")
+                & (AuditEvent.target_id == str(row.id)),
+                *(
+                    [(AuditEvent.target_type == "pilot") & (AuditEvent.target_id == str(own.id))]
+                    if own
+                    else []
+                ),
+            )
+        )
+        .order_by(AuditEvent.id)
+    ).all()
+    return {
+        "title": _("Good-faith record of follow-on purchase #%(id)d", id=row.id),
+        "generated_at": utcnow().isoformat(timespec="seconds"),
+        "sections": [
+            (
+                _("Purchase"),
+                [
+                    (_("Product"), product.name),
+                    (_("Supplier"), product.supplier.name),
+                    (_("Agency"), agency.name if agency else "—"),
+                    (_("Purchased on"), str(row.purchased_on)),
+                    (_("Quantity"), str(row.quantity)),
+                    (_("Amount (won)"), f"{row.amount:,}"),
+                    (_("Contract number"), row.contract_number or "—"),
+                ],
+            ),
+            _designation_section(designation, valid, _("Valid on the purchase day")),
+            _evaluation_section(item),
+            (
+                _("Pilots of the product"),
+                [
+                    (
+                        _("Pilot #%(id)d", id=p.id),
+                        f"{p.agency.name}: {p.status}, {p.verdict or '—'}",
+                    )
+                    for p in pilots
+                ]
+                or [(_("Pilots"), "—")],
+            ),
+        ],
+        "checks": [
+            (_("The product held a valid designation on the purchase day"), valid),
+            (_("The product was piloted"), bool(pilots)),
+            (
+                _("A pilot of the product was judged a success"),
+                any(p.verdict == "success" for p in pilots),
+            ),
+            (_("Every step is in the audit log"), bool(events)),
+        ],
+        "trail": _trail_rows(events),
     }
 
 

@@ -1152,6 +1152,34 @@ def record_follow_on(actor: User, data: FollowOnInput) -> FollowOnPurchase:
     return row
 
 
+def can_read_follow_on(user, row: FollowOnPurchase) -> bool:
+    """The buying agency, the product's supplier and operators."""
+    if policy.is_operator(user) or policy.acts_for(user, row.agency_id):
+        return True
+    product = db.session.get(Product, row.product_id)
+    return product is not None and policy.acts_for(user, product.supplier_id)
+
+
+def get_follow_on(user, follow_on_id: int) -> FollowOnPurchase:
+    row = db.session.get(FollowOnPurchase, follow_on_id)
+    if row is None or not can_read_follow_on(user, row):
+        raise NotFound(_("This purchase does not exist."))
+    return row
+
+
+def follow_ons_of(user) -> list[FollowOnPurchase]:
+    """The follow-on purchases recorded by the user's agency."""
+    if user is None or not user.is_authenticated or not user.can_act_for_organisation:
+        return []
+    return list(
+        db.session.scalars(
+            select(FollowOnPurchase)
+            .where(FollowOnPurchase.agency_id == user.organisation_id)
+            .order_by(FollowOnPurchase.purchased_on.desc(), FollowOnPurchase.id.desc())
+        )
+    )
+
+
 def piloted_products() -> list[Product]:
     return list(
         db.session.scalars(

@@ -96,7 +96,13 @@ def index():
             if policy.acts_for(current_user, p.agency_id)
             or policy.acts_for(current_user, p.supplier_id)
         ]
-    return render_template("pilots/index.html", rounds=rounds, mine=mine)
+    return render_template(
+        "pilots/index.html",
+        rounds=rounds,
+        mine=mine,
+        follow_ons=services.follow_ons_of(current_user),
+        product_names={p.id: p.name for p in services.piloted_products()},
+    )
 
 
 @bp.route("/rounds/new", methods=["GET", "POST"])
@@ -432,19 +438,46 @@ def close_pilot(pilot_id: int):
 @authz.public
 def good_faith(pilot_id: int):
     pilot = services.get_pilot(current_user, pilot_id)
-    return render_template("pilots/good_faith.html", pilot=pilot, rec=goodfaith.build(pilot))
+    return render_template(
+        "pilots/good_faith.html",
+        rec=goodfaith.build(pilot),
+        back=(pilot.product.name, url_for("pilots.pilot_detail", pilot_id=pilot.id)),
+        pdf_url=url_for("pilots.good_faith_pdf", pilot_id=pilot.id),
+    )
+
+
+def _pdf(record: dict, name: str) -> Response:
+    return Response(
+        goodfaith.render_pdf(record),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @bp.route("/<int:pilot_id>/good-faith.pdf")
 @authz.public
 def good_faith_pdf(pilot_id: int):
     pilot = services.get_pilot(current_user, pilot_id)
-    body = goodfaith.render_pdf(goodfaith.build(pilot))
-    return Response(
-        body,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="good-faith-pilot-{pilot.id}.pdf"'},
+    return _pdf(goodfaith.build(pilot), f"good-faith-pilot-{pilot.id}.pdf")
+
+
+@bp.route("/follow-ons/<int:follow_on_id>/good-faith")
+@authz.signed_in
+def follow_on_good_faith(follow_on_id: int):
+    row = services.get_follow_on(current_user, follow_on_id)
+    return render_template(
+        "pilots/good_faith.html",
+        rec=goodfaith.build_follow_on(row),
+        back=(_("Follow-on purchases"), url_for("pilots.index")),
+        pdf_url=url_for("pilots.follow_on_good_faith_pdf", follow_on_id=row.id),
     )
+
+
+@bp.route("/follow-ons/<int:follow_on_id>/good-faith.pdf")
+@authz.signed_in
+def follow_on_good_faith_pdf(follow_on_id: int):
+    row = services.get_follow_on(current_user, follow_on_id)
+    return _pdf(goodfaith.build_follow_on(row), f"good-faith-follow-on-{row.id}.pdf")
 
 
 @bp.route("/results")

@@ -28,6 +28,8 @@ EXPECTED: dict[str, object] = {
     "pilots.good_faith": PUBLIC,
     "pilots.good_faith_pdf": PUBLIC,
     "pilots.results": PUBLIC,
+    "pilots.follow_on_good_faith": SIGNED_IN,
+    "pilots.follow_on_good_faith_pdf": SIGNED_IN,
     "pilots.new_follow_on": OFFICER,
     "pilots.stats_page": PUBLIC,
     "pilots.stats_csv": PUBLIC,

@@ -227,6 +227,30 @@ def test_good_faith_record_and_pdf(app, w):
     assert str(designation.ends_on) in content
 
 
+def test_follow_on_good_faith_record(app, w, login):
+    from factories import in_request
+
+    from procure.pilots import services
+
+    _w, _round, pilot = evaluated_pilot(app, w)
+    row = in_request(
+        app,
+        services.record_follow_on,
+        w["officers"][0],
+        services.FollowOnInput(pilot.product_id, date.today(), 7_000_000, 2, "F-9"),
+    )
+    officer = _client(app, login, w["officers"][0])
+    index = officer.get("/pilots/").get_data(as_text=True)
+    assert f"/pilots/follow-ons/{row.id}/good-faith" in index
+    response = officer.get(f"/pilots/follow-ons/{row.id}/good-faith.pdf")
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.data))
+    content = " ".join(p.extract_text() for p in reader.pages).replace("\x00", "")
+    assert f"follow-on purchase #{row.id}" in content and "follow_on.recorded" in content
+    other = _client(app, login, w["officers"][1])
+    assert other.get(f"/pilots/follow-ons/{row.id}/good-faith").status_code == 404
+
+
 def test_good_faith_record_is_private_until_published(app, w):
     from test_pilots_helpers import published_pilot
 
