@@ -28,6 +28,9 @@ class Checker:
             self.fail(field, _("Must be text."))
             return ""
         value = value.strip()
+        if "\x00" in value:
+            self.fail(field, _("Must not contain NUL characters."))
+            return ""
         if required and not value:
             self.fail(field, _("This field is required."))
         elif len(value) > max_length:
@@ -84,7 +87,7 @@ class Checker:
             if required:
                 self.fail(field, _("This field is required."))
             return None
-        if value not in allowed:
+        if not isinstance(value, str) or value not in allowed:
             self.fail(field, _("Choose one of the listed options."))
             return None
         return value

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import request
 
 from procure.regions import REGIONS
@@ -18,7 +20,7 @@ def arg_choice(name: str, allowed) -> str:
 
 def arg_int(name: str, minimum: int = 0, maximum: int = 10**15) -> int | None:
     raw = (request.args.get(name) or "").replace(",", "").strip()
-    if not raw.isdigit():
+    if not re.fullmatch(r"[0-9]{1,16}", raw):
         return None
     value = int(raw)
     return value if minimum <= value <= maximum else None

@@ -6,7 +6,7 @@ so pages, the API, search results, attachments and notifications apply the same 
 
 from __future__ import annotations
 
-from sqlalchemy import false, or_, true
+from sqlalchemy import false, or_, select, true
 
 from procure.models import (
     CitizenIdea,
@@ -100,7 +100,7 @@ def product_filter(user):
 
 
 def can_read_proposal(user, proposal: ReverseProposal) -> bool:
-    """Only its supplier, the receiving agency, operators (and, later, assigned evaluators)."""
+    """Only its supplier, the receiving agency, operators and the evaluators assigned to it."""
     if user is None or not user.is_authenticated:
         return False
     if acts_for(user, proposal.supplier_id):
@@ -109,7 +109,51 @@ def can_read_proposal(user, proposal: ReverseProposal) -> bool:
         return False
     if is_operator(user):
         return True
-    return acts_for(user, proposal.receiving_agency_id)
+    if acts_for(user, proposal.receiving_agency_id):
+        return True
+    return is_assigned_evaluator(user, proposal.id)
+
+
+def _assigned_proposals(user):
+    """SQL: ids of proposals in open or later rounds on whose panel the user sits, without a
+    declared conflict and not from the user's own organisation."""
+    from procure.models import ConflictDeclaration, EvaluationRound, RoundEvaluator, RoundItem
+
+    conflicted = select(ConflictDeclaration.item_id).where(
+        ConflictDeclaration.evaluator_id == user.id, ConflictDeclaration.has_conflict.is_(True)
+    )
+    query = (
+        select(RoundItem.proposal_id)
+        .join(EvaluationRound, EvaluationRound.id == RoundItem.round_id)
+        .join(RoundEvaluator, RoundEvaluator.round_id == RoundItem.round_id)
+        .where(
+            RoundEvaluator.user_id == user.id,
+            RoundItem.proposal_id.is_not(None),
+            EvaluationRound.status != "draft",
+            RoundItem.id.not_in(conflicted),
+        )
+    )
+    if user.organisation_id is not None:
+        query = query.where(
+            RoundItem.proposal_id.not_in(
+                select(ReverseProposal.id).where(
+                    ReverseProposal.supplier_id == user.organisation_id
+                )
+            )
+        )
+    return query
+
+
+def is_assigned_evaluator(user, proposal_id: int) -> bool:
+    from procure.extensions import db
+    from procure.models import RoundItem
+
+    if not user.has_role(Role.EVALUATOR):
+        return False
+    found = db.session.scalar(
+        _assigned_proposals(user).where(RoundItem.proposal_id == proposal_id).limit(1)
+    )
+    return found is not None
 
 
 def can_edit_proposal(user, proposal: ReverseProposal) -> bool:
@@ -135,6 +179,13 @@ def proposal_filter(user):
     """SQL condition: the proposals this user may see. Nothing for anonymous callers."""
     if user is None or not user.is_authenticated:
         return false()
+    if user.has_role(Role.EVALUATOR) and not is_operator(user):
+        assigned = ReverseProposal.id.in_(_assigned_proposals(user))
+        return assigned | _member_proposal_filter(user)
+    return _member_proposal_filter(user)
+
+
+def _member_proposal_filter(user):
     not_draft = ReverseProposal.status != ProposalStatus.DRAFT
     if is_operator(user):
         own = (
@@ -146,13 +197,9 @@ def proposal_filter(user):
     if not user.can_act_for_organisation:
         return false()
     org = user.organisation_id
-    from procure.models import Demand as _Demand
-
     to_agency = not_draft & or_(
         ReverseProposal.target_agency_id == org,
-        ReverseProposal.demand_id.in_(
-            _Demand.__table__.select().with_only_columns(_Demand.id).where(_Demand.agency_id == org)
-        ),
+        ReverseProposal.demand_id.in_(select(Demand.id).where(Demand.agency_id == org)),
     )
     return (ReverseProposal.supplier_id == org) | to_agency
 

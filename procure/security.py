@@ -45,8 +45,24 @@ def select_locale() -> str:
     return request.accept_languages.best_match(LOCALES) or "ko"
 
 
+def _has_nul(values) -> bool:
+    return any("\x00" in value for value in values)
+
+
 def init_app(app: Flask) -> None:
     settings = app.config["SETTINGS"]
+
+    @app.before_request
+    def refuse_nul_characters():
+        # No legitimate text holds NUL, and PostgreSQL refuses it deep inside a query.
+        from flask import abort
+        from flask_babel import gettext as _
+
+        if _has_nul(request.args.values()) or (
+            request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
+            and _has_nul(request.form.values())
+        ):
+            abort(400, description=_("Must not contain NUL characters."))
 
     @app.after_request
     def harden(response):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 
@@ -39,7 +41,7 @@ def page_params() -> tuple[int, int]:
         if raw is None:
             values[name] = default
             continue
-        if not raw.isdigit() or not 1 <= int(raw) <= top:
+        if not re.fullmatch(r"[0-9]{1,9}", raw) or not 1 <= int(raw) <= top:
             errors.append(FieldError(name, _("Use a whole number from 1 to %(max)d.", max=top)))
         else:
             values[name] = int(raw)

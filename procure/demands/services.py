@@ -24,6 +24,7 @@ from procure.models import (
     DemandStatus,
     DemandType,
     Question,
+    RequirementResponse,
     Role,
     User,
 )
@@ -126,6 +127,9 @@ def _validated(data: DemandInput) -> dict:
                 mandatory=bool(item.mandatory),
             )
         )
+    names = [r.name for r in requirements]
+    if len(set(names)) != len(names):
+        check.fail("requirements", _("Give each requirement a different name."))
     values["requirements"] = requirements
     check.done()
     return values
@@ -185,14 +189,32 @@ def _apply(demand: Demand, values: dict) -> None:
     demand.codes = [
         current.get(code) or DemandCode(scheme="CPV", code=code) for code in values["codes"]
     ]
-    # Requirements keep their rows (and ids, which proposals answer) when edited in place.
-    existing = list(demand.requirements)
+    # Requirements keep their rows (and ids, which proposals answer) by name, so reordering or
+    # editing a target never moves a supplier's answer onto another requirement.
+    existing = {}
+    for row in demand.requirements:
+        existing.setdefault(row.name, row)
     rows = []
     for position, item in enumerate(values["requirements"]):
-        row = existing[position] if position < len(existing) else DemandRequirement()
+        row = existing.pop(item.name, None) or DemandRequirement()
         row.position, row.name, row.target_value = position, item.name, item.target_value
         row.unit, row.mandatory = item.unit, item.mandatory
         rows.append(row)
+    removed = [row.id for row in existing.values() if row.id is not None]
+    if removed:
+        answered = db.session.scalars(
+            select(DemandRequirement.name)
+            .join(RequirementResponse, RequirementResponse.requirement_id == DemandRequirement.id)
+            .where(DemandRequirement.id.in_(removed))
+        ).first()
+        if answered is not None:
+            raise Conflict(
+                _(
+                    "The requirement “%(name)s” has answers in proposals and cannot be removed "
+                    "or renamed. Mark it desirable instead, or explain the change in the note.",
+                    name=answered,
+                )
+            )
     demand.requirements = rows
 
 

@@ -9,7 +9,7 @@ from procure import policy
 from procure.audit.services import record
 from procure.checks import Checker
 from procure.demands.services import DemandInput, create_demand
-from procure.errors import Conflict, Forbidden, NotFound, stale_message
+from procure.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, stale_message
 from procure.extensions import db
 from procure.models import CitizenIdea, Demand, IdeaStatus, Role, User
 from procure.models.base import utcnow
@@ -63,7 +63,12 @@ def moderate(actor: User, idea: CitizenIdea, decision: str, note: str = "") -> C
     """Operators publish (approve) or decline (reject, with a note to the author) a new idea."""
     if not actor.has_role(Role.OPERATOR):
         raise Forbidden(_("Only operators moderate ideas."))
-    if idea.status != IdeaStatus.SUBMITTED or decision not in MODERATION:
+    if decision not in MODERATION:
+        raise Invalid(
+            _("Choose to publish the idea or not."),
+            [FieldError("decision", _("Choose one of the listed options."))],
+        )
+    if idea.status != IdeaStatus.SUBMITTED:
         raise Conflict(_("This idea has already been reviewed."))
     check = Checker()
     note = check.text("note", note, 500, required=decision == IdeaStatus.REJECTED)

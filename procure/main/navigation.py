@@ -31,6 +31,8 @@ def nav_items() -> list[NavItem]:
         items.append(NavItem(_("My dashboard"), url_for("main.dashboard")))
         if current_user.has_role(Role.SUPPLIER, Role.OFFICER, Role.OPERATOR):
             items.append(NavItem(_("Proposals"), url_for("proposals.index")))
+        if current_user.has_role(Role.EVALUATOR, Role.OPERATOR):
+            items.append(NavItem(_("Evaluation"), url_for("evaluation.index")))
         if current_user.has_role(Role.OPERATOR):
             items += [
                 NavItem(_("Verification"), url_for("admin.organisations")),

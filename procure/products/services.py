@@ -92,7 +92,9 @@ def _validated(data: ProductInput) -> dict:
     regions = data.regions or []
     if isinstance(regions, str):
         regions = [r for r in regions.split(",") if r]
-    if not isinstance(regions, list) or any(r not in REGIONS for r in regions):
+    if not isinstance(regions, list) or any(
+        not isinstance(r, str) or r not in REGIONS for r in regions
+    ):
         check.fail("regions", _("Choose regions from the list."))
         regions = []
     values["regions"] = sorted(set(regions))
@@ -247,7 +249,8 @@ def change_status(
     before = {"status": product.status}
     product.status = target
     # The note marks an operator's suspension, which only an operator may lift.
-    product.status_note = (note or None) if operator and not owner else None
+    operator_suspension = operator and not owner and target == ProductStatus.SUSPENDED
+    product.status_note = (note or None) if operator_suspension else None
     if target == ProductStatus.LISTED and product.listed_at is None:
         product.listed_at = utcnow()
     product.updated_at = utcnow()

@@ -140,7 +140,11 @@ def _validated_responses(check: Checker, demand: Demand | None, raw) -> dict[int
                 offered_value=item.get("offered_value", ""),
                 evidence=item.get("evidence", ""),
             )
-        if not isinstance(item, ResponseInput) or item.requirement_id not in requirement_ids:
+        if (
+            not isinstance(item, ResponseInput)
+            or not isinstance(item.requirement_id, int)
+            or item.requirement_id not in requirement_ids
+        ):
             check.fail(
                 f"responses-{index}",
                 _("This answer is for a requirement the demand does not have."),

@@ -256,3 +256,65 @@ def test_officer_posts_and_publishes_through_the_pages(app, officer, client, log
     assert demand.status == "published"
     listing = client.get("/demands/?q=스마트").get_data(as_text=True)
     assert "스마트 의자" in listing
+
+
+def test_answered_requirements_cannot_be_removed_and_answers_never_move(app, officer):
+    from procure.demands.services import RequirementInput
+
+    demand = factories.published_demand(app, officer)
+    supplier = factories.user_with_role("supplier")
+    proposal = factories.answered_proposal(app, supplier, demand)
+    hover, loud, flight = demand.requirements
+    answer_for_hover = proposal.response_for(hover.id).offered_value
+    reordered = [
+        RequirementInput(flight.name, "45", "분", False),
+        RequirementInput(hover.name, "0.3", "m", True),
+        RequirementInput(loud.name, "100", "dB", True),
+    ]
+    in_request(
+        app,
+        services.update_demand,
+        officer,
+        demand,
+        factories.demand_input(requirements=reordered),
+        demand.version,
+    )
+    by_name = {r.name: r for r in demand.requirements}
+    assert by_name[hover.name].id == hover.id and by_name[hover.name].target_value == "0.3"
+    assert proposal.response_for(hover.id).offered_value == answer_for_hover
+    with pytest.raises(Conflict, match="cannot be removed"):
+        in_request(
+            app,
+            services.update_demand,
+            officer,
+            demand,
+            factories.demand_input(requirements=reordered[:2]),
+            demand.version,
+        )
+    with pytest.raises(Invalid):
+        in_request(
+            app,
+            services.update_demand,
+            officer,
+            demand,
+            factories.demand_input(requirements=[reordered[0], reordered[0]]),
+            demand.version,
+        )
+
+
+def test_nul_characters_are_refused_with_a_400(client, login, officer):
+    assert client.get("/demands/?q=%00drone").status_code == 400
+    assert client.get("/api/v1/organisations?q=%00").status_code == 400
+    login(officer)
+    response = client.post(
+        "/demands/new", data={"title": "a\x00b", "problem": "x", "demand_type": "purchase"}
+    )
+    assert response.status_code == 400
+    assert "NUL" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("page", ["²", "9" * 5000, "-1", "1.5"])
+def test_odd_page_numbers_are_422_not_500(client, page):
+    response = client.get(f"/api/v1/organisations?page={page}")
+    assert response.status_code == 422
+    assert client.get(f"/demands/?agency={page}").status_code == 200

@@ -295,3 +295,31 @@ def test_supplier_drafts_and_submits_through_the_pages(app, market, client, logi
     )
     db.session.expire_all()
     assert proposal.status == "submitted"
+
+
+def test_evaluators_assigned_to_a_proposal_read_it_and_no_other_evaluator_does(
+    app, market, client_as
+):
+    from test_evaluation_common import make_round
+
+    from procure import policy
+    from procure.evaluation import services as evaluation
+
+    _officer, demand, supplier, _ = market
+    proposal = factories.answered_proposal(app, supplier, demand, title="평가 대상 제안")
+    operator = factories.user_with_role("operator")
+    assigned = factories.user_with_role("evaluator")
+    conflicted = factories.user_with_role("evaluator")
+    outsider = factories.user_with_role("evaluator")
+    round_ = make_round(app, operator, [proposal], [assigned, conflicted])
+    item = round_.items[0]
+    in_request(app, evaluation.declare_conflict, conflicted, item, True, "전 직장")
+    assert policy.can_read_proposal(assigned, proposal)
+    assert not policy.can_read_proposal(conflicted, proposal)
+    assert not policy.can_read_proposal(outsider, proposal)
+    for user, visible in ((assigned, True), (conflicted, False), (outsider, False)):
+        listed = proposal in db.session.scalars(services.visible_query(user)).all()
+        assert listed is visible
+        client, _ = client_as(None)
+        client.post("/login", data={"email": user.email, "password": factories.PASSWORD})
+        assert (client.get(f"/proposals/{proposal.id}").status_code == 200) is visible
