@@ -9,13 +9,13 @@ from __future__ import annotations
 import contextvars
 import os
 
-import factories
 import pytest
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
+import factories
 from procure import create_app
 from procure.config import normalise_database_url
 from procure.extensions import db

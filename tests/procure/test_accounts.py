@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import factories
 import pytest
 from sqlalchemy import select
 
+import factories
 from procure.extensions import db
 from procure.models import AuditEvent, LoginAttempt, Organisation, User
 from procure.models.base import utcnow

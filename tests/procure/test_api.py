@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-import factories
 import pytest
 from sqlalchemy import select
 
+import factories
 from procure.api.openapi import openapi_path
 from procure.extensions import db
 from procure.models import ApiToken

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import factories
 import flask
 import pytest
 from werkzeug.routing import BuildError
 
+import factories
 from procure.account.services import create_api_token
 from procure.demands import services as demand_services
 from procure.extensions import db

@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 import zipfile
 
-import factories
 import pytest
-from factories import in_request
 
+import factories
+from factories import in_request
 from procure.attachments import services
 from procure.attachments.sniff import sniff
 from procure.errors import Invalid

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import factories
 import pytest
 from sqlalchemy import select, text
 
+import factories
 from procure.audit.services import GENESIS, record, verify_chain
 from procure.extensions import db
 from procure.models import AuditEvent

@@ -11,9 +11,9 @@ import re
 from pathlib import Path
 
 import pytest
-from access_pages import PUBLIC, SIGNED_IN
 from flask import Blueprint
 
+from access_pages import PUBLIC, SIGNED_IN
 from procure import authz
 
 ROLES = ("anonymous", "citizen", "officer", "supplier", "evaluator", "operator")

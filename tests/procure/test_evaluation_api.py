@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import factories
 import pytest
 from sqlalchemy import select
-from test_evaluation_common import SCHEME, criterion_levels, listed_product
 
+import factories
 from procure.account.services import create_api_token
 from procure.extensions import db
 from procure.models import AuditEvent
+from test_evaluation_common import SCHEME, criterion_levels, listed_product
 
 
 @pytest.fixture(autouse=True)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import factories
-from factories import in_request
-
 import scoring
+from factories import in_request
 from procure.evaluation import services
 from procure.products import services as products
 

@@ -6,11 +6,16 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-import factories
 import pytest
+from sqlalchemy import select
+
+import factories
 from conftest import english_client
 from factories import in_request
-from sqlalchemy import select
+from procure.evaluation import services
+from procure.extensions import db
+from procure.models import Designation, EvaluationRound
+from procure.models.base import utcnow
 from test_evaluation_common import (
     SCHEME,
     criterion_levels,
@@ -18,11 +23,6 @@ from test_evaluation_common import (
     listed_product,
     sheet_input,
 )
-
-from procure.evaluation import services
-from procure.extensions import db
-from procure.models import Designation, EvaluationRound
-from procure.models.base import utcnow
 
 
 @pytest.fixture(autouse=True)

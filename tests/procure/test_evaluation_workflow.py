@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import factories
 import pytest
-from factories import in_request
 from sqlalchemy import select
+
+import factories
+from factories import in_request
+from procure.errors import Conflict, Forbidden, Invalid, NotFound
+from procure.evaluation import services
+from procure.extensions import db
+from procure.models import AuditEvent, Designation, Notification
 from test_evaluation_common import (
     criterion_levels,
     declare_and_submit,
@@ -16,11 +21,6 @@ from test_evaluation_common import (
     setup,
     sheet_input,
 )
-
-from procure.errors import Conflict, Forbidden, Invalid, NotFound
-from procure.evaluation import services
-from procure.extensions import db
-from procure.models import AuditEvent, Designation, Notification
 
 ONE_DAY = timedelta(days=1)
 

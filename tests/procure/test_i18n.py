@@ -6,8 +6,9 @@ import importlib.util
 import re
 from pathlib import Path
 
-import factories
 import pytest
+
+import factories
 
 ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")

@@ -9,10 +9,10 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import factories
 import pytest
 from sqlalchemy import func, select
 
+import factories
 from procure.audit.services import count_events
 from procure.extensions import db
 from procure.imports.ocds import import_ocds, map_release

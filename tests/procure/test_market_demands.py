@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import factories
 import pytest
-from factories import in_request
 from sqlalchemy import select
 
+import factories
+from factories import in_request
 from procure.demands import services
 from procure.errors import Conflict, Forbidden, Invalid
 from procure.extensions import db

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import factories
 import pytest
-from factories import in_request
 
+import factories
+from factories import in_request
 from procure.ideas import services as ideas
 from procure.products import services as products
 

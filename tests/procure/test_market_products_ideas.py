@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import factories
 import pytest
-from factories import in_request
 from sqlalchemy import select
 
+import factories
+from factories import in_request
 from procure.errors import Conflict, Forbidden, Invalid
 from procure.extensions import db
 from procure.ideas import services as ideas

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import factories
 import pytest
-from factories import in_request
 from sqlalchemy import select
 
+import factories
+from factories import in_request
 from procure.attachments import services as attachments
 from procure.errors import Conflict, Forbidden, Invalid, NotFound
 from procure.extensions import db
@@ -300,10 +300,9 @@ def test_supplier_drafts_and_submits_through_the_pages(app, market, client, logi
 def test_evaluators_assigned_to_a_proposal_read_it_and_no_other_evaluator_does(
     app, market, client_as
 ):
-    from test_evaluation_common import make_round
-
     from procure import policy
     from procure.evaluation import services as evaluation
+    from test_evaluation_common import make_round
 
     _officer, demand, supplier, _ = market
     proposal = factories.answered_proposal(app, supplier, demand, title="평가 대상 제안")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-import factories
 import pytest
-from factories import in_request
 from sqlalchemy import select
 
+import factories
+from factories import in_request
 from procure import matching_service
 from procure.demands import services as demands
 from procure.extensions import db

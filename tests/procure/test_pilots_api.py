@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from test_pilots_helpers import world
 
 from procure.account.services import create_api_token
 from procure.extensions import db
+from test_pilots_helpers import world
 
 
 @pytest.fixture

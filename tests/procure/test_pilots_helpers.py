@@ -9,7 +9,6 @@ from datetime import date, timedelta
 
 import factories
 from factories import in_request
-
 from procure.extensions import db
 from procure.models import Product
 from procure.models.evaluation import Designation

@@ -6,15 +6,15 @@ import io
 import re
 from datetime import date, timedelta
 
-import factories
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
-from test_pilots_helpers import designated_product, evaluated_pilot, world
 
+import factories
 from procure.extensions import db
 from procure.models import PilotApplication, PilotPurchase, PilotRound
 from procure.models.evaluation import Designation
+from test_pilots_helpers import designated_product, evaluated_pilot, world
 
 
 @pytest.fixture
@@ -229,7 +229,6 @@ def test_good_faith_record_and_pdf(app, w):
 
 def test_follow_on_good_faith_record(app, w, login):
     from factories import in_request
-
     from procure.pilots import services
 
     _w, _round, pilot = evaluated_pilot(app, w)

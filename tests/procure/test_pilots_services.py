@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import factories
 import pytest
-from factories import in_request
 from sqlalchemy import select
+
+import factories
+from factories import in_request
+from procure.errors import Conflict, Forbidden, Invalid, NotFound
+from procure.extensions import db
+from procure.models import AuditEvent, Notification, PilotApplication
+from procure.models.evaluation import Designation
+from procure.pilots import services
 from test_pilots_helpers import (
     apply,
     designated_product,
@@ -19,12 +25,6 @@ from test_pilots_helpers import (
     report_input,
     world,
 )
-
-from procure.errors import Conflict, Forbidden, Invalid, NotFound
-from procure.extensions import db
-from procure.models import AuditEvent, Notification, PilotApplication
-from procure.models.evaluation import Designation
-from procure.pilots import services
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ import csv
 import io
 from datetime import date
 
-import factories
 import pytest
 
+import factories
 from procure.extensions import db
 from procure.models import PilotApplication, PilotPlan, PilotPurchase, PilotRound, Product
 from procure.models.pilots import AgencyBudget, FollowOnPurchase

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import factories
 import pytest
-from factories import in_request
 from sqlalchemy import func, select
 
+import factories
 import search
+from factories import in_request
 from procure import indexing, search_service
 from procure.extensions import db
 from procure.models import Demand, Notification, OutboxEvent, ReverseProposal, SavedSearch

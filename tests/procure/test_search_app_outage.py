@@ -8,10 +8,10 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-import factories
 import pytest
 from sqlalchemy import select
 
+import factories
 import search
 from procure import indexing, search_service
 from procure.extensions import db

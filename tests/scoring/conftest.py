@@ -14,10 +14,9 @@ import pytest
 if importlib.util.find_spec("scoring") is None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from scoring_helpers import mini_data as _mini_data
-
 from scoring import Scheme, load_scheme
 from scoring.loader import SCHEMES_DIR
+from scoring_helpers import mini_data as _mini_data
 
 
 @pytest.fixture(scope="session")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from scoring_helpers import sheet, sheet_for, uniform
 
 from scoring import Result, SheetError, aggregate, parse_scheme
+from scoring_helpers import sheet, sheet_for, uniform
 
 # Three evaluators, worked by hand (items in conftest.ITEM_ORDER):
 #   A: 8 8 6 | 8 6 | 8 8 6 | 6 6  -> 22 + 14 + 22 + 12 = 70

@@ -7,9 +7,9 @@ from fractions import Fraction
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scoring_helpers import ITEM_ORDER, sheet
 
 from scoring import Result, aggregate, icc, kendalls_w, load_scheme
+from scoring_helpers import ITEM_ORDER, sheet
 
 SCHEME = load_scheme("default", version=1)
 LEVEL_POINTS = (2, 4, 6, 8, 10)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from scoring_helpers import uniform
 
 from scoring import agreement, icc, kendalls_w
+from scoring_helpers import uniform
 
 
 def test_kendalls_w_without_ties():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from scoring_helpers import sheet
 
 from scoring import (
     ScoreSheet,
@@ -13,6 +12,7 @@ from scoring import (
     ensure_submittable,
     panel_deviation_flags,
 )
+from scoring_helpers import sheet
 
 # Technology subtotals from three item scores (the other criteria stay at 8 per item).
 TECH = {
@@ -80,9 +80,8 @@ def test_floor_used_when_others_agree(scheme):
 
 
 def test_without_a_floor_any_difference_from_a_unanimous_panel_is_flagged(mini_data):
-    from scoring_helpers import sheet_for
-
     from scoring import parse_scheme
+    from scoring_helpers import sheet_for
 
     scheme = parse_scheme(mini_data)  # sd_floor_percent = 0
     panel = [sheet_for(f"o{i}", idea=40, proof=20, benefit=40) for i in range(3)]

@@ -20,12 +20,11 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # the package is not installed in the venv; tests import it
     sys.path.insert(0, str(ROOT))
 
-from osmem import PlainJsonNode, osmem_search_server  # noqa: E402, F401
-from search_corpus import corpus_documents  # noqa: E402
-
 import search  # noqa: E402
+from osmem import PlainJsonNode, osmem_search_server  # noqa: E402, F401
 from search.elastic import ElasticsearchBackend  # noqa: E402
 from search.embedded import EmbeddedBackend  # noqa: E402
+from search_corpus import corpus_documents  # noqa: E402
 
 ES_URL = os.environ.get("ELASTICSEARCH_URL")
 

@@ -7,15 +7,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from search_corpus import (
-    CONFIDENTIAL_TITLE,
-    INSIDER,
-    NOW,
-    OUTSIDER,
-    PUBLIC_COUNT,
-    ago,
-    corpus_documents,
-)
 
 from search import (
     FACETS,
@@ -24,6 +15,15 @@ from search import (
     SearchDocument,
     SearchResult,
     SearchUnavailable,
+)
+from search_corpus import (
+    CONFIDENTIAL_TITLE,
+    INSIDER,
+    NOW,
+    OUTSIDER,
+    PUBLIC_COUNT,
+    ago,
+    corpus_documents,
 )
 
 PUBLIC = ["public"]

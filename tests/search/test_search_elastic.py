@@ -8,8 +8,8 @@ from types import SimpleNamespace
 import pytest
 from elastic_transport import ApiResponseMeta, HttpHeaders, NodeConfig
 from elasticsearch import ApiError, BadRequestError
-from osmem import PlainJsonNode
 
+from osmem import PlainJsonNode
 from search import Query, SearchUnavailable
 from search.elastic import ElasticsearchBackend, analysis_settings, mappings
 

@@ -9,10 +9,10 @@ import time
 from pathlib import Path
 
 import pytest
-from search_corpus import corpus_documents
 
 from search import Query, SearchDocument, SearchUnavailable, backend_from_url
 from search.embedded import EmbeddedBackend, to_tantivy
+from search_corpus import corpus_documents
 
 ROOT = Path(__file__).resolve().parents[2]
 
