@@ -34,7 +34,7 @@ from procure.models import (
 )
 from procure.models.base import utcnow
 from procure.models.evaluation import Designation, DesignationStatus
-from procure.models.pilots import FieldReport, FollowOnPurchase
+from procure.models.pilots import AgencyBudget, FieldReport, FollowOnPurchase
 from procure.notifications.services import members, notify, operators
 from procure.pilots import allocation
 
@@ -390,6 +390,8 @@ def apply(actor: User, round_: PilotRound, data: ApplicationInput) -> PilotAppli
     if plan_id and (plan is None or plan.round_id != round_.id):
         check.fail("plan_id", _("Choose a product offered in this round."))
         plan = None
+    if plan is not None and not is_designated(plan.product_id):
+        check.fail("plan_id", _("The product's designation is no longer valid."))
     if plan is not None and quantity and quantity > plan.units_offered:
         check.fail(
             "quantity",
@@ -1178,6 +1180,70 @@ def follow_ons_of(user) -> list[FollowOnPurchase]:
             .order_by(FollowOnPurchase.purchased_on.desc(), FollowOnPurchase.id.desc())
         )
     )
+
+
+@dataclass
+class BudgetInput:
+    agency_id: object = None
+    year: object = None
+    goods_budget: object = None
+    target_share_percent: object = None
+
+
+def set_agency_budget(actor: User, data: BudgetInput) -> AgencyBudget:
+    """An operator records an agency's goods budget for a year and its innovation target."""
+    _require_operator(actor)
+    check = Checker()
+    agency_id = check.integer("agency_id", data.agency_id, minimum=1, required=True)
+    year = check.integer("year", data.year, minimum=2000, maximum=2100, required=True)
+    budget = check.integer("goods_budget", data.goods_budget, minimum=0, required=True)
+    share = data.target_share_percent
+    if share in (None, ""):
+        share = 1.0
+    try:
+        share = float(share)
+    except (TypeError, ValueError):
+        check.fail("target_share_percent", _("Enter a number."))
+        share = None
+    if share is not None and not 0 < share <= 100:
+        check.fail("target_share_percent", _("Enter a percentage above 0 and at most 100."))
+    agency = db.session.get(Organisation, agency_id) if agency_id else None
+    if agency_id and (agency is None or agency.kind != OrganisationKind.AGENCY):
+        check.fail("agency_id", _("Choose an agency."))
+    check.done()
+    row = db.session.scalar(
+        select(AgencyBudget).where(AgencyBudget.agency_id == agency_id, AgencyBudget.year == year)
+    )
+    before = None
+    if row is None:
+        row = AgencyBudget(agency_id=agency_id, year=year)
+        db.session.add(row)
+    else:
+        before = {"goods_budget": row.goods_budget, "target_share": row.target_share}
+    row.goods_budget = budget
+    row.target_share = round(share / 100, 6)
+    db.session.flush()
+    record(
+        "agency_budget.set",
+        "agency_budget",
+        row.id,
+        actor=actor,
+        before=before,
+        after={
+            "agency_id": agency_id,
+            "year": year,
+            "goods_budget": budget,
+            "target_share": row.target_share,
+        },
+    )
+    return row
+
+
+def agency_budgets(year: int | None = None) -> list[AgencyBudget]:
+    query = select(AgencyBudget).order_by(AgencyBudget.year.desc(), AgencyBudget.agency_id)
+    if year is not None:
+        query = query.where(AgencyBudget.year == year)
+    return list(db.session.scalars(query))
 
 
 def piloted_products() -> list[Product]:

@@ -521,6 +521,38 @@ def new_follow_on():
     return render_template("pilots/follow_on_form.html", form=form), status
 
 
+@bp.route("/budgets", methods=["GET", "POST"])
+@authz.roles(Role.OPERATOR)
+def budgets():
+    """Agencies' goods budgets per year, against which innovation-purchase targets are set."""
+    status = 200
+    errors = None
+    if request.method == "POST":
+        data = services.BudgetInput(
+            agency_id=request.form.get("agency_id", ""),
+            year=request.form.get("year", ""),
+            goods_budget=request.form.get("goods_budget", ""),
+            target_share_percent=request.form.get("target_share_percent", ""),
+        )
+        try:
+            services.set_agency_budget(_actor(), data)
+        except ServiceError as error:
+            db.session.rollback()
+            status, errors = error.status, error
+        else:
+            db.session.commit()
+            flash(_("The budget is saved."), "success")
+            return redirect(url_for("pilots.budgets"))
+    return render_template(
+        "pilots/budgets.html",
+        rows=services.agency_budgets(),
+        agencies=services.agencies(),
+        names={a.id: a.name for a in services.agencies()},
+        error=errors,
+        action_form=ActionForm(),
+    ), status
+
+
 # -- statistics ----------------------------------------------------------------------------
 
 

@@ -33,6 +33,7 @@ EXPECTED: dict[str, object] = {
     "pilots.new_follow_on": OFFICER,
     "pilots.stats_page": PUBLIC,
     "pilots.stats_csv": PUBLIC,
+    "pilots.budgets": OPERATOR,
     # API
     "api.pilot_rounds": PUBLIC,
     "api.create_pilot_round": OPERATOR,

@@ -192,3 +192,40 @@ def test_csv(fx, client):
     assert {r["product"] for r in rows} == {"P1", "P2"}
     page = client.get("/pilots/stats?year=2026").get_data(as_text=True)
     assert "기관B" in page and "80.0 %" in page
+
+
+def test_operator_sets_budgets_and_targets(app, fx, login):
+    from sqlalchemy import select
+
+    from conftest import english_client
+    from procure.models import AuditEvent
+
+    operator = factories.user_with_role("operator")
+    client = english_client(app)
+    login(operator, on=client)
+    a = fx["a"]
+    refused = client.post(
+        "/pilots/budgets",
+        data={"agency_id": str(a.id), "year": "2026", "goods_budget": "x"},
+    )
+    assert refused.status_code == 422 and "Enter a whole number." in refused.get_data(as_text=True)
+    response = client.post(
+        "/pilots/budgets",
+        data={
+            "agency_id": str(a.id),
+            "year": "2026",
+            "goods_budget": "200000",
+            "target_share_percent": "2.5",
+        },
+    )
+    assert response.status_code == 302
+    row = by(stats.compute(year=2026)["agencies"], "agency", "기관A")
+    assert row["target"] == 5_000 and row["target_met"] == 1.0
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "agency_budget.set"))
+    assert "200,000" in client.get("/pilots/budgets").get_data(as_text=True)
+    supplier_org = fx["s1"]
+    refused = client.post(
+        "/pilots/budgets",
+        data={"agency_id": str(supplier_org.id), "year": "2026", "goods_budget": "1"},
+    )
+    assert refused.status_code == 422
