@@ -41,8 +41,8 @@ REASONS = {
     "exceeds-units": _l("Left out: asks for more units than the supplier offered"),
     "exceeds-budget": _l("Left out: costs more than the whole budget"),
     "exceeds-cap": _l("Left out: costs more than the per-agency cap"),
-    "budget-used": _l("Left out: the budget went to applications covering more"),
-    "units-used": _l("Left out: the offered units went to applications covering more"),
+    "budget-used": _l("Left out: too little budget left after the higher-priority choices"),
+    "units-used": _l("Left out: too few units left after the higher-priority choices"),
     "cap-used": _l("Left out: the agency's cap is used by its other applications"),
     "lower-priority": _l("Left out: lower priority"),
 }

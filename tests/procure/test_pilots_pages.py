@@ -286,3 +286,22 @@ def test_no_inline_script_or_style(app, w, login):
 
 
 _ = factories
+
+
+def test_pages_render_in_korean(app, w, login):
+    _w, round_, pilot = evaluated_pilot(app, w)
+    client = app.test_client()
+    login(w["operator"], on=client)
+    for path in (
+        "/pilots/",
+        f"/pilots/rounds/{round_.id}",
+        f"/pilots/{pilot.id}",
+        f"/pilots/{pilot.id}/good-faith",
+        f"/pilots/{pilot.id}/good-faith.pdf",
+        "/pilots/results",
+        "/pilots/stats",
+        "/pilots/budgets",
+        "/pilots/rounds/new",
+    ):
+        response = client.get(path, headers={"Accept-Language": ""})
+        assert response.status_code == 200, path
