@@ -34,7 +34,7 @@ VOTE_POWER = 3.0
 #: The linear model is trained from this many listings with a group code on.
 LINEAR_MIN_LISTINGS = 40
 #: At most this many listings train it (a random sample beyond), bounding fit time.
-LINEAR_MAX_ROWS = 20_000
+LINEAR_MAX_ROWS = 5_000
 #: Cross-validation that picks the blend: held-out listings, folds, and the grids.
 CV_HOLDOUT = 1000
 CV_FOLDS = 3

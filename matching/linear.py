@@ -39,6 +39,9 @@ class GroupLinearModel:
         if keep.size > self.max_features:
             keep = keep[np.argsort(-df[keep], kind="stable")[: self.max_features]]
         self.columns_ = np.sort(keep)
+        # Query columns -> model columns (-1: not kept), for a cheap sparse remap at query time.
+        self.column_map_ = np.full(x.shape[1], -1, dtype=np.int64)
+        self.column_map_[self.columns_] = np.arange(self.columns_.size)
         labels = np.asarray(labels)
         self.classes_ = np.unique(labels)
         if self.classes_.size < 2:
@@ -56,7 +59,16 @@ class GroupLinearModel:
 
     def decision(self, x):
         """Decision values (queries × training classes) for stacked views ``x``."""
-        return np.asarray(x[:, self.columns_] @ self.coef_) + self.intercept_
+        x = sp.csr_matrix(x)
+        mapped = self.column_map_[x.indices]
+        keep = mapped >= 0
+        rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))[keep]
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=x.shape[0]))])
+        remapped = sp.csr_matrix(
+            (x.data[keep], mapped[keep], indptr), shape=(x.shape[0], self.columns_.size)
+        )
+        values = np.asarray(remapped @ self.coef_, dtype=np.float64)
+        return values + self.intercept_
 
     def proba(self, x, temperature):
         """Probabilities over all ``n_groups`` group ids (zero for unseen groups)."""
