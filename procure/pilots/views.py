@@ -550,6 +550,13 @@ def budgets():
         names={a.id: a.name for a in services.agencies()},
         error=errors,
         action_form=ActionForm(),
+        # Formatted here, not in Jinja: Jinja's gettext %-formats every message, and these
+        # translations contain a bare "%".
+        intro=_(
+            "Each agency's goods budget for a year; its innovation-purchase target is a share "
+            "of it: one percent unless set."
+        ),
+        share_label=_("Target share (percent)"),
     ), status
 
 
