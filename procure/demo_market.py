@@ -2796,7 +2796,7 @@ def load_market() -> bool:
     people = _People.find()
     if people is None:
         return False
-    with _request_context(), _placeholder_urls():
+    with _request_context():
         _Builder(people).run()
     return True
 
@@ -2809,22 +2809,6 @@ def _request_context():
     else:
         with current_app.test_request_context():
             yield
-
-
-@contextmanager
-def _placeholder_urls():
-    """While a page's view is not written yet, build its link as ``/<blueprint>/<id>``."""
-    app = current_app._get_current_object()
-
-    def placeholder(_error, endpoint, values):
-        ident = next((str(v) for k, v in values.items() if k.endswith("_id")), "")
-        return f"/{endpoint.split('.')[0]}/{ident}".rstrip("/")
-
-    app.url_build_error_handlers.append(placeholder)
-    try:
-        yield
-    finally:
-        app.url_build_error_handlers.remove(placeholder)
 
 
 @dataclass

@@ -408,7 +408,7 @@ def ask_question(actor: User, demand: Demand, body: str) -> Question:
     from procure.notifications.services import members
 
     notify(
-        members(demand.agency_id),
+        [member for member in members(demand.agency_id) if member.has_role(Role.OFFICER)],
         "question.asked",
         lambda: _("New question on your demand “%(title)s”", title=demand.title),
         lambda: body,

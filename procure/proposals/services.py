@@ -333,7 +333,7 @@ def decide(
     check.done()
     before = proposal.status
     proposal.status = decision
-    proposal.decision_reason = reason or proposal.decision_reason
+    proposal.decision_reason = reason or None
     proposal.decided_at = utcnow()
     proposal.decided_by_id = actor.id
     proposal.updated_at = utcnow()
