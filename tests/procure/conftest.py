@@ -60,6 +60,8 @@ def app(tmp_path_factory):
             "search_url": f"embedded://{instance / 'search'}",
             "INSTANCE_PATH": str(instance),
             "WTF_CSRF_ENABLED": False,
+            # Tests that exercise search turn draining back on; the rest need not pay for it.
+            "SEARCH_DRAIN_ON_COMMIT": False,
             "SERVER_NAME": None,
         }
     )
