@@ -96,12 +96,16 @@ class ListingIndex:
             if rows.size:
                 np.maximum.at(out, rows, level_dist[extra])
             return out
-        positions = np.asarray(positions)
+        positions = np.asarray(positions, dtype=np.int64)
         out = level_dist[ids[positions]]
-        if rows.size:
-            full = np.full(self.n_items, -1.0)
-            np.maximum.at(full, rows, level_dist[extra])
-            out = np.maximum(out, full[positions])
+        if rows.size and positions.size:
+            # Extra codes of the requested items only: O(extras · log positions), not O(n).
+            order = np.argsort(positions, kind="stable")
+            ordered = positions[order]
+            slot = np.minimum(np.searchsorted(ordered, rows), ordered.size - 1)
+            hit = ordered[slot] == rows
+            if hit.any():
+                np.maximum.at(out, order[slot[hit]], level_dist[extra[hit]])
         return out
 
     @property

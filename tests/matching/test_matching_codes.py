@@ -90,3 +90,23 @@ def test_agreement_is_symmetric_and_bounded(a, b):
     assert depth == agreement_depth(b, a)
     assert 0 <= depth <= 4
     assert agreement_depth(a, a) == 4
+
+
+def test_index_gathers_the_best_of_several_codes():
+    import numpy as np
+
+    from matching.index import ListingIndex
+    from matching.text import TextEncoder
+
+    codes = [["N6115B", "5131C"], ["5131BI"], [], ["N7110", "N6115A", "R019"], "R012"]
+    index = ListingIndex.build(["a b", "c d", "e f", "g h", "i j"], codes, TextEncoder())
+    rng = np.random.RandomState(0)
+    for level in range(4):
+        dist = rng.rand(len(index.prefixes[level]) + 1)
+        full = index.gather(dist, level)
+        for positions in ([0, 3], [4, 1, 3], [2], [3, 0, 1, 2, 4]):
+            assert np.allclose(index.gather(dist, level, positions), full[positions])
+    group = index.lookups[1]
+    dist = np.zeros(len(group) + 1)
+    dist[group["513"]] = 0.7
+    assert index.gather(dist, 1).tolist() == [0.7, 0.7, 0.0, 0.0, 0.0]
