@@ -633,6 +633,31 @@ def pilot_report(pilot_id: int):
     return _pilot_move(pilot_id, REPORT_FIELDS, call)
 
 
+FIX_FIELDS = {
+    "fixed_on": Field("date", nullable=False, required=True),
+    "version": OPTIONAL_VERSION,
+}
+
+
+@bp.route("/pilots/<int:pilot_id>/defects/<int:index>/fix", methods=["POST"])
+@authz.roles(Role.OFFICER, Role.OPERATOR, acting=True)
+@document(
+    "Record that the supplier fixed reported defect number `index` (from 0); "
+    "the using agency or an operator",
+    body=body_schema(FIX_FIELDS),
+    responses=one("Pilot", "The pilot"),
+    tags=TAGS,
+)
+def pilot_fix_defect(pilot_id: int, index: int):
+    return _pilot_move(
+        pilot_id,
+        FIX_FIELDS,
+        lambda p, d: services.record_fix(
+            _actor(), p, index, d.get("fixed_on"), version=d.get("version")
+        ),
+    )
+
+
 @bp.route("/pilots/<int:pilot_id>/verdict", methods=["POST"])
 @authz.roles(Role.OPERATOR)
 @document(

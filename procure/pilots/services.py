@@ -1008,6 +1008,42 @@ def close_pilot(actor: User, pilot: PilotPurchase, version: int | None = None) -
     return pilot
 
 
+def record_fix(
+    actor: User, pilot: PilotPurchase, index, fixed_on, version: int | None = None
+) -> FieldReport:
+    """Record that the supplier fixed a reported defect (the using agency or an operator).
+
+    A fix recorded after an *insufficient* verdict lifts ``extension_blocked`` once no defect
+    is left unfixed.
+    """
+    _require_agency_or_operator(actor, pilot)
+    _check_version(pilot, version)
+    report = pilot.report
+    check = Checker()
+    position = check.integer("index", index, minimum=0, maximum=1000, required=True)
+    day = check.day("fixed_on", fixed_on, required=True)
+    if day and day > date.today():
+        check.fail("fixed_on", _("The date cannot be in the future."))
+    check.done()
+    defects = list(report.defects or []) if report is not None else []
+    if position is None or position >= len(defects) or defects[position].get("fixed"):
+        raise NotFound(_("This defect does not exist or is already fixed."))
+    changed = {**defects[position], "fixed": True, "fixed_on": day.isoformat()}
+    defects[position] = changed
+    report.defects = defects
+    pilot.updated_at = utcnow()
+    db.session.flush()
+    record(
+        "field_report.defect_fixed",
+        "pilot",
+        pilot.id,
+        actor=actor,
+        before={"index": position, "fixed": False},
+        after={"index": position, "fixed": True, "fixed_on": day},
+    )
+    return report
+
+
 def unfixed_defects(report: FieldReport | None) -> list[dict]:
     if report is None:
         return []

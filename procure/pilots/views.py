@@ -416,6 +416,16 @@ def report(pilot_id: int):
     return render_template("pilots/report_form.html", form=form, pilot=pilot), status
 
 
+@bp.route("/<int:pilot_id>/defects/<int:index>/fix", methods=["POST"])
+@authz.roles(Role.OFFICER, Role.OPERATOR, acting=True)
+def fix_defect(pilot_id: int, index: int):
+    pilot = services.get_pilot(current_user, pilot_id)
+    services.record_fix(_actor(), pilot, index, request.form.get("fixed_on", ""), _version())
+    db.session.commit()
+    flash(_("The fix is recorded."), "success")
+    return redirect(url_for("pilots.pilot_detail", pilot_id=pilot.id))
+
+
 @bp.route("/<int:pilot_id>/verdict", methods=["POST"])
 @authz.roles(Role.OPERATOR)
 def verdict(pilot_id: int):

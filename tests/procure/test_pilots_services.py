@@ -461,3 +461,32 @@ def test_revoked_designation_makes_a_product_ineligible(app, w):
     with pytest.raises(Invalid):
         open_round(app, w["operator"], [product])
     assert db.session.scalar(select(PilotApplication.id)) is None
+
+
+def test_a_later_fix_lifts_the_extension_block(app, w):
+    _w, _r, pilot = evaluated_pilot(
+        app,
+        w,
+        verdict="insufficient",
+        defects=[
+            {"description": "야간 점멸", "fixed": False},
+            {"description": "앱 오류", "fixed": False},
+        ],
+    )
+    product_id = w["products"][0].id
+    officer = w["officers"][0]
+    with pytest.raises(Forbidden):
+        in_request(app, services.record_fix, w["officers"][1], pilot, 0, date.today())
+    with pytest.raises(Invalid):
+        in_request(app, services.record_fix, officer, pilot, 0, date.today() + timedelta(days=1))
+    in_request(app, services.record_fix, officer, pilot, 0, date.today())
+    assert services.extension_blocked(product_id) is True
+    with pytest.raises(NotFound):  # already fixed
+        in_request(app, services.record_fix, officer, pilot, 0, date.today())
+    with pytest.raises(NotFound):
+        in_request(app, services.record_fix, officer, pilot, 5, date.today())
+    in_request(app, services.record_fix, w["operator"], pilot, 1, date.today())
+    db.session.expire_all()
+    assert services.extension_blocked(product_id) is False
+    assert pilot.report.defects[1]["fixed_on"] == date.today().isoformat()
+    assert _events("pilot", pilot.id).count("field_report.defect_fixed") == 2
