@@ -191,7 +191,7 @@ def optimise(
     if solution.x is None:
         return _result(candidates, [], budget, units, cap, w, "no-solution")
     chosen = [pool[i].id for i in range(n) if solution.x[i] > 0.5]
-    # Guard against solver tolerances: drop the cheapest-to-lose choice until exactly feasible.
+    # Guard against solver tolerances: drop choices from the end until exactly feasible.
     while chosen and not feasible(candidates, chosen, budget, units, cap):
         chosen.pop()
     status = "optimal" if solution.status == 0 else "time-limit"
