@@ -1009,6 +1009,15 @@ def extend_designation(
     _check_version(designation, version)
     if designation.status != DesignationStatus.ACTIVE:
         raise Conflict(_("A revoked designation cannot be extended."))
+    from procure.pilots.services import extension_blocked
+
+    if extension_blocked(designation.product_id):
+        raise Conflict(
+            _(
+                "A pilot of this product was judged insufficient and a defect is still unfixed, "
+                "so the designation cannot be extended until the supplier fixes it."
+            )
+        )
     scheme = scheme_of(designation)
     try:
         ends_on = scoring.validity_end(scheme, designation.starts_on, designation.extensions + 1)

@@ -110,8 +110,11 @@ def add_cpv_codes() -> None:
 
 
 def in_request(app, function, *args, **kwargs):
-    """Call a service the way a view does: inside a request context (for url_for and addresses)."""
-    with app.test_request_context():
+    """Call a service the way a view does: inside a request context (for url_for and addresses).
+
+    The request asks for English, so tests can quote the services' messages.
+    """
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         return function(*args, **kwargs)
 
 

@@ -99,3 +99,13 @@ def test_form_errors_are_tied_to_their_fields(client):
     )
     assert 'aria-invalid="true"' in html
     assert "필수 입력 항목입니다." in html
+
+
+@pytest.mark.parametrize("locale", ["ko", "en"])
+def test_no_bare_percent_signs(locale):
+    """Templates %-format every message, so a lone % would break the page: write ％ or 퍼센트."""
+    catalog = load_catalog_tool().read(locale)
+    for message in catalog:
+        for text in (message.id, message.string):
+            if isinstance(text, str) and text:
+                assert "%" not in PLACEHOLDER.sub("", text), text

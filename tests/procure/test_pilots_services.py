@@ -351,6 +351,16 @@ def test_extension_blocked_for_insufficient_with_unfixed_defects(app, w):
     )
     assert services.extension_blocked(product.id) is True
     assert services.extension_blocked(w["products"][1].id) is False
+    # The evaluation workflow refuses to extend the designation while the defect is unfixed.
+    from procure.errors import Conflict
+    from procure.evaluation import services as evaluation
+    from procure.models import Designation
+
+    designation = db.session.scalars(
+        select(Designation).where(Designation.product_id == product.id)
+    ).first()
+    with pytest.raises(Conflict, match="defect is still unfixed"):
+        in_request(app, evaluation.extend_designation, w["operator"], designation)
 
 
 def test_insufficient_with_fixed_defects_is_not_blocked(app, w):
