@@ -97,19 +97,9 @@ def db_session(app):
             connection.close()
 
 
-def english_client(app):
-    """A test client whose browser asks for English, so assertions can quote English text.
-
-    Korean stays the default for browsers that ask for nothing (tested in test_i18n).
-    """
-    test_client = app.test_client()
-    test_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return test_client
-
-
 @pytest.fixture
 def client(app, db_session):
-    return english_client(app)
+    return factories.english_client(app)
 
 
 @pytest.fixture
@@ -155,7 +145,7 @@ def client_as(app, db_session, login):
     """Return a function giving a client signed in with a role: ``client_as("operator")``."""
 
     def make(role: str | None):
-        new_client = english_client(app)
+        new_client = factories.english_client(app)
         if role is None:
             return new_client, None
         user = factories.user_with_role(role)

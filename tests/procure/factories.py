@@ -169,3 +169,13 @@ def answered_proposal(app, supplier, demand, submit=True, **overrides):
     if submit:
         in_request(app, services.submit, supplier, proposal)
     return proposal
+
+
+def english_client(app):
+    """A test client whose browser asks for English, so assertions can quote English text.
+
+    Korean stays the default for browsers that ask for nothing (tested in test_i18n).
+    """
+    test_client = app.test_client()
+    test_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return test_client

@@ -10,8 +10,7 @@ import pytest
 from sqlalchemy import select
 
 import factories
-from conftest import english_client
-from factories import in_request
+from factories import english_client, in_request
 from procure.evaluation import services
 from procure.extensions import db
 from procure.models import Designation, EvaluationRound

@@ -23,7 +23,7 @@ def w(app, db_session):
 
 
 def _client(app, login, user):
-    from conftest import english_client
+    from factories import english_client
 
     client = english_client(app)
     login(user, on=client)
@@ -187,7 +187,7 @@ def test_the_whole_flow_through_the_pages(app, w, login):
 
 
 def english_anonymous(app):
-    from conftest import english_client
+    from factories import english_client
 
     return english_client(app)
 

@@ -197,7 +197,7 @@ def test_csv(fx, client):
 def test_operator_sets_budgets_and_targets(app, fx, login):
     from sqlalchemy import select
 
-    from conftest import english_client
+    from factories import english_client
     from procure.models import AuditEvent
 
     operator = factories.user_with_role("operator")

@@ -244,7 +244,7 @@ def token_for(app, user) -> str:
 
 
 def login_client(app, user):
-    from conftest import english_client
+    from factories import english_client
 
     new_client = english_client(app)
     response = new_client.post("/login", data={"email": user.email, "password": factories.PASSWORD})
