@@ -611,7 +611,7 @@ class Matcher(BaseEstimator):
                             "predicted_code",
                             {
                                 "level": level,
-                                "code": code_prefix(listing_codes[0], level) or listing_codes[0],
+                                "code": self._likeliest_prefix(ctx, listing_codes, level),
                                 "probability": round(probability, 2),
                             },
                         )
@@ -644,6 +644,20 @@ class Matcher(BaseEstimator):
                 similarity = 0.0
             reasons.append(Reason("text_similarity", {"similarity": round(similarity, 2)}))
         return reasons
+
+    def _likeliest_prefix(self, ctx, listing_codes, level):
+        """The listing's prefix at ``level`` that the demand's distribution favours most."""
+        li = LEVEL_NAMES.index(level)
+        lookup, dist = self.index_.lookups[li], ctx["dist"][li]
+        best, best_p = None, -1.0
+        for code in listing_codes:
+            prefix = code_prefix(code, level)
+            if prefix is None:
+                continue
+            p = float(dist[lookup[prefix]]) if prefix in lookup else 0.0
+            if p > best_p:
+                best, best_p = prefix, p
+        return best or listing_codes[0]
 
     # ------------------------------------------------------------- classifier
     def suggest_codes(self, text: str, k: int = 3, level: str | None = None):

@@ -241,3 +241,14 @@ def test_linear_blend_is_chosen_internally_and_stays_hierarchical():
         assert classes[c] <= group[parent] + 1e-9
     plain = CodeClassifier(linear=False).fit(texts, codes)
     assert plain.linear_ is None and plain.blend_ == 0.0
+
+
+def test_reasons_name_the_likeliest_of_several_listing_codes(english_listings):
+    listings = [*english_listings]
+    listings.append(
+        {"id": "e-kit", "text": "Patrol drone spare kit and chair", "codes": ["N7110", "N1550"]}
+    )
+    matcher = Matcher(random_state=0).fit(listings)
+    reasons = matcher.explain({"text": "patrol drone with loudspeaker"}, "e-kit")
+    predicted = [r for r in reasons if r.code == "predicted_code"]
+    assert predicted and predicted[0].params["code"].startswith("N15")
