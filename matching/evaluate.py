@@ -1,14 +1,17 @@
 """Evaluate the matcher against a BM25 baseline on OCDS tenders whose codes grade relevance.
 
-    python -m matching.evaluate --ocds PATH [--seed N] [--k 10] [--json]
+    python -m matching.evaluate --ocds PATH [--seed N] [--k 10] [--json] [--code-names]
+                                [--primary-code]
 
 Protocol (docs/matching.md): tenders with a code and ≥ 20 characters of text, duplicate
 texts dropped, shuffled with the seed; the first half become listings (text and codes),
 the second half demands (text only). A listing's relevance grade for a demand is the
-agreement depth of their primary codes (0 none … 4 exact). Reported: NDCG@k (gain
+best agreement depth over all pairs of their codes (0 none … 4 exact; ``--primary-code``:
+of their first codes only). Reported: NDCG@k (gain
 2^grade − 1, ideal from all listings), MRR@k and recall@k with "relevant" = grade ≥ 3
 (same class or exact code), for the matcher and for BM25 over the same listings; and the
-classifier's top-1/top-3 accuracy at group level on the demands.
+classifier's top-1/top-3 accuracy at group level on the demands (a hit when any of the
+demand's true groups is predicted).
 """
 
 from __future__ import annotations
