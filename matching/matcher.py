@@ -1,13 +1,15 @@
 """The matcher: rank listings for a demand, and demands for a listing, with reasons.
 
 Two stages. Retrieval scores *every* listing with a linear relevance model over features
-that vectorise over the whole index (two TF-IDF cosines from sparse products, and the
-probability that the demand's code shares each prefix level with the listing's code), then
+that vectorise over the whole index (two TF-IDF cosines and BM25 from sparse products, and
+the probability that one of the demand's codes shares each prefix level with one of the
+listing's codes), then
 keeps the top candidates with ``argpartition``. Re-ranking adds per-pair features (budget,
 region, readiness, innovativeness, pilot record) and, once feedback exists, a learned
 logistic re-ranker. The relevance weights are learned without labels at fit time:
-listings stand in for demands with their codes hidden, and the model learns to predict how
-deep their codes agree with the other listings' codes.
+listings stand in for demands with their codes hidden, and of two scorers — a regression of
+the code-agreement gain on the features, and the expected gain under the predicted code
+distribution plus a little text — the one with the better NDCG@10 on them is kept.
 """
 
 from __future__ import annotations
