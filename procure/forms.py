@@ -44,3 +44,21 @@ REQUIRED = _l("This field is required.")
 def choices(pairs) -> list[SelectChoice]:
     """WTForms choices from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def attempt(form: FlaskForm, action):
+    """Run a service call for a submitted form: commit on success, or roll back and show why.
+
+    Returns ``(result, None)`` on success and ``(None, status)`` when a rule refused the input,
+    with the service's messages placed next to the form's fields.
+    """
+    from procure.extensions import db
+
+    try:
+        result = action()
+    except ServiceError as error:
+        db.session.rollback()
+        apply_service_error(form, error)
+        return None, error.status
+    db.session.commit()
+    return result, None

@@ -19,9 +19,8 @@ from procure.demands.forms import (
     DemandForm,
     QuestionForm,
 )
-from procure.errors import ServiceError
 from procure.extensions import db
-from procure.forms import ActionForm, apply_service_error, choices
+from procure.forms import ActionForm, attempt, choices
 from procure.labels import DEMAND_STATUS, DEMAND_TYPE
 from procure.listing import arg_choice, arg_division, arg_int, arg_region, arg_text, like
 from procure.models import Demand, DemandCode, DemandStatus, Organisation, Question, Role
@@ -128,13 +127,12 @@ def new():
     form = DemandForm()
     _prepare(form)
     if form.validate_on_submit():
-        try:
-            demand = services.create_demand(current_user._get_current_object(), _form_input(form))
-        except ServiceError as error:
-            db.session.rollback()
-            apply_service_error(form, error)
-            return _render_form(form, None, error.status)
-        db.session.commit()
+        demand, status = attempt(
+            form,
+            lambda: services.create_demand(current_user._get_current_object(), _form_input(form)),
+        )
+        if status:
+            return _render_form(form, None, status)
         flash(_("The draft is saved. Publish it when it is ready."), "success")
         return redirect(url_for("demands.detail", demand_id=demand.id))
     if not form.is_submitted():
@@ -152,19 +150,18 @@ def edit(demand_id: int):
     form = DemandForm(obj=demand if request.method == "GET" else None)
     _prepare(form)
     if form.validate_on_submit():
-        try:
-            services.update_demand(
+        _done, status = attempt(
+            form,
+            lambda: services.update_demand(
                 current_user._get_current_object(),
                 demand,
                 _form_input(form),
                 form.loaded_version(),
                 note=form.note.data or "",
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            apply_service_error(form, error)
-            return _render_form(form, demand, error.status)
-        db.session.commit()
+            ),
+        )
+        if status:
+            return _render_form(form, demand, status)
         flash(_("The demand is saved."), "success")
         return redirect(url_for("demands.detail", demand_id=demand.id))
     if not form.is_submitted():

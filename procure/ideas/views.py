@@ -8,9 +8,8 @@ from sqlalchemy.orm import selectinload
 
 from procure import authz, policy
 from procure.attachments.services import attachments_of
-from procure.errors import ServiceError
 from procure.extensions import db
-from procure.forms import ActionForm, apply_service_error, choices
+from procure.forms import ActionForm, attempt, choices
 from procure.ideas import bp, services
 from procure.ideas.forms import IdeaForm
 from procure.labels import IDEA_STATUS
@@ -43,19 +42,18 @@ def new():
     form = IdeaForm()
     _prepare(form)
     if form.validate_on_submit():
-        try:
-            idea = services.submit_idea(
+        idea, status = attempt(
+            form,
+            lambda: services.submit_idea(
                 current_user._get_current_object(),
                 title=form.title.data,
                 problem=form.problem.data,
                 suggestion=form.suggestion.data or "",
                 region=form.region.data or None,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            apply_service_error(form, error)
-            return render_template("ideas/form.html", form=form, idea=None), error.status
-        db.session.commit()
+            ),
+        )
+        if status:
+            return render_template("ideas/form.html", form=form, idea=None), status
         flash(_("Thank you. Your idea will be public once an operator has reviewed it."), "success")
         return redirect(url_for("ideas.detail", idea_id=idea.id))
     return render_template(
@@ -72,8 +70,9 @@ def edit(idea_id: int):
     form = IdeaForm(obj=idea if request.method == "GET" else None)
     _prepare(form)
     if form.validate_on_submit():
-        try:
-            services.update_idea(
+        _done, status = attempt(
+            form,
+            lambda: services.update_idea(
                 current_user._get_current_object(),
                 idea,
                 form.loaded_version(),
@@ -81,12 +80,10 @@ def edit(idea_id: int):
                 problem=form.problem.data,
                 suggestion=form.suggestion.data or "",
                 region=form.region.data or None,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            apply_service_error(form, error)
-            return render_template("ideas/form.html", form=form, idea=idea), error.status
-        db.session.commit()
+            ),
+        )
+        if status:
+            return render_template("ideas/form.html", form=form, idea=idea), status
         flash(_("Your idea is saved."), "success")
         return redirect(url_for("ideas.detail", idea_id=idea.id))
     if not form.is_submitted():

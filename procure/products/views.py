@@ -9,10 +9,9 @@ from sqlalchemy.orm import selectinload
 from procure import authz, policy
 from procure.attachments.services import attachments_of
 from procure.classification.services import labels
-from procure.errors import ServiceError
 from procure.evaluation.services import designated_product_ids
 from procure.extensions import db
-from procure.forms import ActionForm, apply_service_error, choices
+from procure.forms import ActionForm, attempt, choices
 from procure.labels import PRODUCT_STATUS
 from procure.listing import arg_choice, arg_division, arg_int, arg_text, like
 from procure.models import Product, ProductCode, ProductStatus, Role
@@ -118,13 +117,12 @@ def new():
     form = ProductForm()
     _prepare(form)
     if form.validate_on_submit():
-        try:
-            product = services.create_product(current_user._get_current_object(), _form_input(form))
-        except ServiceError as error:
-            db.session.rollback()
-            apply_service_error(form, error)
-            return render_template("products/form.html", form=form, product=None), error.status
-        db.session.commit()
+        product, status = attempt(
+            form,
+            lambda: services.create_product(current_user._get_current_object(), _form_input(form)),
+        )
+        if status:
+            return render_template("products/form.html", form=form, product=None), status
         flash(_("The draft is saved. List it when it is ready."), "success")
         return redirect(url_for("products.detail", product_id=product.id))
     return render_template(
@@ -141,18 +139,17 @@ def edit(product_id: int):
     form = ProductForm(obj=product if request.method == "GET" else None)
     _prepare(form)
     if form.validate_on_submit():
-        try:
-            services.update_product(
+        _done, status = attempt(
+            form,
+            lambda: services.update_product(
                 current_user._get_current_object(),
                 product,
                 _form_input(form),
                 form.loaded_version(),
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            apply_service_error(form, error)
-            return render_template("products/form.html", form=form, product=product), error.status
-        db.session.commit()
+            ),
+        )
+        if status:
+            return render_template("products/form.html", form=form, product=product), status
         flash(_("The product is saved."), "success")
         return redirect(url_for("products.detail", product_id=product.id))
     if not form.is_submitted():

@@ -9,9 +9,8 @@ from sqlalchemy.orm import selectinload
 from procure import authz, policy
 from procure.attachments.services import attachments_of
 from procure.demands import services as demands
-from procure.errors import ServiceError
 from procure.extensions import db
-from procure.forms import ActionForm, apply_service_error, choices
+from procure.forms import ActionForm, attempt, choices
 from procure.labels import COMPLIANCE, PROPOSAL_STATUS
 from procure.listing import arg_choice
 from procure.models import (
@@ -99,8 +98,18 @@ def _form_input(form: ProposalForm, demand) -> services.ProposalInput:
     )
 
 
-def _requirements(demand) -> dict:
-    return {r.id: r for r in demand.requirements} if demand else {}
+def _render_form(form, demand, proposal, status: int):
+    requirements = {r.id: r for r in demand.requirements} if demand else {}
+    return (
+        render_template(
+            "proposals/form.html",
+            form=form,
+            demand=demand,
+            requirements=requirements,
+            proposal=proposal,
+        ),
+        status,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -115,31 +124,17 @@ def new():
         form.target_agency_id.data = request.args.get("agency", "")
     _prepare(form, demand)
     if form.validate_on_submit():
-        try:
-            proposal = services.create_proposal(
+        proposal, status = attempt(
+            form,
+            lambda: services.create_proposal(
                 current_user._get_current_object(), _form_input(form, demand)
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            apply_service_error(form, error)
-            return render_template(
-                "proposals/form.html",
-                form=form,
-                demand=demand,
-                requirements=_requirements(demand),
-                proposal=None,
-            ), error.status
-        db.session.commit()
+            ),
+        )
+        if status:
+            return _render_form(form, demand, None, status)
         flash(_("The draft is saved. Only your company can see it until you submit it."), "success")
         return redirect(url_for("proposals.detail", proposal_id=proposal.id))
-    status = 400 if form.is_submitted() else 200
-    return render_template(
-        "proposals/form.html",
-        form=form,
-        demand=demand,
-        requirements=_requirements(demand),
-        proposal=None,
-    ), status
+    return _render_form(form, demand, None, 400 if form.is_submitted() else 200)
 
 
 @bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])
@@ -168,34 +163,20 @@ def edit(proposal_id: int):
             )
     _prepare(form, demand)
     if form.validate_on_submit():
-        try:
-            services.update_proposal(
+        _done, status = attempt(
+            form,
+            lambda: services.update_proposal(
                 current_user._get_current_object(),
                 proposal,
                 _form_input(form, demand),
                 form.loaded_version(),
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            apply_service_error(form, error)
-            return render_template(
-                "proposals/form.html",
-                form=form,
-                demand=demand,
-                requirements=_requirements(demand),
-                proposal=proposal,
-            ), error.status
-        db.session.commit()
+            ),
+        )
+        if status:
+            return _render_form(form, demand, proposal, status)
         flash(_("The draft is saved."), "success")
         return redirect(url_for("proposals.detail", proposal_id=proposal.id))
-    status = 400 if form.is_submitted() else 200
-    return render_template(
-        "proposals/form.html",
-        form=form,
-        demand=demand,
-        requirements=_requirements(demand),
-        proposal=proposal,
-    ), status
+    return _render_form(form, demand, proposal, 400 if form.is_submitted() else 200)
 
 
 @bp.route("/<int:proposal_id>")
