@@ -234,6 +234,25 @@ def idea_filter(user):
     return public
 
 
+# -- pilots: photos and documents of the field report ---------------------------------------
+
+
+def can_read_pilot(user, pilot) -> bool:
+    from procure.pilots.services import can_read_pilot as rule
+
+    return rule(user, pilot)
+
+
+def can_edit_pilot_files(user, pilot) -> bool:
+    """The using agency's officers attach photos and documents while the pilot is in use."""
+    return bool(
+        pilot.status in ("in_use", "reported")
+        and user.is_authenticated
+        and user.has_role(Role.OFFICER)
+        and acts_for(user, pilot.agency_id)
+    )
+
+
 # -- dispatch by kind, for attachments ---------------------------------------------------
 
 _READ = {
@@ -241,12 +260,14 @@ _READ = {
     "product": can_read_product,
     "proposal": can_read_proposal,
     "idea": can_read_idea,
+    "pilot": can_read_pilot,
 }
 _EDIT = {
     "demand": can_edit_demand,
     "product": can_edit_product,
     "proposal": can_edit_proposal,
     "idea": can_edit_idea,
+    "pilot": can_edit_pilot_files,
 }
 
 

@@ -20,7 +20,7 @@ from procure.extensions import db
 from procure.models import Attachment, User
 from procure.models.base import utcnow
 
-OWNER_TYPES = ("demand", "product", "proposal", "idea")
+OWNER_TYPES = ("demand", "product", "proposal", "idea", "pilot")
 MAX_FILES_PER_OWNER = 20
 _UNSAFE = re.compile(r"[^\w\s.()\[\]-]", re.UNICODE)
 
@@ -157,9 +157,15 @@ def path_of(attachment: Attachment) -> Path:
 
 def owner_of(attachment: Attachment):
     """The record an attachment belongs to."""
-    from procure.models import CitizenIdea, Demand, Product, ReverseProposal
+    from procure.models import CitizenIdea, Demand, PilotPurchase, Product, ReverseProposal
 
-    model = {"demand": Demand, "product": Product, "proposal": ReverseProposal, "idea": CitizenIdea}
+    model = {
+        "demand": Demand,
+        "product": Product,
+        "proposal": ReverseProposal,
+        "idea": CitizenIdea,
+        "pilot": PilotPurchase,
+    }
     return db.session.get(model[attachment.owner_type], attachment.owner_id)
 
 

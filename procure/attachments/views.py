@@ -15,6 +15,7 @@ DETAIL_PAGES = {
     "product": ("products.detail", "product_id"),
     "proposal": ("proposals.detail", "proposal_id"),
     "idea": ("ideas.detail", "idea_id"),
+    "pilot": ("pilots.pilot_detail", "pilot_id"),
 }
 
 

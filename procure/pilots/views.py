@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from procure import authz, policy
+from procure.attachments.services import attachments_of
 from procure.errors import ServiceError
 from procure.extensions import db
 from procure.forms import ActionForm, apply_service_error, choices
@@ -306,6 +307,8 @@ def pilot_detail(pilot_id: int):
         can_operate=policy.is_operator(user),
         unfixed=services.unfixed_defects(pilot.report),
         blocked=services.extension_blocked(pilot.product_id),
+        attachments=attachments_of("pilot", pilot.id),
+        can_attach=policy.can_edit_pilot_files(user, pilot),
         action_form=ActionForm(),
     )
 

@@ -188,3 +188,98 @@ def test_product_images_show_inline_and_documents_never_do(owned_product, client
     forced.close()
     page = client.get(f"/products/{product.id}").get_data(as_text=True)
     assert f"/attachments/{image.id}?inline=1" in page
+
+
+def test_field_report_photos_attach_to_the_pilot(app, db_session, client_as):
+    """The using agency attaches photos to its pilot; others cannot; the public sees them once
+    the pilot's result is published."""
+    from datetime import date, timedelta
+
+    from procure.models import (
+        Organisation,
+        PilotApplication,
+        PilotPlan,
+        PilotPurchase,
+        PilotRound,
+        Product,
+    )
+
+    officer = factories.user_with_role("officer")
+    supplier = factories.user_with_role("supplier")
+    product = Product(
+        supplier_id=supplier.organisation_id, name="제품", summary="요약", status="listed"
+    )
+    round_ = PilotRound(
+        title="회차",
+        budget=10**8,
+        starts_on=date.today(),
+        ends_on=date.today() + timedelta(days=90),
+    )
+    db.session.add_all([product, round_])
+    db.session.flush()
+    plan = PilotPlan(
+        round_id=round_.id,
+        product_id=product.id,
+        supplier_id=supplier.organisation_id,
+        units_offered=5,
+        unit_price=1000,
+        test_period_days=30,
+    )
+    db.session.add(plan)
+    db.session.flush()
+    application = PilotApplication(
+        round_id=round_.id,
+        plan_id=plan.id,
+        agency_id=officer.organisation_id,
+        quantity=1,
+        intended_use="순찰",
+        site="해안",
+    )
+    db.session.add(application)
+    db.session.flush()
+    pilot = PilotPurchase(
+        application_id=application.id,
+        round_id=round_.id,
+        product_id=product.id,
+        agency_id=officer.organisation_id,
+        supplier_id=supplier.organisation_id,
+        quantity=1,
+        amount=1000,
+        status="in_use",
+    )
+    db.session.add(pilot)
+    db.session.flush()
+    assert db.session.get(Organisation, officer.organisation_id) is not None
+    agency, _ = client_as(None)
+    agency.post("/login", data={"email": officer.email, "password": factories.PASSWORD})
+    response = agency.post(
+        f"/attachments/pilot/{pilot.id}",
+        data={"file": (io.BytesIO(JPEG), "현장 사진.jpg")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    photo = db.session.query(Attachment).filter_by(owner_type="pilot").one()
+    assert f"/attachments/{photo.id}" in agency.get(f"/pilots/{pilot.id}").get_data(as_text=True)
+    rival, _ = client_as("supplier")
+    assert rival.get(f"/attachments/{photo.id}").status_code == 404
+    assert (
+        rival.post(
+            f"/attachments/pilot/{pilot.id}",
+            data={"file": (io.BytesIO(JPEG), "x.jpg")},
+            content_type="multipart/form-data",
+        ).status_code
+        == 404
+    )
+    own_supplier, _ = client_as(None)
+    own_supplier.post("/login", data={"email": supplier.email, "password": factories.PASSWORD})
+    download = own_supplier.get(f"/attachments/{photo.id}")
+    assert download.status_code == 200
+    download.close()
+    assert (
+        own_supplier.post(
+            f"/attachments/pilot/{pilot.id}",
+            data={"file": (io.BytesIO(JPEG), "x.jpg")},
+            content_type="multipart/form-data",
+        ).status_code
+        == 403
+    )
