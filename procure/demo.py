@@ -108,6 +108,10 @@ def load() -> list[tuple[str, str, str]]:
         db.session.commit()
     if load_market():
         db.session.commit()
+    from procure.demo_programmes import load_programmes
+
+    if load_programmes(DEMO_PASSWORD):
+        db.session.commit()
     return [(str(role), email, name) for role, email, name, _org, _extra in PEOPLE]
 
 

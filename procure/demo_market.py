@@ -4,7 +4,7 @@ Everything is created through the services, acting as the right person (the agen
 posts and decides, the supplier lists and proposes, the operator moderates), so the audit chain,
 notifications and rules apply exactly as in use. The content is fixed and the choices come from
 ``random.Random(2026)``: two loads into two fresh databases give the same rows in the same order.
-Dates are relative to ``date.today()`` so that published demands are open whenever the demo runs.
+Dates are relative to ``local_today()`` so that published demands are open whenever the demo runs.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import os
 import random
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app, has_request_context
@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from procure.audit.services import record
 from procure.classification.services import CPV, cpv_level, ensure_divisions, load_cpv
+from procure.clock import local_today
 from procure.demands.services import (
     DemandInput,
     RequirementInput,
@@ -2883,7 +2884,7 @@ class _Builder:
     def __init__(self, people: _People):
         self.p = people
         self.rng = random.Random(SEED)
-        self.today = date.today()
+        self.today = local_today()
         self.products: dict[int, list] = {}  # supplier index -> its listed products
         self.counts: dict[str, int] = {}
 

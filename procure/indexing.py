@@ -27,6 +27,7 @@ from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
 import search
+from procure.clock import local_today
 from procure.extensions import db
 from procure.models import (
     CitizenIdea,
@@ -292,7 +293,7 @@ def demand_document(session: Session, demand: Demand) -> search.SearchDocument |
 
 
 def active_designation(session: Session, product_id: int) -> Designation | None:
-    today = date.today()
+    today = local_today()
     return session.scalars(
         select(Designation)
         .where(

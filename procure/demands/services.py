@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -13,6 +12,7 @@ from procure import policy
 from procure.audit.services import record
 from procure.checks import Checker
 from procure.classification.services import check_codes
+from procure.clock import local_today
 from procure.errors import Conflict, Forbidden, NotFound, stale_message
 from procure.extensions import db
 from procure.models import (
@@ -301,13 +301,13 @@ def publish_demand(actor: User, demand: Demand, version: int | None = None) -> D
         check.fail("codes", _("Choose at least one classification code before publishing."))
     if demand.closes_on is None:
         check.fail("closes_on", _("Set a closing date before publishing."))
-    elif demand.closes_on < date.today():
+    elif demand.closes_on < local_today():
         check.fail("closes_on", _("The closing date is in the past."))
     check.done(_("The demand is not ready to publish."))
     before = {"status": demand.status}
     demand.status = DemandStatus.PUBLISHED
     demand.published_at = utcnow()
-    demand.opens_on = demand.opens_on or date.today()
+    demand.opens_on = demand.opens_on or local_today()
     demand.revision = 1
     db.session.add(
         DemandRevision(demand=demand, revision=1, snapshot=snapshot(demand), created_by_id=actor.id)

@@ -25,6 +25,7 @@ import scoring
 from procure import policy
 from procure.audit.services import record
 from procure.checks import Checker
+from procure.clock import local_today
 from procure.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, stale_message
 from procure.extensions import db
 from procure.models import (
@@ -66,7 +67,7 @@ DECISIONS = ("confirm", "override")
 
 
 def seoul_today() -> date:
-    return utcnow().astimezone(SEOUL).date()
+    return local_today()
 
 
 def end_of_day(day: date) -> datetime:

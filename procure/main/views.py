@@ -1,7 +1,5 @@
 """Views for the home page, the dashboards, the language switch and health."""
 
-from datetime import date
-
 from flask import jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
@@ -10,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from procure import authz, policy
 from procure.account import services as accounts
+from procure.clock import local_today
 from procure.extensions import db
 from procure.forms import ActionForm
 from procure.main import bp
@@ -50,7 +49,7 @@ def home():
     ).all()
     designated = (
         select(Designation.product_id)
-        .where(Designation.status == DesignationStatus.ACTIVE, Designation.ends_on >= date.today())
+        .where(Designation.status == DesignationStatus.ACTIVE, Designation.ends_on >= local_today())
         .scalar_subquery()
     )
     listed = select(Product).where(
@@ -79,7 +78,7 @@ def home():
         "products": _count(select(Product.id).where(Product.status == ProductStatus.LISTED)),
         "designated": _count(
             select(Designation.id).where(
-                Designation.status == DesignationStatus.ACTIVE, Designation.ends_on >= date.today()
+                Designation.status == DesignationStatus.ACTIVE, Designation.ends_on >= local_today()
             )
         ),
         "proposals": _count(select(ReverseProposal.id).where(ReverseProposal.status != "draft")),

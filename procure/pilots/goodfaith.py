@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 from sqlalchemy import or_, select
 
+from procure.clock import local_today
 from procure.extensions import db
 from procure.models import AuditEvent, Organisation, PilotPurchase, PilotRound, Product, User
 from procure.models.base import utcnow
@@ -134,7 +135,7 @@ def build(pilot: PilotPurchase) -> dict:
     """The record as plain data: sections of (label, value) pairs, checks and the trail."""
     round_ = db.session.get(PilotRound, pilot.round_id)
     app_ = pilot.application
-    basis_day = pilot.contract_date or date.today()
+    basis_day = pilot.contract_date or local_today()
     designation = _designation_on(pilot.product_id, basis_day)
     item = _evaluation(pilot.product_id, designation)
     valid = bool(

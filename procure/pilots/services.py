@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from procure import policy
 from procure.audit.services import record
 from procure.checks import Checker
+from procure.clock import local_today
 from procure.errors import Conflict, Forbidden, NotFound, stale_message
 from procure.extensions import db
 from procure.models import (
@@ -82,7 +83,7 @@ def _check_version(record_, version: int | None) -> None:
 
 def active_designation(product_id: int, on: date | None = None) -> Designation | None:
     """The product's active designation valid on ``on`` (today), the longest-lasting first."""
-    on = on or date.today()
+    on = on or local_today()
     return db.session.scalar(
         select(Designation)
         .where(
@@ -101,7 +102,7 @@ def is_designated(product_id: int, on: date | None = None) -> bool:
 
 
 def designated_products() -> list[Product]:
-    today = date.today()
+    today = local_today()
     return list(
         db.session.scalars(
             select(Product)
@@ -370,7 +371,7 @@ def apply(actor: User, round_: PilotRound, data: ApplicationInput) -> PilotAppli
         raise Forbidden(_("Only verified agency officers can apply for a pilot."))
     if round_.status != R.OPEN:
         raise Conflict(_("This round is not open for applications."))
-    if round_.applications_close_on and round_.applications_close_on < date.today():
+    if round_.applications_close_on and round_.applications_close_on < local_today():
         raise Conflict(
             _(
                 "Applications closed on %(day)s.",
@@ -926,7 +927,7 @@ def _validated_report(data: ReportInput) -> dict:
         fixed_on = check.day(f"{prefix}-fixed_on", item.get("fixed_on"), required=fixed)
         if not fixed and fixed_on:
             check.fail(f"{prefix}-fixed_on", _("Give a date only for a fixed defect."))
-        if fixed_on and fixed_on > date.today():
+        if fixed_on and fixed_on > local_today():
             check.fail(f"{prefix}-fixed_on", _("The date cannot be in the future."))
         defects.append(
             {
@@ -1022,7 +1023,7 @@ def record_fix(
     check = Checker()
     position = check.integer("index", index, minimum=0, maximum=1000, required=True)
     day = check.day("fixed_on", fixed_on, required=True)
-    if day and day > date.today():
+    if day and day > local_today():
         check.fail("fixed_on", _("The date cannot be in the future."))
     check.done()
     defects = list(report.defects or []) if report is not None else []
@@ -1080,7 +1081,7 @@ def finished_pilots() -> list[PilotPurchase]:
 
 def remind(today: date | None = None) -> dict[str, int]:
     """Notify agencies of reports due within 7 days and of overdue ones; once a day each."""
-    today = today or date.today()
+    today = today or local_today()
     sent = {"due": 0, "overdue": 0}
     pilots = db.session.scalars(
         select(PilotPurchase).where(
@@ -1158,7 +1159,7 @@ def record_follow_on(actor: User, data: FollowOnInput) -> FollowOnPurchase:
         contracts = [p.contract_date for p in pilots if p.contract_date]
         if day and contracts and day < min(contracts):
             check.fail("purchased_on", _("A follow-on purchase comes after the pilot."))
-    if day and day > date.today():
+    if day and day > local_today():
         check.fail("purchased_on", _("The date cannot be in the future."))
     check.done()
     row = FollowOnPurchase(

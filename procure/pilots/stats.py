@@ -24,6 +24,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from procure.clock import local_today
 from procure.extensions import db
 from procure.models import Organisation, PilotPurchase, PilotRound, PilotStatus, Product
 from procure.models.evaluation import Designation, DesignationStatus
@@ -46,7 +47,7 @@ def years() -> list[int]:
 def designated_count(year: int | None) -> int:
     query = select(Designation.product_id).where(Designation.status == DesignationStatus.ACTIVE)
     if year is None:
-        today = date.today()
+        today = local_today()
         query = query.where(Designation.starts_on <= today, Designation.ends_on >= today)
     else:
         query = query.where(
@@ -132,7 +133,7 @@ def compute(year: int | None = None, agency_id: int | None = None) -> dict:
         s["repurchase_rate"] = _rate(s["bought_again"], s["products"])
 
     # per agency
-    target_year = year or date.today().year
+    target_year = year or local_today().year
     budgets = {
         b.agency_id: b
         for b in db.session.scalars(select(AgencyBudget).where(AgencyBudget.year == target_year))

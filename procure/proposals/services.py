@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -14,6 +13,7 @@ from procure import policy
 from procure.audit.services import record
 from procure.checks import Checker
 from procure.classification.services import check_codes
+from procure.clock import local_today
 from procure.errors import Conflict, Forbidden, NotFound, stale_message
 from procure.extensions import db
 from procure.labels import PROPOSAL_STATUS, label
@@ -256,7 +256,7 @@ def submit(actor: User, proposal: ReverseProposal, version: int | None = None) -
     if demand is not None:
         if demand.status != DemandStatus.PUBLISHED:
             check.fail("demand_id", _("The demand is no longer open for proposals."))
-        elif demand.closes_on and demand.closes_on < date.today():
+        elif demand.closes_on and demand.closes_on < local_today():
             check.fail(
                 "demand_id", _("The demand closed on %(day)s.", day=demand.closes_on.isoformat())
             )

@@ -6,6 +6,7 @@ import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from procure.account.services import hash_password
+from procure.clock import local_today
 from procure.extensions import db
 from procure.models import Organisation, OrganisationKind, Role, User, UserRole
 from procure.models.base import utcnow
@@ -119,7 +120,7 @@ def in_request(app, function, *args, **kwargs):
 
 
 def demand_input(**overrides):
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from procure.demands.services import DemandInput, RequirementInput
 
@@ -131,7 +132,7 @@ def demand_input(**overrides):
         "budget": 120_000_000,
         "quantity": 4,
         "region": "51",
-        "closes_on": date.today() + timedelta(days=30),
+        "closes_on": local_today() + timedelta(days=30),
         "codes": ["35613000"],
         "requirements": [
             RequirementInput("정지비행 안정성", "0.5", "m", True),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import flask
 import pytest
@@ -10,6 +10,7 @@ from werkzeug.routing import BuildError
 
 import factories
 from procure.account.services import create_api_token
+from procure.clock import local_today
 from procure.demands import services as demand_services
 from procure.extensions import db
 from procure.ideas import services as idea_services
@@ -92,7 +93,7 @@ def api(app, client):
 
 
 def future(days=30) -> str:
-    return (date.today() + timedelta(days=days)).isoformat()
+    return (local_today() + timedelta(days=days)).isoformat()
 
 
 def demand_body(**overrides) -> dict:
@@ -207,7 +208,7 @@ def test_demand_create_publish_close(api, officer):
 
     published = ok(officer.post(f"{path}/publish", json={"version": draft["version"]}))
     assert published["status"] == "published" and published["revision"] == 1
-    assert published["published_at"] and published["opens_on"] == date.today().isoformat()
+    assert published["published_at"] and published["opens_on"] == local_today().isoformat()
     assert ok(anonymous.get(path))["status"] == "published"
     problem(officer.post(f"{path}/publish"), 409)  # already published
 

@@ -11,6 +11,7 @@ import factories
 from factories import in_request
 from procure.attachments import services
 from procure.attachments.sniff import sniff
+from procure.clock import local_today
 from procure.errors import Invalid
 from procure.extensions import db
 from procure.models import Attachment
@@ -193,7 +194,7 @@ def test_product_images_show_inline_and_documents_never_do(owned_product, client
 def test_field_report_photos_attach_to_the_pilot(app, db_session, client_as):
     """The using agency attaches photos to its pilot; others cannot; the public sees them once
     the pilot's result is published."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from procure.models import (
         Organisation,
@@ -212,8 +213,8 @@ def test_field_report_photos_attach_to_the_pilot(app, db_session, client_as):
     round_ = PilotRound(
         title="회차",
         budget=10**8,
-        starts_on=date.today(),
-        ends_on=date.today() + timedelta(days=90),
+        starts_on=local_today(),
+        ends_on=local_today() + timedelta(days=90),
     )
     db.session.add_all([product, round_])
     db.session.flush()

@@ -46,6 +46,14 @@ def test_demo_data_loads_every_role_once(app, db_session):
     assert db.session.scalar(select(func.count(User.id))) == count
     kinds = set(db.session.scalars(select(Organisation.kind)).all())
     assert kinds == {"agency", "supplier", "operator"}
+    # The programmes: an evaluation round with designations, a pilot carried to its result.
+    from procure.models import Designation, PilotPurchase
+
+    assert db.session.scalar(select(func.count(Designation.id))) >= 3
+    published = db.session.scalars(
+        select(PilotPurchase).where(PilotPurchase.published_at.is_not(None))
+    ).all()
+    assert [p.verdict for p in published] == ["success"]
 
 
 def test_serve_runs_several_gunicorn_workers(tmp_path):

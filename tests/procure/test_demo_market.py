@@ -8,13 +8,13 @@ import os
 import subprocess
 import sys
 import textwrap
-from datetime import date
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from procure import demo
 from procure.audit.services import verify_chain
+from procure.clock import local_today
 from procure.extensions import db
 from procure.models import (
     AuditEvent,
@@ -41,7 +41,7 @@ def fingerprint() -> str:
         base = items[0].id if items else 0
         return items, (lambda row_id: None if row_id is None else row_id - base)
 
-    today = date.today()
+    today = local_today()
     demands, demand_id = rows(Demand)
     products, product_id = rows(Product)
     proposals, proposal_id = rows(ReverseProposal)
@@ -144,7 +144,7 @@ def _fresh_fingerprint(tmp_path: Path) -> str:
 
 def test_demo_market_is_complete_lawful_and_deterministic(app, db_session, tmp_path):
     demo.load()
-    today = date.today()
+    today = local_today()
 
     # Counts.
     demands = db.session.scalars(select(Demand).order_by(Demand.id)).all()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 import factories
 from procure.account.services import create_api_token
+from procure.clock import local_today
 from procure.extensions import db
 from procure.models import AuditEvent
 from test_evaluation_common import SCHEME, criterion_levels, listed_product
@@ -61,7 +62,7 @@ def open_round(api, operator, panel, product):
     body = {
         "title": "API 평가",
         "scheme": "default-v1",
-        "deadline": (date.today() + timedelta(days=5)).isoformat(),
+        "deadline": (local_today() + timedelta(days=5)).isoformat(),
         "items": [{"product_id": product.id, "product_kind": "proven"}],
         "evaluator_ids": [e.id for e in panel],
     }

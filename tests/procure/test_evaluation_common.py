@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import factories
 import scoring
 from factories import in_request
+from procure.clock import local_today
 from procure.evaluation import services
 from procure.products import services as products
 
@@ -45,7 +46,7 @@ def make_round(app, operator, items, panel, *, open_it=True, title="2026년 상�
     data = services.RoundInput(
         title=title,
         scheme="default-v1",
-        deadline=date.today() + timedelta(days=14),
+        deadline=local_today() + timedelta(days=14),
         items=[
             services.ItemInput(product_id=p.id)
             if hasattr(p, "trl")

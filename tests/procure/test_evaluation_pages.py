@@ -4,13 +4,14 @@ certificates, suppliers see anonymised comments on their product page."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 import factories
 from factories import english_client, in_request
+from procure.clock import local_today
 from procure.evaluation import services
 from procure.extensions import db
 from procure.models import Designation, EvaluationRound
@@ -60,7 +61,7 @@ def test_a_round_through_the_pages(app, signed_in):
         data={
             "title": "",
             "scheme": "default-v1",
-            "deadline": (date.today() + timedelta(days=7)).isoformat(),
+            "deadline": (local_today() + timedelta(days=7)).isoformat(),
             "product_ids": [product.id],
             "evaluator_ids": [e.id for e in panel],
         },
@@ -71,7 +72,7 @@ def test_a_round_through_the_pages(app, signed_in):
         data={
             "title": "2026 지정 평가",
             "scheme": "default-v1",
-            "deadline": (date.today() + timedelta(days=7)).isoformat(),
+            "deadline": (local_today() + timedelta(days=7)).isoformat(),
             "product_ids": [product.id],
             "product_kind": "proven",
             "evaluator_ids": [e.id for e in panel],

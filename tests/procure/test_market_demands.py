@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 import factories
 from factories import in_request
+from procure.clock import local_today
 from procure.demands import services
 from procure.errors import Conflict, Forbidden, Invalid
 from procure.extensions import db
@@ -64,7 +65,7 @@ def test_publishing_needs_requirements_codes_and_a_future_closing_date(app, offi
         services.create_demand,
         officer,
         factories.demand_input(
-            requirements=[], codes=[], closes_on=date.today() - timedelta(days=1)
+            requirements=[], codes=[], closes_on=local_today() - timedelta(days=1)
         ),
     )
     with pytest.raises(Invalid) as refused:
@@ -240,7 +241,7 @@ def test_officer_posts_and_publishes_through_the_pages(app, officer, client, log
         "language": "ko",
         "codes": "39110000",
         "budget": "30000000",
-        "closes_on": (date.today() + timedelta(days=10)).isoformat(),
+        "closes_on": (local_today() + timedelta(days=10)).isoformat(),
         "requirements-0-name": "등받이 각도 조절",
         "requirements-0-target_value": "3",
         "requirements-0-unit": "단계",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from procure.account.services import create_api_token
+from procure.clock import local_today
 from procure.extensions import db
 from test_pilots_helpers import world
 
@@ -42,7 +43,7 @@ def test_the_whole_flow(app, w, api):
     sup = api(w["suppliers"][0])
     off_a, off_b = api(w["officers"][0]), api(w["officers"][1])
     anon = api(None)
-    today = date.today()
+    today = local_today()
 
     bad = op("POST", "/pilot-rounds", {"title": 5, "budget": "x"})
     assert bad.status_code == 422

@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import factories
 from factories import in_request
+from procure.clock import local_today
 from procure.extensions import db
 from procure.models import Product
 from procure.models.evaluation import Designation
@@ -38,8 +39,8 @@ def designated_product(supplier, name="스마트 가로등", *, days_left=365, p
             criteria={},
             scheme_id="default",
             scheme_version="1",
-            starts_on=date.today() - timedelta(days=30),
-            ends_on=date.today() + timedelta(days=days_left),
+            starts_on=local_today() - timedelta(days=30),
+            ends_on=local_today() + timedelta(days=days_left),
         )
     )
     db.session.flush()
@@ -51,8 +52,8 @@ def open_round(app, operator, products, *, budget=100_000_000, cap=None, open_it
         title=extra.pop("title", "2026년 1차 시범구매"),
         budget=budget,
         mode=extra.pop("mode", "purchase"),
-        starts_on=extra.pop("starts_on", date.today()),
-        ends_on=extra.pop("ends_on", date.today() + timedelta(days=180)),
+        starts_on=extra.pop("starts_on", local_today()),
+        ends_on=extra.pop("ends_on", local_today() + timedelta(days=180)),
         applications_close_on=extra.pop("applications_close_on", None),
         per_agency_cap=cap,
         product_ids=[p.id for p in products],
@@ -135,7 +136,7 @@ def report_input(**overrides):
 def pilot_in_use(app, w=None, **kwargs):
     w, round_, pilot = published_pilot(app, w, **kwargs)
     operator, officer = w["operator"], w["officers"][0]
-    today = date.today()
+    today = local_today()
     in_request(
         app, services.record_contract, operator, pilot, "C-2026-001", today - timedelta(days=100)
     )

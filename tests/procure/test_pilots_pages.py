@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
 import factories
+from procure.clock import local_today
 from procure.extensions import db
 from procure.models import PilotApplication, PilotPurchase, PilotRound
 from procure.models.evaluation import Designation
@@ -35,7 +36,7 @@ def test_the_whole_flow_through_the_pages(app, w, login):
     supplier = _client(app, login, w["suppliers"][0])
     officer_a = _client(app, login, w["officers"][0])
     officer_b = _client(app, login, w["officers"][1])
-    today = date.today()
+    today = local_today()
 
     page = operator.get("/pilots/rounds/new")
     assert page.status_code == 200 and "수질 센서" in page.get_data(as_text=True)
@@ -236,7 +237,7 @@ def test_follow_on_good_faith_record(app, w, login):
         app,
         services.record_follow_on,
         w["officers"][0],
-        services.FollowOnInput(pilot.product_id, date.today(), 7_000_000, 2, "F-9"),
+        services.FollowOnInput(pilot.product_id, local_today(), 7_000_000, 2, "F-9"),
     )
     officer = _client(app, login, w["officers"][0])
     index = officer.get("/pilots/").get_data(as_text=True)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 import factories
 from factories import in_request
+from procure.clock import local_today
 from procure.errors import Conflict, Forbidden, Invalid, NotFound
 from procure.extensions import db
 from procure.models import AuditEvent, Notification, PilotApplication
@@ -54,8 +55,8 @@ def test_round_requires_designated_products_and_a_sane_period(app, w):
             services.RoundInput(
                 title="",
                 budget=0,
-                starts_on=date.today(),
-                ends_on=date.today() - timedelta(days=1),
+                starts_on=local_today(),
+                ends_on=local_today() - timedelta(days=1),
                 product_ids=[plain.id],
             ),
         )
@@ -109,8 +110,8 @@ def test_application_is_refused_after_the_closing_day(app, w):
         app,
         w["operator"],
         w["products"],
-        applications_close_on=date.today() - timedelta(days=1),
-        starts_on=date.today() - timedelta(days=10),
+        applications_close_on=local_today() - timedelta(days=1),
+        starts_on=local_today() - timedelta(days=10),
     )
     plan = file_plan(app, w["suppliers"][0], round_, w["products"][0])
     with pytest.raises(Conflict):
@@ -243,7 +244,7 @@ def test_report_due_defaults_to_the_test_period(app, w):
 def test_illegal_moves_are_refused(app, w, move):
     _w, _r, pilot = published_pilot(app, w)  # allocated
     officer, operator = w["officers"][0], w["operator"]
-    today = date.today()
+    today = local_today()
     calls = {
         "delivery": lambda: services.record_delivery(officer, pilot, today, today),
         "start": lambda: services.start_use(officer, pilot, today),
@@ -259,11 +260,11 @@ def test_illegal_moves_are_refused(app, w, move):
 def test_only_the_right_people_move_a_pilot(app, w):
     _w, _r, pilot = published_pilot(app, w)
     with pytest.raises(Forbidden):
-        in_request(app, services.record_contract, w["officers"][0], pilot, "C-1", date.today())
-    in_request(app, services.record_contract, w["operator"], pilot, "C-1", date.today())
+        in_request(app, services.record_contract, w["officers"][0], pilot, "C-1", local_today())
+    in_request(app, services.record_contract, w["operator"], pilot, "C-1", local_today())
     with pytest.raises(Forbidden):
         in_request(
-            app, services.record_delivery, w["officers"][1], pilot, date.today(), date.today()
+            app, services.record_delivery, w["officers"][1], pilot, local_today(), local_today()
         )
 
 
@@ -276,18 +277,18 @@ def test_contract_cannot_exceed_allocation_and_dates_must_be_in_order(app, w):
             w["operator"],
             pilot,
             "C-1",
-            date.today(),
+            local_today(),
             pilot.amount + 1,
         )
-    in_request(app, services.record_contract, w["operator"], pilot, "C-1", date.today())
+    in_request(app, services.record_contract, w["operator"], pilot, "C-1", local_today())
     with pytest.raises(Invalid):
         in_request(
             app,
             services.record_delivery,
             w["officers"][0],
             pilot,
-            date.today() - timedelta(days=5),
-            date.today(),
+            local_today() - timedelta(days=5),
+            local_today(),
         )
 
 
@@ -372,7 +373,7 @@ def test_insufficient_with_fixed_defects_is_not_blocked(app, w):
             {
                 "description": "야간 점멸",
                 "fixed": True,
-                "fixed_on": (date.today() - timedelta(days=3)).isoformat(),
+                "fixed_on": (local_today() - timedelta(days=3)).isoformat(),
             }
         ],
     )
@@ -429,27 +430,27 @@ def test_follow_on_purchase_rules(app, w):
             app,
             services.record_follow_on,
             officer,
-            services.FollowOnInput(w["products"][1].id, date.today(), 1_000, 1),
+            services.FollowOnInput(w["products"][1].id, local_today(), 1_000, 1),
         )
     with pytest.raises(Invalid):  # in the future
         in_request(
             app,
             services.record_follow_on,
             officer,
-            services.FollowOnInput(pilot.product_id, date.today() + timedelta(days=1), 1_000, 1),
+            services.FollowOnInput(pilot.product_id, local_today() + timedelta(days=1), 1_000, 1),
         )
     row = in_request(
         app,
         services.record_follow_on,
         officer,
-        services.FollowOnInput(pilot.product_id, date.today(), 9_000_000, 3, "F-1"),
+        services.FollowOnInput(pilot.product_id, local_today(), 9_000_000, 3, "F-1"),
     )
     assert row.pilot_id == pilot.id and row.agency_id == officer.organisation_id
     other = in_request(
         app,
         services.record_follow_on,
         w["officers"][1],
-        services.FollowOnInput(pilot.product_id, date.today(), 1_000_000, 1),
+        services.FollowOnInput(pilot.product_id, local_today(), 1_000_000, 1),
     )
     assert other.pilot_id is None
     with pytest.raises(Forbidden):
@@ -457,7 +458,7 @@ def test_follow_on_purchase_rules(app, w):
             app,
             services.record_follow_on,
             w["suppliers"][0],
-            services.FollowOnInput(pilot.product_id, date.today(), 1, 1),
+            services.FollowOnInput(pilot.product_id, local_today(), 1, 1),
         )
 
 
@@ -486,17 +487,17 @@ def test_a_later_fix_lifts_the_extension_block(app, w):
     product_id = w["products"][0].id
     officer = w["officers"][0]
     with pytest.raises(Forbidden):
-        in_request(app, services.record_fix, w["officers"][1], pilot, 0, date.today())
+        in_request(app, services.record_fix, w["officers"][1], pilot, 0, local_today())
     with pytest.raises(Invalid):
-        in_request(app, services.record_fix, officer, pilot, 0, date.today() + timedelta(days=1))
-    in_request(app, services.record_fix, officer, pilot, 0, date.today())
+        in_request(app, services.record_fix, officer, pilot, 0, local_today() + timedelta(days=1))
+    in_request(app, services.record_fix, officer, pilot, 0, local_today())
     assert services.extension_blocked(product_id) is True
     with pytest.raises(NotFound):  # already fixed
-        in_request(app, services.record_fix, officer, pilot, 0, date.today())
+        in_request(app, services.record_fix, officer, pilot, 0, local_today())
     with pytest.raises(NotFound):
-        in_request(app, services.record_fix, officer, pilot, 5, date.today())
-    in_request(app, services.record_fix, w["operator"], pilot, 1, date.today())
+        in_request(app, services.record_fix, officer, pilot, 5, local_today())
+    in_request(app, services.record_fix, w["operator"], pilot, 1, local_today())
     db.session.expire_all()
     assert services.extension_blocked(product_id) is False
-    assert pilot.report.defects[1]["fixed_on"] == date.today().isoformat()
+    assert pilot.report.defects[1]["fixed_on"] == local_today().isoformat()
     assert _events("pilot", pilot.id).count("field_report.defect_fixed") == 2

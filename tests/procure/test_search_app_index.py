@@ -3,7 +3,7 @@ saved-search alerts, the API and the commands. Each test gets its own index in a
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -12,6 +12,7 @@ import factories
 import search
 from factories import in_request
 from procure import indexing, search_service
+from procure.clock import local_today
 from procure.extensions import db
 from procure.models import Demand, Notification, OutboxEvent, ReverseProposal, SavedSearch
 from procure.models.base import utcnow
@@ -141,8 +142,8 @@ def test_a_product_is_searchable_while_listed_and_designation_shows(app, index, 
             index_value=87.5,
             scheme_id="test",
             scheme_version="1",
-            starts_on=date.today() - timedelta(days=1),
-            ends_on=date.today() + timedelta(days=365),
+            starts_on=local_today() - timedelta(days=1),
+            ends_on=local_today() + timedelta(days=365),
         )
     )
     db.session.commit()
