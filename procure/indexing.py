@@ -574,6 +574,19 @@ def drain(
         except Exception:
             log.exception("search outbox: instant alerts failed")
             session.rollback()
+    published = [int(i.split(":")[1]) for i in result.upserted_ids if i.startswith("demand:")]
+    if alerts and published:
+        # New demands get their suggestions from the same events: opted-in suppliers hear of
+        # strong matches within seconds of publication.
+        try:
+            from procure.matching_service import alert_strong_matches
+
+            with app.test_request_context():
+                alert_strong_matches(published)
+            session.commit()
+        except Exception:
+            log.exception("search outbox: match alerts failed")
+            session.rollback()
     return result
 
 

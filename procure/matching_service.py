@@ -349,3 +349,93 @@ def train(keep_worse: bool = False) -> dict:
         chosen.save(model_path(), metrics=metrics)
     current_app.extensions.pop("matcher", None)
     return metrics
+
+
+# -- strong-match alerts ------------------------------------------------------------------
+
+ALERT_TOP_K = 5
+# A match is "strong" when it is among the top few and agrees on classification, not text alone.
+STRONG_REASONS = ("code_match", "predicted_code")
+ALERT_KIND = "match.strong"
+
+
+def set_match_alerts(actor, enabled: bool) -> None:
+    """A supplier opts in (or out) of alerts about new demands that fit its products."""
+    from flask_babel import gettext as _
+
+    from procure.errors import Forbidden
+    from procure.models import Organisation, Role
+
+    if not actor.has_role(Role.SUPPLIER) or not actor.can_act_for_organisation:
+        raise Forbidden(_("Only verified suppliers can choose match alerts."))
+    org = db.session.get(Organisation, actor.organisation_id)
+    if org.match_alerts == bool(enabled):
+        return
+    org.match_alerts = bool(enabled)
+    db.session.flush()
+    record(
+        "organisation.match_alerts",
+        "organisation",
+        org.id,
+        actor=actor,
+        before={"match_alerts": not org.match_alerts},
+        after={"match_alerts": org.match_alerts},
+    )
+
+
+def alert_strong_matches(demand_ids) -> int:
+    """Tell opted-in suppliers once about each newly published demand that fits their products."""
+    from flask import url_for
+    from flask_babel import gettext as _
+
+    from procure.models import Notification, Organisation
+    from procure.notifications.services import members, notify
+
+    matcher = get_matcher()
+    if matcher is None:
+        return 0
+    sent = 0
+    demands = db.session.scalars(
+        select(Demand).where(
+            Demand.id.in_(list(demand_ids)), Demand.status == DemandStatus.PUBLISHED
+        )
+    ).all()
+    for demand in demands:
+        link = url_for("demands.detail", demand_id=demand.id)
+        strong = [
+            m.listing_id
+            for m in matcher.rank(demand_dict(demand), k=ALERT_TOP_K)
+            if any(reason.code in STRONG_REASONS for reason in m.reasons)
+        ]
+        if not strong:
+            continue
+        suppliers = db.session.scalars(
+            select(Organisation)
+            .join(Product, Product.supplier_id == Organisation.id)
+            .where(Product.id.in_(strong), Organisation.match_alerts.is_(True))
+            .distinct()
+        ).all()
+        for supplier in suppliers:
+            already = set(
+                db.session.scalars(
+                    select(Notification.user_id).where(
+                        Notification.kind == ALERT_KIND, Notification.link == link
+                    )
+                )
+            )
+            recipients = [u for u in members(supplier.id) if u.id not in already]
+            title = demand.title
+            sent += len(
+                notify(
+                    recipients,
+                    ALERT_KIND,
+                    lambda title=title: _(
+                        "A new demand fits your products: “%(title)s”", title=title
+                    ),
+                    lambda: _(
+                        "The matcher found that one of your listed products answers it well."
+                    ),
+                    link,
+                )
+            )
+    return sent

@@ -168,6 +168,17 @@ def dashboard():
     return render_template("main/dashboard.html", **context)
 
 
+@bp.route("/match-alerts", methods=["POST"])
+@authz.roles(Role.SUPPLIER, acting=True)
+def match_alerts():
+    from procure.matching_service import set_match_alerts
+
+    ActionForm()
+    set_match_alerts(current_user._get_current_object(), request.form.get("enabled") == "1")
+    db.session.commit()
+    return redirect(url_for("main.dashboard", _anchor="could-title"))
+
+
 @bp.route("/locale", methods=["POST"])
 @authz.public
 def set_locale():

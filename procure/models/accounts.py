@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procure.extensions import db
@@ -54,6 +54,8 @@ class Organisation(TimestampMixin, VersionedMixin, SoftDeleteMixin, db.Model):
     is_sme: Mapped[bool] = mapped_column(Boolean, default=False)
     region: Mapped[str | None] = mapped_column(String(16))
     website: Mapped[str | None] = mapped_column(String(300))
+    # Suppliers opt in to be told when a new demand strongly matches one of their products.
+    match_alerts: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     verified_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", use_alter=True, name="fk_organisation_verified_by_id_user")

@@ -29,6 +29,7 @@ EXPECTED: dict[str, object] = {
     "admin.deactivate_user": {"operator"},
     "audit.index": {"operator"},
     "notifications.index": SIGNED_IN,
+    "main.match_alerts": {"supplier"},
     "notifications.open_one": SIGNED_IN,
     "notifications.read_all": SIGNED_IN,
     "attachments.download": PUBLIC,

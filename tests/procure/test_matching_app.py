@@ -162,3 +162,33 @@ def test_api_matches_and_code_suggestions(app, catalogue, client):
         factories.demand_input(title="비공개 수요"),
     )
     assert client.get(f"/api/v1/demands/{draft.id}/matches").status_code == 404
+
+
+def test_opted_in_suppliers_hear_of_strong_matches_once(app, catalogue, client, login):
+    """Publishing a demand drains the outbox; opted-in suppliers of strongly matching products
+    are notified once, others are not."""
+    from procure.indexing import drain_all
+    from procure.models import Notification, Organisation
+
+    supplier, _listed, _draft = catalogue
+    login(supplier)
+    assert client.post("/match-alerts", data={"enabled": "1"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Organisation, supplier.organisation_id).match_alerts is True
+    quiet = factories.user_with_role("supplier")  # has no products and did not opt in
+    officer = factories.user_with_role("officer")
+    demand = factories.published_demand(app, officer, title="해안 순찰용 드론 정지비행 안내방송")
+    db.session.flush()
+    drain_all(app)
+    drain_all(app)  # a second drain sends nothing more
+
+    def alerts(user):
+        return db.session.scalars(
+            select(Notification).where(
+                Notification.user_id == user.id, Notification.kind == "match.strong"
+            )
+        ).all()
+
+    received = alerts(supplier)
+    assert len(received) == 1 and f"/demands/{demand.id}" in received[0].link
+    assert alerts(quiet) == []
