@@ -97,7 +97,7 @@ def _evaluate(operator: User, panel: list[User], products: list[Product]) -> lis
         evaluation.RoundInput(
             title="2026년 하반기 혁신제품 지정 평가",
             scheme=f"{scheme.id}-v{scheme.version}",
-            deadline=evaluation.seoul_today() + timedelta(days=7),
+            deadline=local_today() + timedelta(days=7),
             items=[evaluation.ItemInput(product_id=p.id, product_kind="proven") for p in products],
             evaluator_ids=[e.id for e in panel],
         ),

@@ -66,10 +66,6 @@ NOT_STARTED, DRAFT, SUBMITTED, CONFLICT = "not_started", "draft", "submitted", "
 DECISIONS = ("confirm", "override")
 
 
-def seoul_today() -> date:
-    return local_today()
-
-
 def end_of_day(day: date) -> datetime:
     """The last second of ``day`` in Korea, as an aware datetime."""
     return datetime.combine(day, time(23, 59, 59), tzinfo=SEOUL)
@@ -953,7 +949,7 @@ def _next_number(year: int) -> str:
 
 def _designate(actor: User, item: RoundItem) -> Designation:
     scheme = scheme_of(item.round)
-    start = seoul_today()
+    start = local_today()
     result = item.result or {}
     criteria = {
         c["id"]: {"score": c["subtotal"], "points": c["points"]} for c in result.get("criteria", [])
@@ -1080,7 +1076,7 @@ def revoke_designation(
 
 
 def is_current(designation: Designation) -> bool:
-    return designation.status == DesignationStatus.ACTIVE and designation.ends_on >= seoul_today()
+    return designation.status == DesignationStatus.ACTIVE and designation.ends_on >= local_today()
 
 
 def current_designation(product_id: int) -> Designation | None:
@@ -1089,7 +1085,7 @@ def current_designation(product_id: int) -> Designation | None:
         .where(
             Designation.product_id == product_id,
             Designation.status == DesignationStatus.ACTIVE,
-            Designation.ends_on >= seoul_today(),
+            Designation.ends_on >= local_today(),
         )
         .order_by(Designation.starts_on.desc(), Designation.id.desc())
         .limit(1)
@@ -1099,7 +1095,7 @@ def current_designation(product_id: int) -> Designation | None:
 def designated_product_ids():
     """SQL: ids of products with a designation in force today (for list filters)."""
     return select(Designation.product_id).where(
-        Designation.status == DesignationStatus.ACTIVE, Designation.ends_on >= seoul_today()
+        Designation.status == DesignationStatus.ACTIVE, Designation.ends_on >= local_today()
     )
 
 

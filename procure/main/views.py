@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from procure import authz, policy
 from procure.account import services as accounts
-from procure.clock import local_today
+from procure.evaluation.services import designated_product_ids
 from procure.extensions import db
 from procure.forms import ActionForm
 from procure.main import bp
@@ -17,8 +17,6 @@ from procure.models import (
     CitizenIdea,
     Demand,
     DemandStatus,
-    Designation,
-    DesignationStatus,
     IdeaStatus,
     Organisation,
     OrganisationKind,
@@ -47,11 +45,7 @@ def home():
         .order_by(Demand.published_at.desc(), Demand.id.desc())
         .limit(6)
     ).all()
-    designated = (
-        select(Designation.product_id)
-        .where(Designation.status == DesignationStatus.ACTIVE, Designation.ends_on >= local_today())
-        .scalar_subquery()
-    )
+    designated = designated_product_ids().scalar_subquery()
     listed = select(Product).where(
         Product.status == ProductStatus.LISTED, Product.deleted_at.is_(None)
     )
@@ -76,11 +70,7 @@ def home():
             )
         ),
         "products": _count(select(Product.id).where(Product.status == ProductStatus.LISTED)),
-        "designated": _count(
-            select(Designation.id).where(
-                Designation.status == DesignationStatus.ACTIVE, Designation.ends_on >= local_today()
-            )
-        ),
+        "designated": _count(designated_product_ids().distinct()),
         "proposals": _count(select(ReverseProposal.id).where(ReverseProposal.status != "draft")),
         "agencies": _count_verified(OrganisationKind.AGENCY),
         "suppliers": _count_verified(OrganisationKind.SUPPLIER),
