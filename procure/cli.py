@@ -19,7 +19,7 @@ def init_command():
     """Create or upgrade the database schema (Alembic migrations)."""
     from flask_migrate import upgrade
 
-    upgrade()
+    upgrade(revision="heads")
     click.echo("Database is at the latest schema.")
 
 
@@ -34,7 +34,7 @@ def demo_command(host: str, port: int, no_serve: bool):
 
     from procure import demo
 
-    upgrade()
+    upgrade(revision="heads")
     accounts = demo.load()
     click.echo(f"\nDemo accounts (password for all: {demo.DEMO_PASSWORD})")
     for role, email, name in accounts:

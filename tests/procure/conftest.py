@@ -69,7 +69,7 @@ def app(tmp_path_factory):
     with app.app_context():
         from flask_migrate import upgrade
 
-        upgrade()
+        upgrade(revision="heads")
     return app
 
 

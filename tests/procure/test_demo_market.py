@@ -128,7 +128,7 @@ def _fresh_fingerprint(tmp_path: Path) -> str:
             "SERVER_NAME": None,
         }})
         with app.app_context():
-            upgrade()
+            upgrade(revision="heads")
             demo.load()
             print("FINGERPRINT", fingerprint())
         """

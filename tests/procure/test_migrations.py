@@ -29,7 +29,7 @@ def test_migrations_upgrade_from_nothing_and_downgrade(tmp_path):
         }
     )
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         assert {"user", "organisation", "audit_event", "api_token"} <= set(
             inspect(db.engine).get_table_names()
         )
