@@ -12,7 +12,7 @@ import secrets
 from datetime import date, datetime, timedelta
 
 from flask import current_app, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
@@ -22,7 +22,7 @@ from procure.audit.services import client_address, record
 from procure.clock import local_today
 from procure.errors import FieldError, Invalid, NotFound, Throttled
 from procure.extensions import db
-from procure.models import DemandInfoSubscription, DigestFrequency, User
+from procure.models import DemandInfoSubscription, DigestFrequency, Organisation, User
 from procure.models.base import utcnow
 from procure.onestop.services import Filters, Item, date_label, find_all, kind_label, parse_filters
 from procure.validators import is_valid_email
@@ -239,7 +239,12 @@ def describe(filters: Filters) -> str:
     if filters.kind:
         parts.append(kind_label(filters.kind))
     if filters.agency:
-        parts.append(_("agency no. %(id)d", id=filters.agency))
+        agency = db.session.get(Organisation, filters.agency)
+        parts.append(
+            agency.display_name(str(get_locale()))
+            if agency is not None
+            else _("agency no. %(id)d", id=filters.agency)
+        )
     if filters.code:
         parts.append(_("CPV %(code)s…", code=filters.code))
     if filters.region:

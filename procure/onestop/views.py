@@ -229,7 +229,7 @@ def subscribe():
     source = request.form if request.method == "POST" else request.args
     filters, errors, message = _filters(source)
     form = SubscribeForm()
-    status = 200
+    status, retry_after = 200, None
     if request.method == "GET" and current_user.is_authenticated and not form.email.data:
         form.email.data = current_user.email
     if errors:
@@ -248,6 +248,7 @@ def subscribe():
             db.session.rollback()
             apply_service_error(form, error)
             status = error.status
+            retry_after = getattr(error, "retry_after", None)
         else:
             db.session.commit()
             flash(
@@ -261,13 +262,18 @@ def subscribe():
             return redirect(url_for("onestop.index", **filters.as_args()))
     elif form.is_submitted():
         status = 400
-    return render_template(
-        "onestop/subscribe.html",
-        form=form,
-        filters=filters,
-        filter_args=filters.as_args(),
-        description=subscriptions.describe(filters),
-    ), status
+    headers = {"Retry-After": str(retry_after)} if retry_after else {}
+    return (
+        render_template(
+            "onestop/subscribe.html",
+            form=form,
+            filters=filters,
+            filter_args=filters.as_args(),
+            description=subscriptions.describe(filters),
+        ),
+        status,
+        headers,
+    )
 
 
 @bp.route("/subscriptions/confirm/<token>", methods=["GET", "POST"])

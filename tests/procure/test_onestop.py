@@ -11,6 +11,7 @@ import pytest
 import factories
 from factories import in_request
 from procure.clock import local_today
+from procure.demands import services as demands
 from procure.extensions import db
 from procure.ideas import services as ideas
 from procure.models import DemandInfoSubscription, DemandStatus
@@ -32,7 +33,11 @@ def adopted_idea(app, officer, title="버스정류장 미세먼지 알림", regi
     citizen = factories.user_with_role("citizen")
     operator = factories.user_with_role("operator")
     idea = in_request(
-        app, ideas.submit_idea, citizen, title=title, problem="정류장에서 공기질을 알 수 없다.",
+        app,
+        ideas.submit_idea,
+        citizen,
+        title=title,
+        problem="정류장에서 공기질을 알 수 없다.",
         region=region,
     )
     in_request(app, ideas.moderate, operator, idea, "approved")
@@ -97,7 +102,7 @@ def market(app, db_session):
     d["deleted"].deleted_at = utcnow()
     d["draft"] = in_request(
         app,
-        __import__("procure.demands.services", fromlist=["x"]).create_demand,
+        demands.create_demand,
         officer,
         factories.demand_input(title="작성 중 수요"),
     )
@@ -182,7 +187,10 @@ def test_an_adopted_idea_gives_way_to_its_published_demand(app, market):
             {"state": "upcoming"},
             {"학교 의자 교체", "청소 서비스 혁신", "버스정류장 미세먼지 알림"},
         ),
-        ({"kind": "purchase", "region": "11", "term": "short"}, {"학교 의자 교체", "청소 서비스 혁신"}),
+        (
+            {"kind": "purchase", "region": "11", "term": "short"},
+            {"학교 의자 교체", "청소 서비스 혁신"},
+        ),
     ],
 )
 def test_each_filter(app, market, args, expected):
@@ -208,7 +216,11 @@ def test_period_filter_keeps_items_whose_dates_overlap_it(app, market):
         soon = services.find_all(Filters(start=today, end=today + timedelta(days=5)))
         # before the idea was adopted (today): not the idea
         past = services.find_all(Filters(end=today - timedelta(days=1)))
-    assert titles(later) == {"해안 순찰용 드론", "차세대 통신 기술 수요조사", "버스정류장 미세먼지 알림"}
+    assert titles(later) == {
+        "해안 순찰용 드론",
+        "차세대 통신 기술 수요조사",
+        "버스정류장 미세먼지 알림",
+    }
     assert "학교 의자 교체" not in titles(soon)
     assert {"해안 순찰용 드론", "버스정류장 미세먼지 알림"} <= titles(soon)
     assert "버스정류장 미세먼지 알림" not in titles(past)
@@ -231,9 +243,11 @@ def test_period_filter_keeps_items_whose_dates_overlap_it(app, market):
     ],
 )
 def test_bad_filters_are_refused_with_the_field_named(app, args, field):
-    with app.test_request_context(headers={"Accept-Language": "en"}):
-        with pytest.raises(services.Invalid) as caught:
-            parse_filters(args)
+    with (
+        app.test_request_context(headers={"Accept-Language": "en"}),
+        pytest.raises(services.Invalid) as caught,
+    ):
+        parse_filters(args)
     assert field in {e.field for e in caught.value.errors}
 
 
@@ -321,7 +335,7 @@ def test_atom_feed_of_the_filtered_list(client, market):
     response = client.get("/demand-info/feed.atom?region=11")
     assert response.status_code == 200
     assert response.mimetype == "application/atom+xml"
-    root = ET.fromstring(response.data)
+    root = ET.fromstring(response.data)  # noqa: S314 - our own feed
     entries = root.findall(f"{ATOM}entry")
     assert {e.findtext(f"{ATOM}title") for e in entries} == {"학교 의자 교체", "청소 서비스 혁신"}
     ids = {e.findtext(f"{ATOM}id") for e in entries}
@@ -343,7 +357,9 @@ def unescape(value: str) -> str:
 
 def test_ics_feed_is_valid_rfc5545_with_korean_text(client, app, market):
     demand = market["demands"]["open"]
-    demand.title = "해안 순찰용 드론; 강풍, 야간\\주간 겸용 — 국립공원 관리공단 시범 도입 및 운영 지원 사업"
+    demand.title = (
+        "해안 순찰용 드론; 강풍, 야간\\주간 겸용 — 국립공원 관리공단 시범 도입 및 운영 지원 사업"
+    )
     demand.problem = "첫째 줄\n둘째 줄, 세미콜론; 역슬래시\\"
     db.session.flush()
     response = client.get("/demand-info/calendar.ics")
@@ -516,6 +532,7 @@ def test_subscription_requests_are_throttled_per_address(client, db_session, mai
         assert subscribe(client, email="Same@Example.kr").status_code == 302
     response = subscribe(client, email="same@example.kr")
     assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
     assert "Too many subscription requests" in response.get_data(as_text=True)
     assert len(mail_outbox) == subscriptions.MAX_PER_EMAIL
     assert subscribe(client, email="other@example.kr").status_code == 302
@@ -614,7 +631,8 @@ def test_api_bad_filters_are_422_problem_json(client, db_session, query):
 
 
 @pytest.mark.parametrize(
-    "path", ["/demand-info", "/demand-info/calendar", "/api/v1/demand-info", "/demand-info/feed.atom"]
+    "path",
+    ["/demand-info", "/demand-info/calendar", "/api/v1/demand-info", "/demand-info/feed.atom"],
 )
 def test_pages_do_not_query_per_row(app, db_session, path):
     from test_query_counts import count_queries
@@ -638,10 +656,27 @@ def test_pages_do_not_query_per_row(app, db_session, path):
 def test_short_term_is_twelve_months(app, db_session):
     today = date(2025, 1, 1)
     item = services.Item(
-        kind="purchase", id=1, title="t", summary="", agency_id=None, region=None,
-        opens_on=None, closes_on=today, expected_purchase_on=today + timedelta(days=365),
-        next_on=None, posted_at=None, idea_id=None, language="ko",
+        kind="purchase",
+        id=1,
+        title="t",
+        summary="",
+        agency_id=None,
+        region=None,
+        opens_on=None,
+        closes_on=today,
+        expected_purchase_on=today + timedelta(days=365),
+        next_on=None,
+        posted_at=None,
+        idea_id=None,
+        language="ko",
     )
     assert item.term(today) == "short"
     item.expected_purchase_on = today + timedelta(days=366)
     assert item.term(today) == "long"
+
+
+def test_subscribe_page_describes_the_filters_in_words(client, market):
+    agency = market["other"].organisation
+    page = client.get(f"/demand-info/subscribe?agency={agency.id}&kind=rnd").get_data(as_text=True)
+    assert agency.name_en in page and "R&amp;D demand survey" in page
+    assert f'name="agency" value="{agency.id}"' in page
