@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
         ideas,
         main,
         notifications,
+        onestop,
         organisations,
         pilots,
         products,
@@ -92,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
         organisations,
         evaluation,
         pilots,
+        onestop,
         searching,
         api,
     ):

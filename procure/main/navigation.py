@@ -22,6 +22,7 @@ def nav_items() -> list[NavItem]:
     items = [
         NavItem(_("Home"), url_for("main.home")),
         NavItem(_("Innovation demands"), url_for("demands.index")),
+        NavItem(_("Demand information"), url_for("onestop.index")),
         NavItem(_("Innovative products"), url_for("products.index")),
         NavItem(_("Citizen ideas"), url_for("ideas.index")),
         NavItem(_("Pilot purchases"), url_for("pilots.index")),

@@ -45,6 +45,7 @@ from procure.models.market import (
     RequirementResponse,
     ReverseProposal,
 )
+from procure.models.onestop import DemandInfoSubscription, DigestFrequency
 from procure.models.outbox import MatchFeedback, OutboxEvent, SavedSearch
 from procure.models.pilots import (
     AgencyBudget,
@@ -70,6 +71,7 @@ __all__ = [
     "ConflictDeclaration",
     "Demand",
     "DemandCode",
+    "DemandInfoSubscription",
     "DemandOutcome",
     "DemandRequirement",
     "DemandRevision",
@@ -77,6 +79,7 @@ __all__ = [
     "DemandType",
     "Designation",
     "DesignationStatus",
+    "DigestFrequency",
     "EvaluationRound",
     "EvaluationSheet",
     "FieldReport",
