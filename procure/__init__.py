@@ -66,6 +66,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         authz,
         demands,
+        dialogue,
         evaluation,
         ideas,
         main,
@@ -92,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
         organisations,
         evaluation,
         pilots,
+        dialogue,
         searching,
         api,
     ):

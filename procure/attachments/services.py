@@ -20,7 +20,15 @@ from procure.extensions import db
 from procure.models import Attachment, User
 from procure.models.base import utcnow
 
-OWNER_TYPES = ("demand", "product", "proposal", "idea", "pilot")
+OWNER_TYPES = (
+    "demand",
+    "product",
+    "proposal",
+    "idea",
+    "pilot",
+    "dialogue_thread",
+    "dialogue_proposal",
+)
 MAX_FILES_PER_OWNER = 20
 _UNSAFE = re.compile(r"[^\w\s.()\[\]-]", re.UNICODE)
 
@@ -157,7 +165,15 @@ def path_of(attachment: Attachment) -> Path:
 
 def owner_of(attachment: Attachment):
     """The record an attachment belongs to."""
-    from procure.models import CitizenIdea, Demand, PilotPurchase, Product, ReverseProposal
+    from procure.models import (
+        CitizenIdea,
+        Demand,
+        DialogueParticipant,
+        DialogueProposal,
+        PilotPurchase,
+        Product,
+        ReverseProposal,
+    )
 
     model = {
         "demand": Demand,
@@ -165,6 +181,9 @@ def owner_of(attachment: Attachment):
         "proposal": ReverseProposal,
         "idea": CitizenIdea,
         "pilot": PilotPurchase,
+        # A partner's private dialogue thread and its proposals (procure/dialogue).
+        "dialogue_thread": DialogueParticipant,
+        "dialogue_proposal": DialogueProposal,
     }
     return db.session.get(model[attachment.owner_type], attachment.owner_id)
 

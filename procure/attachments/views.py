@@ -16,6 +16,8 @@ DETAIL_PAGES = {
     "proposal": ("proposals.detail", "proposal_id"),
     "idea": ("ideas.detail", "idea_id"),
     "pilot": ("pilots.pilot_detail", "pilot_id"),
+    "dialogue_thread": ("dialogue.thread", "participant_id"),
+    "dialogue_proposal": ("dialogue.proposal_detail", "proposal_id"),
 }
 
 

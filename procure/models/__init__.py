@@ -11,6 +11,17 @@ from procure.models.accounts import (
 )
 from procure.models.audit import AuditEvent
 from procure.models.classification import ClassificationCode
+from procure.models.dialogue import (
+    Dialogue,
+    DialogueMessage,
+    DialogueParticipant,
+    DialogueProposal,
+    DialogueSheet,
+    DialogueStatus,
+    ParticipantStatus,
+    ProposalKind,
+    SpecVersion,
+)
 from procure.models.evaluation import (
     ConflictDeclaration,
     Designation,
@@ -77,6 +88,12 @@ __all__ = [
     "DemandType",
     "Designation",
     "DesignationStatus",
+    "Dialogue",
+    "DialogueMessage",
+    "DialogueParticipant",
+    "DialogueProposal",
+    "DialogueSheet",
+    "DialogueStatus",
     "EvaluationRound",
     "EvaluationSheet",
     "FieldReport",
@@ -88,6 +105,7 @@ __all__ = [
     "Organisation",
     "OrganisationKind",
     "OutboxEvent",
+    "ParticipantStatus",
     "Patent",
     "PilotApplication",
     "PilotPlan",
@@ -99,6 +117,7 @@ __all__ = [
     "ProductCode",
     "ProductSpec",
     "ProductStatus",
+    "ProposalKind",
     "ProposalStatus",
     "Question",
     "RequirementResponse",
@@ -109,6 +128,7 @@ __all__ = [
     "RoundStatus",
     "SavedSearch",
     "SheetStatus",
+    "SpecVersion",
     "User",
     "UserRole",
 ]
