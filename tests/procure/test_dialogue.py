@@ -693,3 +693,60 @@ def test_demand_page_links_to_its_dialogue(app, people, clock):
     # The officer's dashboard lists the agency's dialogues.
     dashboard = clients["officer"].get("/dashboard").get_data(as_text=True)
     assert f"/dialogues/{dialogue_id}" in dashboard
+
+
+def test_notice_is_edited_only_as_a_draft_and_pages_render(app, people, clock):
+    users, clients = people
+    dialogue_id = create(app, clients, users)
+    officer = clients["officer"]
+    assert officer.get(f"/dialogues/{dialogue_id}/edit").status_code == 200
+    form = {
+        "title": "고친 공고",
+        "notice": "n",
+        "technical_weight": 70,
+        "price_weight": 30,
+        "min_partners": 3,
+        "version": _version(dialogue_id),
+        **{k: v.isoformat() for k, v in DUE.items()},
+    }
+    assert officer.post(f"/dialogues/{dialogue_id}/edit", data=form).status_code == 302
+    dialogue = db.session.get(Dialogue, dialogue_id)
+    db.session.refresh(dialogue)
+    assert (dialogue.title, dialogue.technical_weight, dialogue.price_weight) == (
+        "고친 공고",
+        70,
+        30,
+    )
+    # Nobody but the agency sees the draft.
+    assert english_client(app).get(f"/dialogues/{dialogue_id}").status_code == 404
+    assert "고친 공고" not in english_client(app).get("/dialogues/").get_data(as_text=True)
+    move(clients, dialogue_id, "publish")
+    form["version"] = _version(dialogue_id)
+    response = officer.post(f"/dialogues/{dialogue_id}/edit", data=form)
+    assert response.status_code == 409
+    assert "can no longer change" in response.get_data(as_text=True)
+    public = english_client(app)
+    assert "고친 공고" in public.get("/dialogues/").get_data(as_text=True)
+    notice = public.get(f"/dialogues/{dialogue_id}").get_data(as_text=True)
+    assert "Technical 70, price 30" in notice and DUE["basic_due_on"].isoformat() in notice
+    for path in (f"/dialogues/{dialogue_id}/basic", f"/dialogues/{dialogue_id}/mine"):
+        assert clients["A"].get(path).status_code == 200, path
+    # Final proposals are not accepted yet, and the form says so on submission.
+    assert submit(clients["A"], dialogue_id, "final", "t", "s", 10).status_code == 409
+
+
+def test_score_sheet_page_shows_the_scheme(app, people, clock):
+    users, clients = people
+    dialogue_id = create(app, clients, users)
+    move(clients, dialogue_id, "publish")
+    submit(clients["A"], dialogue_id, "basic", "A", "s")
+    clock(DUE["basic_due_on"] + timedelta(days=1))
+    move(clients, dialogue_id, "close_basic")
+    proposal = proposal_of(dialogue_id, users["A"], "basic")
+    page = clients["officer"].get(f"/dialogues/proposals/{proposal.id}/score")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Understanding of the problem" in text and 'name="comment-solution"' in text
+    assert score(clients["officer"], proposal, "good").status_code == 302
+    manage = clients["officer"].get(f"/dialogues/{dialogue_id}/manage").get_data(as_text=True)
+    assert "75.00" in manage and "meets the threshold" in manage
