@@ -30,6 +30,8 @@ OWNER_TYPES = (
     "dialogue_proposal",
 )
 MAX_FILES_PER_OWNER = 20
+# Shared between two sides (the agency and one dialogue partner): only the uploader removes.
+UPLOADER_REMOVES = ("dialogue_thread",)
 _UNSAFE = re.compile(r"[^\w\s.()\[\]-]", re.UNICODE)
 
 
@@ -203,6 +205,12 @@ def get_for_download(user, attachment_id: int) -> Attachment:
         # 404, not 403: a supplier must not learn that a competitor's file exists.
         raise NotFound(_("This file does not exist."))
     return attachment
+
+
+def require_removable(user, attachment: Attachment, owner) -> None:
+    require_editable(user, attachment.owner_type, owner)
+    if attachment.owner_type in UPLOADER_REMOVES and attachment.uploaded_by_id != user.id:
+        raise Forbidden(_("Only the person who added this file can remove it."))
 
 
 def require_editable(user, owner_type: str, owner) -> None:

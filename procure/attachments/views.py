@@ -63,7 +63,7 @@ def remove(attachment_id: int):
     ActionForm()
     attachment = services.get_for_download(current_user, attachment_id)
     owner = services.owner_of(attachment)
-    services.require_editable(current_user, attachment.owner_type, owner)
+    services.require_removable(current_user, attachment, owner)
     services.remove(current_user._get_current_object(), attachment)
     db.session.commit()
     flash(_("The file is removed."), "success")

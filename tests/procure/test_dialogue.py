@@ -572,6 +572,24 @@ def test_one_partner_never_sees_another_partners_ideas(app, people, clock, login
     assert "A의 라이다 아이디어" in officer_page and "라이다 성능을 알려주세요" in officer_page
 
 
+def test_thread_documents_are_removed_only_by_who_added_them(app, people, clock):
+    users, clients = people
+    dialogue_id = run_to_dialogue(app, clients, users, clock)
+    a, _b = talk(clients, users, dialogue_id)
+    document = db.session.scalar(
+        select(Attachment).where(
+            Attachment.owner_type == "dialogue_thread", Attachment.owner_id == a.id
+        )
+    )
+    assert clients["officer"].post(f"/attachments/{document.id}/remove").status_code == 403
+    assert clients["B"].post(f"/attachments/{document.id}/remove").status_code == 404
+    db.session.refresh(document)
+    assert document.deleted_at is None
+    assert clients["A"].post(f"/attachments/{document.id}/remove").status_code == 302
+    db.session.refresh(document)
+    assert document.deleted_at is not None
+
+
 def test_replies_are_threaded_and_belong_to_the_same_thread(app, people, clock):
     users, clients = people
     dialogue_id = run_to_dialogue(app, clients, users, clock)
