@@ -66,6 +66,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         authz,
         demands,
+        dialogue,
         evaluation,
         ideas,
         main,
@@ -94,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
         evaluation,
         pilots,
         onestop,
+        dialogue,
         searching,
         api,
     ):

@@ -253,6 +253,33 @@ def can_edit_pilot_files(user, pilot) -> bool:
     )
 
 
+# -- competitive dialogue: private per partner ---------------------------------------------
+
+
+def can_read_dialogue_thread(user, participant) -> bool:
+    from procure.dialogue.services import can_read_participant
+
+    return can_read_participant(user, participant)
+
+
+def can_edit_dialogue_thread(user, participant) -> bool:
+    from procure.dialogue.services import can_edit_thread_files
+
+    return can_edit_thread_files(user, participant)
+
+
+def can_read_dialogue_proposal(user, proposal) -> bool:
+    from procure.dialogue.services import can_read_proposal
+
+    return can_read_proposal(user, proposal)
+
+
+def can_edit_dialogue_proposal(user, proposal) -> bool:
+    from procure.dialogue.services import can_edit_proposal_files
+
+    return can_edit_proposal_files(user, proposal)
+
+
 # -- dispatch by kind, for attachments ---------------------------------------------------
 
 _READ = {
@@ -261,6 +288,8 @@ _READ = {
     "proposal": can_read_proposal,
     "idea": can_read_idea,
     "pilot": can_read_pilot,
+    "dialogue_thread": can_read_dialogue_thread,
+    "dialogue_proposal": can_read_dialogue_proposal,
 }
 _EDIT = {
     "demand": can_edit_demand,
@@ -268,6 +297,8 @@ _EDIT = {
     "proposal": can_edit_proposal,
     "idea": can_edit_idea,
     "pilot": can_edit_pilot_files,
+    "dialogue_thread": can_edit_dialogue_thread,
+    "dialogue_proposal": can_edit_dialogue_proposal,
 }
 
 

@@ -20,8 +20,18 @@ from procure.extensions import db
 from procure.models import Attachment, User
 from procure.models.base import utcnow
 
-OWNER_TYPES = ("demand", "product", "proposal", "idea", "pilot")
+OWNER_TYPES = (
+    "demand",
+    "product",
+    "proposal",
+    "idea",
+    "pilot",
+    "dialogue_thread",
+    "dialogue_proposal",
+)
 MAX_FILES_PER_OWNER = 20
+# Shared between two sides (the agency and one dialogue partner): only the uploader removes.
+UPLOADER_REMOVES = ("dialogue_thread",)
 _UNSAFE = re.compile(r"[^\w\s.()\[\]-]", re.UNICODE)
 
 
@@ -157,7 +167,15 @@ def path_of(attachment: Attachment) -> Path:
 
 def owner_of(attachment: Attachment):
     """The record an attachment belongs to."""
-    from procure.models import CitizenIdea, Demand, PilotPurchase, Product, ReverseProposal
+    from procure.models import (
+        CitizenIdea,
+        Demand,
+        DialogueParticipant,
+        DialogueProposal,
+        PilotPurchase,
+        Product,
+        ReverseProposal,
+    )
 
     model = {
         "demand": Demand,
@@ -165,6 +183,9 @@ def owner_of(attachment: Attachment):
         "proposal": ReverseProposal,
         "idea": CitizenIdea,
         "pilot": PilotPurchase,
+        # A partner's private dialogue thread and its proposals (procure/dialogue).
+        "dialogue_thread": DialogueParticipant,
+        "dialogue_proposal": DialogueProposal,
     }
     return db.session.get(model[attachment.owner_type], attachment.owner_id)
 
@@ -184,6 +205,12 @@ def get_for_download(user, attachment_id: int) -> Attachment:
         # 404, not 403: a supplier must not learn that a competitor's file exists.
         raise NotFound(_("This file does not exist."))
     return attachment
+
+
+def require_removable(user, attachment: Attachment, owner) -> None:
+    require_editable(user, attachment.owner_type, owner)
+    if attachment.owner_type in UPLOADER_REMOVES and attachment.uploaded_by_id != user.id:
+        raise Forbidden(_("Only the person who added this file can remove it."))
 
 
 def require_editable(user, owner_type: str, owner) -> None:

@@ -16,6 +16,8 @@ DETAIL_PAGES = {
     "proposal": ("proposals.detail", "proposal_id"),
     "idea": ("ideas.detail", "idea_id"),
     "pilot": ("pilots.pilot_detail", "pilot_id"),
+    "dialogue_thread": ("dialogue.thread", "participant_id"),
+    "dialogue_proposal": ("dialogue.proposal_detail", "proposal_id"),
 }
 
 
@@ -61,7 +63,7 @@ def remove(attachment_id: int):
     ActionForm()
     attachment = services.get_for_download(current_user, attachment_id)
     owner = services.owner_of(attachment)
-    services.require_editable(current_user, attachment.owner_type, owner)
+    services.require_removable(current_user, attachment, owner)
     services.remove(current_user._get_current_object(), attachment)
     db.session.commit()
     flash(_("The file is removed."), "success")

@@ -75,7 +75,12 @@ def end_of_day(day: date) -> datetime:
 
 
 def scheme_keys() -> list[str]:
-    return [f"{info.id}-v{info.version}" for info in scoring.available_schemes()]
+    # Competitive-dialogue schemes (procure/dialogue) score proposals, not products.
+    return [
+        f"{info.id}-v{info.version}"
+        for info in scoring.available_schemes()
+        if not info.id.startswith("dialogue_")
+    ]
 
 
 def parse_scheme_key(key: str) -> tuple[str, int] | None:

@@ -11,6 +11,17 @@ from procure.models.accounts import (
 )
 from procure.models.audit import AuditEvent
 from procure.models.classification import ClassificationCode
+from procure.models.dialogue import (
+    Dialogue,
+    DialogueMessage,
+    DialogueParticipant,
+    DialogueProposal,
+    DialogueSheet,
+    DialogueStatus,
+    ParticipantStatus,
+    ProposalKind,
+    SpecVersion,
+)
 from procure.models.evaluation import (
     ConflictDeclaration,
     Designation,
@@ -79,6 +90,12 @@ __all__ = [
     "DemandType",
     "Designation",
     "DesignationStatus",
+    "Dialogue",
+    "DialogueMessage",
+    "DialogueParticipant",
+    "DialogueProposal",
+    "DialogueSheet",
+    "DialogueStatus",
     "DigestFrequency",
     "EvaluationRound",
     "EvaluationSheet",
@@ -91,6 +108,7 @@ __all__ = [
     "Organisation",
     "OrganisationKind",
     "OutboxEvent",
+    "ParticipantStatus",
     "Patent",
     "PilotApplication",
     "PilotPlan",
@@ -102,6 +120,7 @@ __all__ = [
     "ProductCode",
     "ProductSpec",
     "ProductStatus",
+    "ProposalKind",
     "ProposalStatus",
     "Question",
     "RequirementResponse",
@@ -112,6 +131,7 @@ __all__ = [
     "RoundStatus",
     "SavedSearch",
     "SheetStatus",
+    "SpecVersion",
     "User",
     "UserRole",
 ]
