@@ -13,16 +13,19 @@ Method
    two demands with the same CPV group are near even when worded differently. Each view is
    L2-normalised and weighted (:data:`VIEW_WEIGHTS`), and the row is L2-normalised again, so
    squared Euclidean distance is a monotone function of cosine similarity.
-2. **Clusters.** k-means (``random_state=seed``, ``n_init=10``) for every k from 2 to
-   :func:`k_max` (about √n, at most :data:`MAX_K`); the k with the best mean silhouette
-   (cosine) wins, the smaller k on a tie. Demands are sorted by id first, so the result does
+2. **Clusters.** The rows are projected on their first :data:`N_COMPONENTS` singular
+   directions (LSA, ``TruncatedSVD(random_state=seed)``) and normalised again; then k-means
+   (``random_state=seed``, ``n_init=10``) runs for every k from 2 to :func:`k_max` (about
+   √(2n), at most :data:`MAX_K`); the k with the best mean silhouette (cosine) wins, the
+   smaller k on a tie. Demands are sorted by id first, so the result does
    not depend on the order they were given in.
 3. **Labels.** Characteristic terms are the word tokens (Korean particles stripped) whose mean
    TF-IDF inside the cluster most exceeds their mean outside it, among those used by at least
    a third of its demands. Korean (Hangul) and English (Latin) terms are kept apart, so each
    language gets its own list. A language without terms is labelled with the cluster's
-   characteristic code (the most common code group) through ``code_labels``; the app passes
-   CPV labels (Korean division names, English CPV names).
+   characteristic code (the most specific code or code prefix at least half of its demands
+   share) through ``code_labels``; the app passes CPV labels (Korean division names, English
+   CPV names).
 4. **Supply.** Three kinds of evidence, each between 0 and 1, combined by a noisy-OR
    (supply is strong when *any* evidence is strong, weak only when all are weak):
 
@@ -51,6 +54,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import scipy.sparse as sp
 from sklearn.cluster import KMeans
+from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize
@@ -67,6 +71,8 @@ from matching.text import (
 
 #: Weights of the character, word and code views in a demand's feature row.
 VIEW_WEIGHTS = {"chars": 1.0, "words": 1.0, "codes": 1.0}
+#: Dimensions kept by the LSA projection before k-means (fast and less noisy than raw TF-IDF).
+N_COMPONENTS = 100
 #: The largest number of clusters tried, whatever the number of demands.
 MAX_K = 30
 #: How many of a demand's best listings speak for the supply of it.
@@ -83,9 +89,65 @@ N_TERMS = 6
 LABEL_TERMS = 3
 #: A characteristic term is used by at least this share of the cluster's demands.
 MIN_TERM_SHARE = 1 / 3
+#: Korean predicate endings: a token ending so is a verb or adjective, not a term.
+KOREAN_PREDICATE_ENDINGS = ("하다", "한다", "된다", "있다", "없다", "이다", "했다", "됐다", "않다")
 #: Tokens never used as characteristic terms (besides English stop words).
 KOREAN_STOP_TERMS = frozenset(
-    {"있다", "없다", "한다", "위해", "위한", "통해", "대한", "경우", "어렵다", "필요", "가능"}
+    [
+        "있다",
+        "있는",
+        "있고",
+        "있어",
+        "있도록",
+        "없다",
+        "없는",
+        "없어",
+        "한다",
+        "하는",
+        "하고",
+        "하여",
+        "해야",
+        "되는",
+        "된다",
+        "되어",
+        "않는",
+        "않고",
+        "않아",
+        "위해",
+        "위한",
+        "통해",
+        "대한",
+        "따라",
+        "따른",
+        "같은",
+        "때문",
+        "경우",
+        "이상",
+        "이하",
+        "이내",
+        "안에",
+        "이후",
+        "현재",
+        "기존",
+        "모든",
+        "매년",
+        "가능",
+        "가능한",
+        "필요",
+        "필요한",
+        "어렵다",
+        "어려운",
+        "어려워",
+        "등을",
+        "등의",
+        "그리고",
+        "또는",
+        "각각",
+        "우리",
+        "해당",
+        "이를",
+        "이런",
+    ]
 )
 
 #: ``scorer(demand) -> [(listing_id, score), …]`` best first, or a precomputed mapping.
@@ -206,11 +268,22 @@ def features(texts: list[str], codes: list[list[str]]) -> sp.csr_matrix:
     return normalize(matrix)
 
 
+def reduce(matrix, seed: int) -> np.ndarray:
+    """Latent semantic analysis: the rows projected on at most N_COMPONENTS directions."""
+    n, m = matrix.shape
+    components = min(N_COMPONENTS, n - 1, m - 1)
+    if components < 2:
+        return matrix.toarray()
+    svd = TruncatedSVD(n_components=components, random_state=seed)
+    return normalize(svd.fit_transform(matrix))
+
+
 def choose_clusters(matrix, seed: int) -> tuple[np.ndarray, int, float | None, dict[int, float]]:
     """Cluster labels, k, its silhouette and the silhouette of every k tried."""
     n = matrix.shape[0]
     if n < 3:
         return np.zeros(n, dtype=np.int64), 1, None, {}
+    matrix = reduce(matrix, seed)
     scores: dict[int, float] = {}
     best = None
     for k in range(2, k_max(n) + 1):
@@ -240,7 +313,12 @@ def term_tokens(text: str) -> list[str]:
             if not all(is_hangul(ch) for ch in token):
                 continue
             stem = _strip_korean_suffix(token)
-            if len(stem) >= MIN_TERM_LENGTH_HANGUL and stem not in KOREAN_STOP_TERMS:
+            stop = (
+                token in KOREAN_STOP_TERMS
+                or stem in KOREAN_STOP_TERMS
+                or token.endswith(KOREAN_PREDICATE_ENDINGS)
+            )
+            if len(stem) >= MIN_TERM_LENGTH_HANGUL and not stop:
                 out.append(stem)
         elif (
             token.isascii()
@@ -278,8 +356,8 @@ def _characteristic_terms(term_matrix, vocabulary, members: np.ndarray) -> tuple
 
 
 def _characteristic_code(codes: list[list[str]]) -> str | None:
-    """The most common code group (then division) among the demands, if half of them share it."""
-    for level in ("group", "division"):
+    """The most specific code (or prefix) at least half of the demands share, if any."""
+    for level in reversed(LEVEL_NAMES):
         counts = Counter()
         for item in codes:
             counts.update({code_prefix(c, level) for c in item} - {None})

@@ -68,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
         demands,
         evaluation,
         ideas,
+        insights,
         main,
         notifications,
         organisations,
@@ -93,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
         evaluation,
         pilots,
         searching,
+        insights,
         api,
     ):
         app.register_blueprint(module.bp)

@@ -54,9 +54,9 @@ DEMANDS = (
     _demands(DRONES, "35613000-4") + _demands(CHAIRS, "39110000-6") + _demands(WATER, "42912300-5")
 )
 CODE_LABELS = {
-    "356": ("보안·소방·치안·국방 장비", "Military aircraft, missiles and spacecraft"),
-    "391": ("가구·생활용품·청소용품", "Seats, chairs and related products"),
-    "429": ("산업기계", "Miscellaneous general-purpose machinery"),
+    "35613000": ("보안·소방·치안·국방 장비", "Unmanned aerial vehicles"),
+    "39110000": ("가구·생활용품·청소용품", "Seats, chairs and related products"),
+    "42912300": ("산업기계", "Machinery and apparatus for filtering or purifying water"),
 }
 
 
@@ -101,7 +101,8 @@ def test_labels_in_korean_terms_and_english_from_the_code(report):
     gap = _cluster_of(report, 7)
     assert "해수담수화" in gap.terms_ko and gap.label_ko.startswith("해수담수화")
     assert gap.terms_en == []  # Korean text only: the English label is the code's
-    assert gap.label_en == "Miscellaneous general-purpose machinery"
+    assert gap.code == "42912300"
+    assert gap.label_en == "Machinery and apparatus for filtering or purifying water"
     assert gap.label("en") == gap.label_en and gap.label("ko") == gap.label_ko
     assert "의자" in _cluster_of(report, 4).terms_ko
     assert "드론" in _cluster_of(report, 1).terms_ko
@@ -163,4 +164,4 @@ def test_small_and_bad_inputs():
 
 def test_k_range_and_terms():
     assert k_max(3) == 2 and k_max(50) == 10 and k_max(10_000) == 30
-    assert term_tokens("드론을 the drones 2024년 해안에서") == ["드론", "drones", "해안"]
+    assert term_tokens("드론을 the drones 2024년 해안에서 설치한다") == ["드론", "drones", "해안"]
