@@ -22,7 +22,9 @@ Method
 3. **Labels.** Characteristic terms are the word tokens (Korean particles stripped) whose mean
    TF-IDF inside the cluster most exceeds their mean outside it, among those used by at least
    a third of its demands. Korean (Hangul) and English (Latin) terms are kept apart, so each
-   language gets its own list. A language without terms is labelled with the cluster's
+   language gets its own list. The terms of a language label the cluster when at least a
+   third of its demands are written mainly in that language (so a few acronyms in Korean
+   text do not make the English label); otherwise the label is that of the cluster's
    characteristic code (the most specific code or code prefix at least half of its demands
    share) through ``code_labels``; the app passes CPV labels (Korean division names, English
    CPV names).
@@ -368,6 +370,20 @@ def _characteristic_code(codes: list[list[str]]) -> str | None:
     return None
 
 
+def _mainly_latin(text: str) -> bool:
+    """Whether a text has more Latin letters than Hangul syllables (English-written)."""
+    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    return latin > sum(1 for ch in text if is_hangul(ch))
+
+
+def _label(terms: list[str], written_share: float, code_label: str) -> str:
+    """Terms label a cluster in their language when enough of it is written in that language;
+    otherwise the code's label does (a few acronyms in Korean text make no English label)."""
+    if terms and written_share >= MIN_TERM_SHARE - 1e-9:
+        return " · ".join(terms[:LABEL_TERMS])
+    return code_label or " · ".join(terms[:LABEL_TERMS])
+
+
 def _code_label(code_labels: CodeLabels | None, code: str | None) -> tuple[str, str] | None:
     if code_labels is None or code is None:
         return None
@@ -460,8 +476,9 @@ def find_gaps(
             terms_ko, terms_en = [], []
         code = _characteristic_code([codes[i] for i in members])
         named = _code_label(code_labels, code)
-        label_ko = " · ".join(terms_ko[:LABEL_TERMS]) or (named[0] if named else "")
-        label_en = " · ".join(terms_en[:LABEL_TERMS]) or (named[1] if named else "")
+        written_en = sum(1 for i in members if _mainly_latin(texts[i])) / members.size
+        label_ko = _label(terms_ko, 1.0 - written_en, named[0] if named else "")
+        label_en = _label(terms_en, written_en, named[1] if named else "")
         label_ko = label_ko or label_en or (code or "—")
         label_en = label_en or label_ko
         agencies = sorted(
