@@ -69,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
         dialogue,
         evaluation,
         ideas,
+        insights,
         main,
         notifications,
         onestop,
@@ -97,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
         onestop,
         dialogue,
         searching,
+        insights,
         api,
     ):
         app.register_blueprint(module.bp)

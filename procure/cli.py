@@ -128,6 +128,7 @@ def audit_verify_command():
 
 def register(app: Flask) -> None:
     from procure.imports.commands import import_cpv_command, import_ocds_command
+    from procure.insights.commands import insights_group
     from procure.match_cli import match_group
     from procure.search_cli import search_group, worker_command
 
@@ -142,6 +143,7 @@ def register(app: Flask) -> None:
         match_group,
         search_group,
         worker_command,
+        insights_group,
     ):
         app.cli.add_command(command)
 

@@ -1,0 +1,9 @@
+"""Who may call the demand-gap routes: operators only (merged by test_authz_routes)."""
+
+OPERATOR = {"operator"}
+
+EXPECTED: dict[str, object] = {
+    "insights.gaps": OPERATOR,
+    "insights.gap": OPERATOR,
+    "insights.publish": OPERATOR,
+}

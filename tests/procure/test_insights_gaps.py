@@ -1,0 +1,263 @@
+"""Demand gaps in the app: the analysis, the CLI, the operator page and publishing R&D demand."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+import factories
+from factories import in_request
+from procure.clock import local_today
+from procure.extensions import db
+from procure.insights import services
+from procure.models import AuditEvent, ClassificationCode, Demand, DemandType
+from procure.products import services as products
+
+CATALOGUE = [
+    ("해안 순찰 드론 H1", "정지비행과 안내방송 스피커를 갖춘 순찰용 드론", "35613000"),
+    ("무인 감시 드론 S2", "열화상 카메라로 야간 순찰이 가능한 드론", "35613000"),
+    ("산불 감시 드론 F3", "산불 감시용 자동 비행 드론", "35613000"),
+    ("인체공학 민원실 의자", "장시간 대기에도 편안한 등받이 조절 의자", "39110000"),
+    ("사무용 회전 의자", "높이 조절 바퀴 의자", "39110000"),
+    ("대기실 의자", "장시간 착석용 대기실 의자", "39110000"),
+]
+DRONES = [
+    ("해안 순찰용 드론", "해안 절벽 순찰 인력이 부족해 정지비행 드론으로 순찰한다.", 100_000_000),
+    ("산불 감시 드론", "야간 산불 감시를 위한 열화상 드론으로 순찰한다.", 200_000_000),
+    ("국립공원 드론 순찰", "국립공원 드론 순찰과 안내방송이 필요하다.", 50_000_000),
+]
+CHAIRS = [
+    ("민원실 대기 의자", "장시간 대기하는 민원인을 위한 편안한 의자가 필요하다.", 10_000_000),
+    ("사무용 의자 교체", "높이 조절이 가능한 사무용 의자로 교체한다.", 20_000_000),
+    ("인체공학 의자 구매", "등받이 조절이 되는 인체공학 의자를 구매한다.", 30_000_000),
+]
+# The known gap: nobody lists a desalination unit.
+WATER = [
+    (
+        "섬 지역 소형 해수담수화 장치",
+        "도서 지역 식수가 부족해 소형 해수담수화 장치가 필요하다.",
+        900_000_000,
+    ),
+    (
+        "이동식 해수담수화 설비",
+        "재난 때 식수를 공급할 이동식 해수담수화 설비가 필요하다.",
+        700_000_000,
+    ),
+    (
+        "태양광 해수담수화 장치",
+        "전력이 없는 섬에서 태양광으로 해수담수화를 하려 한다.",
+        500_000_000,
+    ),
+]
+WATER_CODE = "42912300"
+
+
+@pytest.fixture
+def market(app, db_session):
+    """Listed drones and chairs; published demands for drones, chairs and desalination."""
+    factories.add_cpv_codes()
+    db.session.add(
+        ClassificationCode(
+            scheme="CPV",
+            code=WATER_CODE,
+            level=5,
+            label_en="Machinery and apparatus for filtering or purifying water",
+        )
+    )
+    db.session.flush()
+    supplier = factories.user_with_role("supplier")
+    for name, summary, code in CATALOGUE:
+        product = in_request(
+            app,
+            products.create_product,
+            supplier,
+            products.ProductInput(name=name, summary=summary, codes=[code]),
+        )
+        in_request(app, products.change_status, supplier, product, "listed")
+    demands = {}
+    for topic, rows, code in (
+        ("drones", DRONES, "35613000"),
+        ("chairs", CHAIRS, "39110000"),
+        ("water", WATER, WATER_CODE),
+    ):
+        demands[topic] = [
+            factories.published_demand(
+                app,
+                factories.user_with_role("officer"),
+                title=title,
+                problem=problem,
+                desired_outcome="",
+                budget=budget,
+                codes=[code],
+            )
+            for title, problem, budget in rows
+        ]
+    app.extensions.pop("matcher", None)
+    return demands
+
+
+def text(response) -> str:
+    """The page as text: entities decoded (messages are escaped, template text is not)."""
+    return html.unescape(response.get_data(as_text=True))
+
+
+def _ids(demands):
+    return sorted(d.id for d in demands)
+
+
+def _gap_of(analysis):
+    assert len(analysis.report.gaps) == 1, [c.label_ko for c in analysis.report.clusters]
+    return analysis.report.gaps[0]
+
+
+def test_the_known_gap_is_found(app, market):
+    analysis = in_request(app, services.analyse, 0, 2)
+    gap = _gap_of(analysis)
+    assert sorted(gap.demand_ids) == _ids(market["water"])
+    assert gap.total_budget == 2_100_000_000 and len(gap.agencies) == 3
+    assert "해수담수화" in gap.terms_ko
+    # Korean text only: the English label comes from the cluster's CPV code.
+    assert gap.label_en == "Machinery and apparatus for filtering or purifying water"
+    served = [c for c in analysis.report.clusters if not c.is_gap]
+    assert sorted(_ids(market["drones"]) + _ids(market["chairs"])) == sorted(
+        i for c in served for i in c.demand_ids
+    )
+    assert all(c.supply > 0.5 for c in served)
+
+
+def test_proposals_received_count_as_supply(app, market):
+    supplier = factories.user_with_role("supplier")
+    for demand in market["water"]:
+        factories.answered_proposal(app, supplier, demand)
+    analysis = in_request(app, services.analyse, 0, 2)
+    water = next(c for c in analysis.report.clusters if market["water"][0].id in c.demand_ids)
+    assert water.proposals == 3 and not water.is_gap
+    assert analysis.report.gaps == []
+
+
+def test_same_seed_gives_the_same_report(app, market):
+    first = in_request(app, services.analyse, 5, 2).report.to_dict()
+    again = in_request(app, services.analyse, 5, 2).report.to_dict()
+    assert first == again and first["seed"] == 5
+
+
+def test_cli_lists_the_gap_as_a_table_and_as_json(app, market):
+    runner = app.test_cli_runner()
+    table = runner.invoke(args=["insights", "gaps", "--seed", "0"])
+    assert table.exit_code == 0, table.output
+    assert "9 demands, 3 clusters" in table.output and "1 gaps" in table.output
+    gap_lines = [line for line in table.output.splitlines() if line.startswith("GAP ")]
+    assert any("해수담수화" in line for line in gap_lines)
+    assert "섬 지역 소형 해수담수화 장치" in table.output
+    first = runner.invoke(args=["insights", "gaps", "--json", "--seed", "3"])
+    again = runner.invoke(args=["insights", "gaps", "--json", "--seed", "3"])
+    assert first.exit_code == 0, first.output
+    assert first.output == again.output
+    report = json.loads(first.output)
+    gaps = [c for c in report["clusters"] if c["is_gap"]]
+    assert [sorted(d["id"] for d in c["demands"]) for c in gaps] == [_ids(market["water"])]
+    only = json.loads(runner.invoke(args=["insights", "gaps", "--json", "--gaps-only"]).output)
+    assert len(only["clusters"]) == 1
+    bad = runner.invoke(args=["insights", "gaps", "--min-size", "0"])
+    assert bad.exit_code != 0 and "min-size" in bad.output
+
+
+def test_only_operators_see_the_page(app, market, client_as):
+    for role, status in (("officer", 403), ("supplier", 403), ("citizen", 403)):
+        client, _user = client_as(role)
+        assert client.get("/admin/insights/gaps").status_code == status
+    anonymous, _none = client_as(None)
+    assert anonymous.get("/admin/insights/gaps").status_code == 302
+    operator, _user = client_as("operator")
+    page = text(operator.get("/admin/insights/gaps"))
+    assert "Demand gaps" in page and "1 gaps" in page
+    for demand in market["water"]:
+        assert demand.title in page
+    bad = operator.get("/admin/insights/gaps?seed=-1")
+    assert bad.status_code == 400 and "Number must be" in text(bad)
+
+
+def test_publish_creates_the_rnd_demand_once(app, market, client_as):
+    operator_client, operator = client_as("operator")
+    gap = _gap_of(in_request(app, services.analyse, 0, 2))
+    detail = operator_client.get(f"/admin/insights/gaps/{gap.key}?seed=0&min_size=2")
+    assert detail.status_code == 200
+    assert "Publish as R&D demand" in text(detail)
+    closes = (local_today() + timedelta(days=45)).isoformat()
+    form = {"seed": "0", "min_size": "2", "title": "", "closes_on": closes}
+    missing = operator_client.post(f"/admin/insights/gaps/{gap.key}/publish", data=form)
+    assert missing.status_code == 400 and "This field is required." in missing.get_data(
+        as_text=True
+    )
+    past = {**form, "title": "해수담수화 R&D", "closes_on": "2001-01-01"}
+    refused = operator_client.post(f"/admin/insights/gaps/{gap.key}/publish", data=past)
+    assert refused.status_code == 422
+    assert "The closing date is in the past." in text(refused)
+    assert db.session.scalar(select(Demand).where(Demand.source == "gap")) is None
+
+    form["title"] = "소형 해수담수화 장치 수요기반 R&D"
+    form["budget"] = "1500000000"
+    response = operator_client.post(f"/admin/insights/gaps/{gap.key}/publish", data=form)
+    assert response.status_code == 302
+    demand = db.session.scalar(select(Demand).where(Demand.external_id == f"gap:{gap.key}"))
+    assert demand is not None and response.headers["Location"].endswith(f"/demands/{demand.id}")
+    assert demand.demand_type == DemandType.RND and demand.source == "gap"
+    assert demand.status == "published" and demand.agency_id == operator.organisation_id
+    assert demand.budget == 1_500_000_000 and demand.closes_on.isoformat() == closes
+    for source in market["water"]:
+        assert f"/demands/{source.id}" in demand.problem and source.title in demand.problem
+    assert WATER_CODE in demand.code_values and demand.requirements
+    actions = set(
+        db.session.scalars(
+            select(AuditEvent.action).where(
+                AuditEvent.target_type == "demand", AuditEvent.target_id == str(demand.id)
+            )
+        )
+    )
+    assert {"demand.created", "demand.published", "insights.gap_published"} <= actions
+    public = factories.english_client(app).get(f"/demands/{demand.id}")
+    assert public.status_code == 200 and "소형 해수담수화 장치 수요기반 R&D" in text(public)
+
+    # The R&D demand is not analysed itself, so the cluster stays and says it was published.
+    page = operator_client.get(f"/admin/insights/gaps/{gap.key}?seed=0&min_size=2")
+    assert page.status_code == 200 and "Published as R&D demand" in text(page)
+    again = operator_client.post(f"/admin/insights/gaps/{gap.key}/publish", data=form)
+    assert again.status_code == 409
+    assert "already published as the R&D demand" in text(again)
+    assert len(db.session.scalars(select(Demand).where(Demand.source == "gap")).all()) == 1
+
+
+def test_a_cluster_with_supply_is_not_published(app, market, client_as):
+    operator_client, _operator = client_as("operator")
+    analysis = in_request(app, services.analyse, 0, 2)
+    served = next(c for c in analysis.report.clusters if not c.is_gap)
+    form = {"seed": "0", "min_size": "2", "title": "의자 R&D", "closes_on": "2099-01-01"}
+    response = operator_client.post(f"/admin/insights/gaps/{served.key}/publish", data=form)
+    assert response.status_code == 409
+    assert "only gaps become R&D demands" in text(response)
+    unknown = operator_client.post("/admin/insights/gaps/0123456789abcdef/publish", data=form)
+    assert unknown.status_code == 404
+
+
+def test_publishing_needs_the_csrf_token(app, market, client_as):
+    operator_client, _operator = client_as("operator")
+    gap = _gap_of(in_request(app, services.analyse, 0, 2))
+    form = {"seed": "0", "min_size": "2", "title": "R&D", "closes_on": "2099-01-01"}
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = operator_client.post(f"/admin/insights/gaps/{gap.key}/publish", data=form)
+        assert response.status_code == 400
+        assert db.session.scalar(select(Demand).where(Demand.source == "gap")) is None
+        page = text(operator_client.get(f"/admin/insights/gaps/{gap.key}"))
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        ok = operator_client.post(
+            f"/admin/insights/gaps/{gap.key}/publish", data={**form, "csrf_token": token}
+        )
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert ok.status_code == 302
