@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
         ideas,
         main,
         notifications,
+        opendata,
         organisations,
         pilots,
         products,
@@ -93,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
         evaluation,
         pilots,
         searching,
+        opendata,
         api,
     ):
         app.register_blueprint(module.bp)

@@ -129,6 +129,7 @@ def audit_verify_command():
 def register(app: Flask) -> None:
     from procure.imports.commands import import_cpv_command, import_ocds_command
     from procure.match_cli import match_group
+    from procure.opendata.commands import export_ocds_command
     from procure.search_cli import search_group, worker_command
 
     for command in (
@@ -139,6 +140,7 @@ def register(app: Flask) -> None:
         audit_group,
         import_ocds_command,
         import_cpv_command,
+        export_ocds_command,
         match_group,
         search_group,
         worker_command,

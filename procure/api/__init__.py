@@ -4,4 +4,14 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from procure.api import auth, evaluation, market, matching, pilots, search, views  # noqa: E402,F401
+from procure.api import (  # noqa: E402,F401
+    auth,
+    evaluation,
+    market,
+    matching,
+    ocds,
+    pilots,
+    ratelimit,
+    search,
+    views,
+)

@@ -45,6 +45,7 @@ from procure.models.market import (
     RequirementResponse,
     ReverseProposal,
 )
+from procure.models.opendata import ApiRateWindow
 from procure.models.outbox import MatchFeedback, OutboxEvent, SavedSearch
 from procure.models.pilots import (
     AgencyBudget,
@@ -60,6 +61,7 @@ from procure.models.pilots import (
 
 __all__ = [
     "AgencyBudget",
+    "ApiRateWindow",
     "ApiToken",
     "Attachment",
     "AuditEvent",
