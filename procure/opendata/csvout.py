@@ -34,8 +34,9 @@ def safe(value) -> object:
     return text
 
 
-def batches(query: Select, session: Session, size: int = BATCH) -> Iterator:
-    """The rows of an ordered query, read ``size`` at a time (memory stays flat)."""
+def batches(query: Select, session: Session, size: int | None = None) -> Iterator:
+    """The rows of an ordered query, read ``size`` (``BATCH``) at a time: memory stays flat."""
+    size = size or BATCH
     offset = 0
     while True:
         rows = session.scalars(query.limit(size).offset(offset)).all()
