@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
         main,
         notifications,
         onestop,
+        opendata,
         organisations,
         pilots,
         products,
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
         dialogue,
         searching,
         insights,
+        opendata,
         api,
     ):
         app.register_blueprint(module.bp)

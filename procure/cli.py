@@ -130,6 +130,7 @@ def register(app: Flask) -> None:
     from procure.imports.commands import import_cpv_command, import_ocds_command
     from procure.insights.commands import insights_group
     from procure.match_cli import match_group
+    from procure.opendata.commands import export_ocds_command
     from procure.search_cli import search_group, worker_command
 
     for command in (
@@ -140,6 +141,7 @@ def register(app: Flask) -> None:
         audit_group,
         import_ocds_command,
         import_cpv_command,
+        export_ocds_command,
         match_group,
         search_group,
         worker_command,

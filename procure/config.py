@@ -39,6 +39,13 @@ class Settings:
     default_locale: str = "ko"
     display_timezone: str = "Asia/Seoul"
     web_workers: int = 2
+    # Open data (docs/open-data.md): the OCDS ocid prefix and the public API's rate limits.
+    ocds_prefix: str = "ocds-procure"
+    ocds_publisher: str = "procure"
+    api_rate_limit: int = 120  # requests per window without a token (per IP); 0 turns limits off
+    api_rate_limit_token: int = 600  # requests per window with a token (per token)
+    api_rate_window_seconds: int = 60
+    api_rate_store: str = "database"  # database (shared by workers) or memory (per process)
 
     @property
     def is_production(self) -> bool:
@@ -145,6 +152,14 @@ def load_settings(
         values["search_url"] = f"embedded://{(instance / 'search').resolve()}"
     if not values.get("upload_dir"):
         values["upload_dir"] = str((instance / "uploads").resolve())
+    if env == "testing":
+        # The test suite calls the API many times a second; tests of the limits set them.
+        values.setdefault("api_rate_limit", 0)
+        values.setdefault("api_rate_limit_token", 0)
+    if values.get("api_rate_store", "database") not in ("database", "memory"):
+        raise ConfigError("API_RATE_STORE must be database or memory")
+    if values.get("api_rate_window_seconds", 60) == 0:
+        raise ConfigError("API_RATE_WINDOW_SECONDS must be at least 1")
     if values.get("upload_max_mb", 20) == 0:
         raise ConfigError("UPLOAD_MAX_MB must be at least 1")
     return Settings(**values)

@@ -9,8 +9,10 @@ from procure.api import (  # noqa: E402,F401
     evaluation,
     market,
     matching,
+    ocds,
     onestop,
     pilots,
+    ratelimit,
     search,
     views,
 )

@@ -99,7 +99,14 @@ def build(app: Flask, prefix: str = "/api/v1") -> dict:
             "description": (
                 "The JSON API of procure, the innovative public procurement marketplace. "
                 "Authenticate with a personal token from your profile: "
-                "`Authorization: Bearer <token>`."
+                "`Authorization: Bearer <token>`. "
+                "Version 1 of the API: every path starts with `/api/v1`; incompatible changes get "
+                "a new prefix (`/api/v2`) and the old one is kept for at least six months after a "
+                "`Deprecation` header announces its end. Lists are paginated (`page`, `per_page`). "
+                "Requests are rate-limited per token, or per IP address without one: the "
+                "`RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` headers tell the "
+                "allowance, and a refused request is a 429 problem with `Retry-After` seconds. "
+                "Open data: `/api/v1/ocds/releases` and `/api/v1/ocds/records` (OCDS 1.1)."
             ),
         },
         "servers": [{"url": "/"}],

@@ -35,9 +35,8 @@ SORTS = {
 }
 
 
-@bp.route("/")
-@authz.public
-def index():
+def list_query():
+    """The list's query and filters from the query string: the page and its CSV share them."""
     status = arg_choice("status", (*DEMAND_STATUS, "all")) or DemandStatus.PUBLISHED
     filters = {
         "q": arg_text("q"),
@@ -74,6 +73,13 @@ def index():
     query = query.options(selectinload(Demand.agency), selectinload(Demand.codes)).order_by(
         *SORTS[filters["sort"]]
     )
+    return query, filters
+
+
+@bp.route("/")
+@authz.public
+def index():
+    query, filters = list_query()
     page = paginate(query)
     return render_template(
         "demands/index.html",

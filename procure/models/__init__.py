@@ -57,6 +57,7 @@ from procure.models.market import (
     ReverseProposal,
 )
 from procure.models.onestop import DemandInfoSubscription, DigestFrequency
+from procure.models.opendata import ApiRateWindow
 from procure.models.outbox import MatchFeedback, OutboxEvent, SavedSearch
 from procure.models.pilots import (
     AgencyBudget,
@@ -72,6 +73,7 @@ from procure.models.pilots import (
 
 __all__ = [
     "AgencyBudget",
+    "ApiRateWindow",
     "ApiToken",
     "Attachment",
     "AuditEvent",

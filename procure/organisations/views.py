@@ -23,9 +23,8 @@ from procure.pagination import paginate
 from procure.regions import region_choices
 
 
-@bp.route("/")
-@authz.public
-def index():
+def list_query():
+    """The list's query and filters from the query string: the page and its CSV share them."""
     kind = arg_choice("kind", ("agency", "supplier")) or "supplier"
     q, region = arg_text("q"), arg_region()
     query = select(Organisation).where(
@@ -37,7 +36,16 @@ def index():
         query = query.where(func.lower(Organisation.name).like(like(q), escape="\\"))
     if region:
         query = query.where(Organisation.region == region)
-    page = paginate(query.order_by(Organisation.name, Organisation.id))
+    query = query.order_by(Organisation.name, Organisation.id)
+    return query, {"kind": kind, "q": q, "region": region}
+
+
+@bp.route("/")
+@authz.public
+def index():
+    query, filters = list_query()
+    kind, q, region = filters["kind"], filters["q"], filters["region"]
+    page = paginate(query)
     return render_template(
         "organisations/index.html",
         page=page,

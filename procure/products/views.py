@@ -27,9 +27,8 @@ SORTS = {
 }
 
 
-@bp.route("/")
-@authz.public
-def index():
+def list_query():
+    """The list's query and filters from the query string: the page and its CSV share them."""
     filters = {
         "q": arg_text("q"),
         "status": arg_choice("status", (*PRODUCT_STATUS, "all")) or ProductStatus.LISTED,
@@ -68,6 +67,13 @@ def index():
     if filters["supplier"]:
         query = query.where(Product.supplier_id == filters["supplier"])
     query = query.options(selectinload(Product.supplier)).order_by(*SORTS[filters["sort"]])
+    return query, filters
+
+
+@bp.route("/")
+@authz.public
+def index():
+    query, filters = list_query()
     page = paginate(query)
     return render_template(
         "products/index.html",

@@ -1,0 +1,174 @@
+"""OCDS 1.1 export: the whole demo market validates, ids are stable, nothing confidential leaks."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import jsonschema_rs
+import pytest
+from sqlalchemy import select
+
+from procure import demo
+from procure.extensions import db
+from procure.models import Demand, ProposalStatus, ReverseProposal
+from procure.opendata import ocds
+
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+if not DATA.exists():  # a git worktree sits one folder deeper than the main checkout
+    DATA = Path(__file__).resolve().parents[2].parent.parent / "shared" / "data"
+SCHEMA = DATA / "ocds" / "release-schema.json"
+
+
+@pytest.fixture(scope="module")
+def validator():
+    if not SCHEMA.exists():
+        pytest.skip("the OCDS release schema is not in ../shared/data/ocds")
+    return jsonschema_rs.Draft4Validator(json.loads(SCHEMA.read_text()), validate_formats=True)
+
+
+def _errors(validator, release) -> list[str]:
+    return [
+        f"{release['id']}: {e.instance_path}: {e.message}" for e in validator.iter_errors(release)
+    ]
+
+
+def test_full_demo_export_validates_against_the_release_schema(
+    app, db_session, client, validator, tmp_path
+):
+    demo.load()
+    # An imported demand (another publisher's ocid) must not be re-published under ours.
+    imported = db.session.scalars(
+        select(Demand).where(Demand.status == "published").order_by(Demand.id.desc())
+    ).first()
+    imported.source, imported.external_id = "ocds", "ocds-abc123-XYZ-1"
+    db.session.commit()
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["export-ocds", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "processes (records):" in result.output
+    releases_package = json.loads((tmp_path / "out" / "releases.json").read_text())
+    records_package = json.loads((tmp_path / "out" / "records.json").read_text())
+    assert releases_package["version"] == records_package["version"] == "1.1"
+    for package in (releases_package, records_package):
+        assert package["publisher"]["name"] and package["uri"].startswith("http")
+        assert package["publishedDate"]
+    releases = releases_package["releases"]
+    records = records_package["records"]
+
+    # Every release and every compiled release validates.
+    errors = [e for r in releases for e in _errors(validator, r)]
+    errors += [e for rec in records for e in _errors(validator, rec["compiledRelease"])]
+    assert errors == []
+
+    # All three kinds of process, under our prefix, with unique release ids.
+    prefix = app.config["SETTINGS"].ocds_prefix + "-"
+    ocids = {r["ocid"] for r in releases}
+    assert all(o.startswith(prefix) for o in ocids)
+    kinds = {o[len(prefix) :].split("-")[0] for o in ocids}
+    assert kinds == {"demand", "pilot", "designation"}
+    ids = [r["id"] for r in releases]
+    assert len(ids) == len(set(ids))
+    assert {rec["ocid"] for rec in records} == ocids
+    assert sum(len(rec["releases"]) for rec in records) == len(releases)
+    tags = {t for r in releases for t in r["tag"]}
+    assert {"tender", "award", "contract", "implementation"} <= tags
+    assert all(r["initiationType"] == "tender" for r in releases)
+
+    # The imported demand is left out; drafts are never exported.
+    assert ocds.demand_ocid(imported.id) not in ocids
+    drafts = db.session.scalars(select(Demand.id).where(Demand.status == "draft")).all()
+    assert drafts and not {ocds.demand_ocid(i) for i in drafts} & ocids
+
+    # Awards name only accepted proposals' suppliers; no other proposal is visible.
+    accepted = db.session.scalars(
+        select(ReverseProposal).where(
+            ReverseProposal.status == ProposalStatus.ACCEPTED,
+            ReverseProposal.demand_id.is_not(None),
+        )
+    ).all()
+    award_ids = {
+        a["id"]
+        for r in releases
+        if r["ocid"].startswith(prefix + "demand-")
+        for a in r.get("awards", [])
+    }
+    assert award_ids == {f"proposal-{p.id}" for p in accepted if p.demand.source != "ocds"}
+    assert award_ids
+    text = json.dumps(releases, ensure_ascii=False)
+    declined = db.session.scalars(
+        select(ReverseProposal).where(ReverseProposal.status == ProposalStatus.DECLINED)
+    ).all()
+    assert all(p.decision_reason not in text for p in declined)
+    assert all(f'proposal-{p.id}"' not in text for p in declined)
+
+    # Pilots carry a contract with implementation milestones; parties have roles; buyers exist.
+    pilot = next(r for r in releases if "implementation" in r["tag"])
+    milestones = pilot["contracts"][0]["implementation"]["milestones"]
+    assert {m["type"] for m in milestones} >= {"delivery", "reporting", "assessment"}
+    for r in releases:
+        roles = {role for p in r.get("parties", []) for role in p["roles"]}
+        assert roles, r["id"]
+        if "buyer" in r:
+            assert "buyer" in roles
+
+    # The same export twice is the same (stable ids and content).
+    again = runner.invoke(args=["export-ocds", str(tmp_path / "again")])
+    assert again.exit_code == 0
+    assert (tmp_path / "again" / "releases.json").read_text() == (
+        tmp_path / "out" / "releases.json"
+    ).read_text()
+
+    # The API serves the same releases, paginated, with `since`.
+    first = client.get("/api/v1/ocds/releases?per_page=7").get_json()
+    assert first["total"] == len(releases) and len(first["releases"]) == 7
+    assert first["releases"] == releases[:7]
+    assert "next" in first["links"] and "prev" not in first["links"]
+    second = client.get("/api/v1/ocds/releases?per_page=7&page=2").get_json()
+    assert second["releases"] == releases[7:14] and "prev" in second["links"]
+    middle = releases[len(releases) // 2]["date"]
+    recent = client.get(f"/api/v1/ocds/releases?per_page=100&since={middle}").get_json()
+    assert recent["total"] == sum(1 for r in releases if r["date"] >= middle)
+    assert all(r["date"] >= middle for r in recent["releases"])
+    recs = client.get("/api/v1/ocds/records?per_page=5").get_json()
+    assert recs["total"] == len(records) and recs["records"] == records[:5]
+
+
+def test_an_empty_market_is_an_empty_valid_package(app, db_session, client):
+    body = client.get("/api/v1/ocds/releases").get_json()
+    assert body["version"] == "1.1" and body["page"] == 1
+    ids = [r["id"] for r in body["releases"]]
+    assert ids == [r["id"] for r in client.get("/api/v1/ocds/releases").get_json()["releases"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("since=yesterday", "since"), ("page=0", "page"), ("per_page=1000", "per_page")],
+)
+def test_bad_query_parameters_are_422(client, query, field):
+    response = client.get(f"/api/v1/ocds/records?{query}")
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    assert [e["field"] for e in response.get_json()["errors"]] == [field]
+
+
+def test_since_accepts_dates_and_date_times(app):
+    with app.app_context():
+        day = ocds.parse_since("2026-03-01")
+        assert day is not None and day.utcoffset() == timedelta(hours=9)
+        assert ocds.parse_since("2026-03-01T00:00:00Z").utcoffset() == timedelta(0)
+        assert ocds.parse_since("not a date") is None
+
+
+def test_merge_follows_ocds_rules():
+    target = {"tender": {"title": "a", "items": [{"id": "1", "q": 1}]}, "tag": ["tender"]}
+    ocds._merge(
+        target,
+        {"tender": {"items": [{"id": "1", "q": 2}, {"id": "2"}]}, "tag": ["award"]},
+    )
+    assert target == {
+        "tender": {"title": "a", "items": [{"id": "1", "q": 2}, {"id": "2"}]},
+        "tag": ["award"],
+    }
