@@ -39,6 +39,7 @@ def nav_items() -> list[NavItem]:
                 NavItem(_("Verification"), url_for("admin.organisations")),
                 NavItem(_("Users"), url_for("admin.users")),
                 NavItem(_("Audit log"), url_for("audit.index")),
+                NavItem(_("Demand gaps"), url_for("insights.gaps")),
             ]
         items.append(NavItem(_("Notifications"), url_for("notifications.index")))
         items.append(NavItem(_("My account"), url_for("account.profile")))
