@@ -177,6 +177,8 @@ def register(app: Flask) -> None:
             headers["Allow"] = ", ".join(error.valid_methods)
         if error.code == 401 and not wants_problem_json():
             return app.login_manager.unauthorized()  # type: ignore[attr-defined]
+        if error.code == 401:
+            headers["WWW-Authenticate"] = 'Bearer realm="procure"'  # RFC 6750, as for bad tokens
         detail = error.description if _is_custom(error) else None
         return render_error(error.code or 500, detail, headers=headers)
 
