@@ -31,6 +31,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings.flask_config())
     app.config.update({k: v for k, v in config.items() if k.isupper()})
 
+    from procure.urls import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from flask import Flask, Response, json, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -62,6 +63,10 @@ def stale_message() -> str:
         "Someone else changed this record after you opened it. "
         "Reload the page to see their changes, then make yours again."
     )
+
+
+def out_of_range_message() -> str:
+    return _("A value is out of range. Check the numbers and the length of what you entered.")
 
 
 def wants_problem_json() -> bool:
@@ -151,6 +156,20 @@ def register(app: Flask) -> None:
     def stale(error):
         return render_error(409, stale_message())
 
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def out_of_range(error):
+        # The last line of defence when a value the checks let through does not fit its column
+        # (a number beyond its integer type, text the database refuses): the request was bad,
+        # not the server, and nothing it started may stay half-written.
+        from procure.extensions import db
+
+        db.session.rollback()
+        app.logger.warning(
+            "database refused a value on %s %s: %s", request.method, request.path, error
+        )
+        return render_error(422, out_of_range_message())
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         headers = {}
@@ -158,6 +177,8 @@ def register(app: Flask) -> None:
             headers["Allow"] = ", ".join(error.valid_methods)
         if error.code == 401 and not wants_problem_json():
             return app.login_manager.unauthorized()  # type: ignore[attr-defined]
+        if error.code == 401:
+            headers["WWW-Authenticate"] = 'Bearer realm="procure"'  # RFC 6750, as for bad tokens
         detail = error.description if _is_custom(error) else None
         return render_error(error.code or 500, detail, headers=headers)
 

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,6 +24,7 @@ from urllib.parse import urlencode
 from flask import Flask, current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import select
 
 import search
@@ -310,6 +312,33 @@ def build_query(params: SearchParams, user, *, facets=search.FACETS, highlight=T
 
 # -- searching ----------------------------------------------------------------------------
 
+_MARK = re.compile(r"(</?mark>)")
+
+
+def safe_snippet(snippet: str) -> Markup:
+    """Keep ``<mark>`` and ``</mark>``; escape every other ``<``, ``>`` and quote.
+
+    Entities the backend already wrote (``&lt;``) are left alone, so text is never escaped
+    twice; a bare ``&`` cannot start markup.
+    """
+    parts = _MARK.split(str(snippet))
+    out = []
+    for part in parts:
+        if _MARK.fullmatch(part):
+            out.append(part)
+        else:
+            out.append(
+                part.replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace('"', "&#34;")
+                .replace("'", "&#39;")
+            )
+    balanced = "".join(out)
+    # Unbalanced marks (a cut snippet) would swallow the rest of the page into <mark>.
+    if balanced.count("<mark>") != balanced.count("</mark>"):
+        balanced = _MARK.sub("", balanced)
+    return Markup(balanced)  # noqa: S704 - every character outside the marks is escaped above
+
 
 @dataclass
 class Item:
@@ -319,7 +348,12 @@ class Item:
 
     @property
     def highlights(self) -> dict:
-        return self.hit.highlights
+        """The backend's snippets, with any markup other than ``<mark>`` escaped.
+
+        The search library escapes the text itself, but the page shows these snippets unescaped
+        (``|safe``), so a remote or misbehaving backend must not be able to inject markup.
+        """
+        return {name: safe_snippet(value) for name, value in self.hit.highlights.items()}
 
 
 @dataclass

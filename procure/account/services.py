@@ -21,6 +21,7 @@ from procure.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, T
 from procure.extensions import db
 from procure.models import (
     ApiToken,
+    AuditEvent,
     LoginAttempt,
     Organisation,
     OrganisationKind,
@@ -111,6 +112,9 @@ def register(data: Registration) -> User:
     :raise Invalid: a field is wrong (the errors say which).
     :raise Conflict: the e-mail address is already registered.
     """
+    address = client_address()
+    if address is not None:  # commands and the demo register outside any request
+        check_registration_throttle(address)
     errors: list[FieldError] = []
     email = data.email.strip().lower()
     if not is_valid_email(email):
@@ -203,6 +207,52 @@ def _find_organisation(kind: str, name: str, business_number: str) -> Organisati
     else:
         query = query.where(func.lower(Organisation.name) == name.lower())
     return db.session.scalar(query)
+
+
+# -- limits on what one address or account may ask for in a short time ----------------------
+
+# Registrations from one address per window: a whole office may sign up together, a script not.
+REGISTRATIONS_PER_WINDOW = 10
+# Reset e-mails per account, and per address, per window: enough for a lost message, too few to
+# flood someone's mailbox through our server.
+RESETS_PER_ACCOUNT = 3
+RESETS_PER_ADDRESS = 10
+# Live (unrevoked) API tokens per account.
+MAX_LIVE_TOKENS = 20
+
+
+def _recent_events(action: str, since, **where) -> int:
+    query = select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == action, AuditEvent.occurred_at >= since
+    )
+    for column, value in where.items():
+        query = query.where(getattr(AuditEvent, column) == value)
+    return db.session.scalar(query) or 0
+
+
+def check_registration_throttle(address: str) -> None:
+    """:raise Throttled: this address registered too many accounts within the window."""
+    since = utcnow() - _throttle_window()
+    if _recent_events("user.registered", since, address=address) >= REGISTRATIONS_PER_WINDOW:
+        raise Throttled(
+            _(
+                "Too many accounts were registered from your network in a short time. "
+                "Try again in %(minutes)d minutes.",
+                minutes=_settings().login_window_minutes,
+            ),
+            retry_after=_settings().login_window_minutes * 60,
+        )
+
+
+def _reset_throttled(user: User) -> bool:
+    since = utcnow() - _throttle_window()
+    action = "user.password_reset_requested"
+    address = client_address() or "unknown"
+    return (
+        _recent_events(action, since, target_type="user", target_id=str(user.id))
+        >= RESETS_PER_ACCOUNT
+        or _recent_events(action, since, address=address) >= RESETS_PER_ADDRESS
+    )
 
 
 # -- sign-in ---------------------------------------------------------------------------------
@@ -309,6 +359,10 @@ def request_password_reset(email: str) -> None:
     user = user_by_email(email or "")
     if not user or not user.is_active:
         return
+    if _reset_throttled(user):
+        # Say nothing different: the page must not reveal that the address has an account.
+        current_app.logger.warning("password reset e-mails to user %s throttled", user.id)
+        return
     token = make_reset_token(user)
     link = _settings().base_url.rstrip("/") + url_for("auth.reset_password", token=token)
     minutes = _settings().password_reset_max_age_minutes
@@ -413,6 +467,25 @@ def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
         raise Invalid(
             _("Name the token."),
             [FieldError("name", _("Enter a name of up to 100 characters."))],
+        )
+    live = db.session.scalar(
+        select(func.count(ApiToken.id)).where(
+            ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)
+        )
+    )
+    if live >= MAX_LIVE_TOKENS:
+        raise Invalid(
+            _("Revoke a token first."),
+            [
+                FieldError(
+                    "name",
+                    _(
+                        "You have %(n)d live tokens, the most an account may hold. "
+                        "Revoke one you no longer use.",
+                        n=MAX_LIVE_TOKENS,
+                    ),
+                )
+            ],
         )
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user=user, name=name, prefix=plain[:12], token_hash=_digest(plain))

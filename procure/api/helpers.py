@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from flask import current_app, jsonify, request
@@ -28,7 +29,36 @@ def json_body() -> dict:
         raise ServiceError(_("The body is not well-formed JSON."))
     if not isinstance(data, dict):
         raise ServiceError(_("The body must be a JSON object."))
+    if not _numbers_in_range(data):
+        raise Invalid(
+            _("Check the body."),
+            [
+                FieldError(
+                    "body", _("Numbers must lie between -%(max)d and %(max)d.", max=MAX_JSON_INT)
+                )
+            ],
+        )
     return data
+
+
+# Beyond 2**53 JSON numbers lose precision in most clients, and no column of ours holds them.
+MAX_JSON_INT = 2**53 - 1
+
+
+def _numbers_in_range(value, depth: int = 0) -> bool:
+    if depth > 50:
+        return False
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return -MAX_JSON_INT <= value <= MAX_JSON_INT
+    if isinstance(value, float):
+        return math.isfinite(value) and abs(value) <= MAX_JSON_INT
+    if isinstance(value, dict):
+        return all(_numbers_in_range(item, depth + 1) for item in value.values())
+    if isinstance(value, list):
+        return all(_numbers_in_range(item, depth + 1) for item in value)
+    return True
 
 
 def page_params() -> tuple[int, int]:

@@ -12,8 +12,20 @@ _TYPES = {"int": {"type": "integer"}, "string": {"type": "string"}, None: {"type
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 
 
-def document(summary: str, *, responses: dict | None = None, parameters=None, body=None, tags=None):
-    """Attach the OpenAPI description of one API view."""
+def document(
+    summary: str,
+    *,
+    responses: dict | None = None,
+    parameters=None,
+    body=None,
+    tags=None,
+    errors: tuple[int, ...] = (),
+):
+    """Attach the OpenAPI description of one API view.
+
+    The error statuses every operation can give follow from its shape (see ``error_statuses``);
+    ``errors`` adds the ones particular to this view (a 409 for a record in the wrong state).
+    """
 
     def decorate(view):
         view.openapi = {
@@ -22,6 +34,7 @@ def document(summary: str, *, responses: dict | None = None, parameters=None, bo
             "parameters": parameters or [],
             "body": body,
             "tags": tags or [],
+            "errors": tuple(errors),
         }
         return view
 
@@ -58,6 +71,34 @@ def openapi_path(rule: str) -> tuple[str, list[dict]]:
     return _CONVERTER.sub(r"{\2}", rule), params
 
 
+ERROR_DESCRIPTIONS = {
+    400: "The request is malformed: NUL characters, a body that is not well-formed JSON",
+    401: "No valid bearer token",
+    403: "The caller's role or organisation may not do this",
+    404: "No such record, or one the caller may not know exists",
+    409: "The record changed since it was read, or its state refuses this action",
+    413: "The body is larger than the allowed size",
+    415: "The body is not sent as application/json",
+    422: "A parameter or field is invalid; `errors` says which and why",
+}
+
+
+def error_statuses(spec: dict, *, secured: bool, path_params: bool, method: str) -> list[int]:
+    """The error statuses an operation can answer, from what it takes and who may call it."""
+    statuses = {400, *spec.get("errors", ())}
+    if secured:
+        statuses |= {401, 403}
+        if method != "GET":
+            statuses.add(409)  # stale version, or a record in a state that refuses the action
+    if path_params:
+        statuses.add(404)
+    if spec["parameters"]:
+        statuses.add(422)
+    if spec["body"] and method in ("POST", "PUT", "PATCH"):
+        statuses |= {400, 413, 415, 422}
+    return sorted(statuses)
+
+
 def build(app: Flask, prefix: str = "/api/v1") -> dict:
     paths: dict = {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
@@ -70,6 +111,10 @@ def build(app: Flask, prefix: str = "/api/v1") -> dict:
         path, path_params = openapi_path(rule.rule)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             rule_obj = getattr(view, "authz_rule", None)
+            secured = rule_obj is not None and not rule_obj.public
+            errors = error_statuses(
+                spec, secured=secured, path_params=bool(path_params), method=method
+            )
             operation = {
                 "operationId": f"{rule.endpoint}_{method.lower()}",
                 "summary": spec["summary"],
@@ -77,13 +122,16 @@ def build(app: Flask, prefix: str = "/api/v1") -> dict:
                 "parameters": path_params + spec["parameters"],
                 "responses": {
                     **spec["responses"],
-                    "default": {
-                        "description": "Error",
-                        "content": {"application/problem+json": {"schema": PROBLEM}},
+                    **{
+                        str(status): {
+                            "description": ERROR_DESCRIPTIONS.get(status, "Error"),
+                            "content": {"application/problem+json": {"schema": PROBLEM}},
+                        }
+                        for status in errors
                     },
                 },
             }
-            if rule_obj is not None and not rule_obj.public:
+            if secured:
                 operation["security"] = [{"bearer": []}]
             if spec["body"] and method in ("POST", "PUT", "PATCH"):
                 operation["requestBody"] = {

@@ -767,6 +767,7 @@ def _stats_args() -> tuple[int | None, int | None]:
     parameters=STATS_PARAMS,
     responses=one("PilotStats", "The statistics"),
     tags=STATS_TAGS,
+    errors=(404,),
 )
 def pilot_stats():
     year, agency = _stats_args()
@@ -780,6 +781,7 @@ def pilot_stats():
     parameters=STATS_PARAMS,
     responses=one("PilotStats", "One row per agency"),
     tags=STATS_TAGS,
+    errors=(404,),
 )
 def agency_stats():
     year, agency = _stats_args()

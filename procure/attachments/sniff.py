@@ -21,6 +21,7 @@ _CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file, the container o
 _ZIP = b"PK\x03\x04"
 _HWP_STREAMS = ("FileHeader".encode("utf-16-le"), "BodyText".encode("utf-16-le"))
 MAX_ZIP_ENTRIES = 10_000
+MIMETYPE_MAX = 64
 
 
 def sniff(data: bytes) -> str | None:
@@ -46,13 +47,25 @@ def _sniff_zip(data: bytes) -> str | None:
             if len(infos) > MAX_ZIP_ENTRIES:
                 return None
             names = {info.filename for info in infos}
-            if "mimetype" in names and archive.read("mimetype").strip() == b"application/hwp+zip":
+            if "mimetype" in names and _mimetype(archive) == b"application/hwp+zip":
                 return "hwpx"
             if "[Content_Types].xml" in names:
                 if "word/document.xml" in names:
                     return "docx"
                 if "xl/workbook.xml" in names:
                     return "xlsx"
-    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError):
+    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, EOFError, ValueError):
         return None
     return None
+
+
+def _mimetype(archive: zipfile.ZipFile) -> bytes:
+    """The first bytes of the ``mimetype`` entry, never more.
+
+    ``archive.read`` would inflate the whole entry: a few megabytes of zeros compress a
+    thousandfold, so a disguised zip bomb could make the server inflate gigabytes. The entry
+    should hold about twenty bytes; reading at most MIMETYPE_MAX bounds the work whatever the
+    header claims.
+    """
+    with archive.open("mimetype") as entry:
+        return entry.read(MIMETYPE_MAX).strip()

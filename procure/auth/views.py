@@ -22,6 +22,7 @@ def login():
         return redirect(url_for("main.dashboard"))
     form = LoginForm()
     status = 200
+    headers = {}
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.email.data, form.password.data)
@@ -29,6 +30,7 @@ def login():
             db.session.commit()
             apply_service_error(form, error)
             status = 429
+            headers["Retry-After"] = str(error.retry_after)
         except Invalid as error:
             db.session.commit()  # keep the failed attempt: it counts toward throttling
             apply_service_error(form, error)
@@ -40,7 +42,7 @@ def login():
             return redirect(safe_next(request.args.get("next")) or url_for("main.dashboard"))
     elif form.is_submitted():
         status = 400
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form), status, headers
 
 
 @bp.route("/logout", methods=["POST"])
@@ -60,6 +62,7 @@ def register():
     form = RegisterForm()
     form.region.choices = choices([("", _("Choose…")), *region_choices()])
     status = 200
+    headers = {}
     if form.validate_on_submit():
         data = services.Registration(
             email=form.email.data,
@@ -78,6 +81,8 @@ def register():
             db.session.rollback()
             apply_service_error(form, error)
             status = error.status
+            if isinstance(error, Throttled):
+                headers["Retry-After"] = str(error.retry_after)
         else:
             db.session.commit()
             login_user(user)
@@ -94,7 +99,7 @@ def register():
             return redirect(url_for("main.dashboard"))
     elif form.is_submitted():
         status = 400
-    return render_template("auth/register.html", form=form), status
+    return render_template("auth/register.html", form=form), status, headers
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
