@@ -29,6 +29,7 @@ from procure.extensions import db
 from procure.models import Organisation, PilotPurchase, PilotRound, PilotStatus, Product
 from procure.models.evaluation import Designation, DesignationStatus
 from procure.models.pilots import AgencyBudget, FollowOnPurchase
+from procure.opendata.csvout import safe as csv_safe
 
 DEFAULT_SHARE = 0.01
 STATES = list(PilotStatus)
@@ -309,19 +310,5 @@ def to_csv(data: dict, table: str) -> str:
             writer.writerow([f"verdict:{key}", value])
     else:
         for row in data[table]:
-            writer.writerow([csv_cell(row.get(c)) for c in columns])
+            writer.writerow([csv_safe(row.get(c)) for c in columns])
     return out.getvalue()
-
-
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection): a
-# product named ``=HYPERLINK("https://evil", "click")`` must stay text when an officer opens
-# the file in Excel.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
