@@ -43,3 +43,21 @@ def format_business_number(value: str) -> str:
 
 def is_valid_email(value: str) -> bool:
     return bool(value) and len(value) <= 254 and bool(_EMAIL.match(value))
+
+
+def posted_id(value) -> int | None:
+    """A record id sent as form text: ``None`` when blank, ``-1`` when it cannot be an id.
+
+    ``str.isdigit()`` is not enough: it accepts ``²`` and other digits that ``int()`` refuses
+    (a 500), and a number beyond a key's range makes the database refuse the query. ``-1``
+    (also for 0, which services read as "none") matches no record, so the service answers with
+    its usual field message.
+    """
+    from procure.urls import MAX_ID
+
+    text = str(value or "").strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_ID:
+        return -1
+    return int(text)
