@@ -45,6 +45,18 @@ def is_valid_email(value: str) -> bool:
     return bool(value) and len(value) <= 254 and bool(_EMAIL.match(value))
 
 
+def whole_number(text, minimum: int, maximum: int) -> int | None:
+    """``text`` as a whole number from ``minimum`` to ``maximum`` when it is one, else ``None``.
+
+    ASCII digits only, and not too many of them: ``str.isdigit()`` also accepts ``²`` and other
+    digits that ``int()`` refuses, and ``int()`` refuses more than 4,300 digits; both were 500s.
+    """
+    if not isinstance(text, str) or not re.fullmatch(r"[0-9]{1,19}", text):
+        return None
+    number = int(text)
+    return number if minimum <= number <= maximum else None
+
+
 def posted_id(value) -> int | None:
     """A record id sent as form text: ``None`` when blank, ``-1`` when it cannot be an id.
 
@@ -58,6 +70,5 @@ def posted_id(value) -> int | None:
     text = str(value or "").strip()
     if not text:
         return None
-    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_ID:
-        return -1
-    return int(text)
+    number = whole_number(text, 1, MAX_ID)
+    return -1 if number is None else number

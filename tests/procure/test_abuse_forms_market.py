@@ -568,3 +568,41 @@ def test_dialogue_message_form_saves_exactly_or_explains(app, client, login):
 
     post()
     seen.check_both()
+
+
+# -- numbers typed in odd digits -------------------------------------------------------------
+
+ODD_NUMBERS = ["²", "١٢", "9" * 5000, "-1", "1e3"]
+
+
+def test_posted_ids_and_whole_numbers_take_ascii_digits_only():
+    from procure.validators import posted_id, whole_number
+
+    assert [posted_id(v) for v in ("", None, " 12 ", "0", "²", "2147483648", "x")] == [
+        None,
+        None,
+        12,
+        -1,
+        -1,
+        -1,
+        -1,
+    ]
+    assert whole_number("20", 1, 20) == 20
+    assert [whole_number(v, 0, 10**15) for v in [*ODD_NUMBERS, " 7"]] == [None] * 6
+
+
+def test_number_parameters_in_odd_digits_are_refused_not_a_500(app, client, login):
+    login(factories.user_with_role("officer"))
+    for value in ODD_NUMBERS:
+        for path, name in (
+            ("/api/v1/search/suggest", "limit"),
+            ("/api/v1/demands/1/matches", "k"),  # k is read before the demand
+            ("/api/v1/search", "amount_min"),
+            ("/search/", "amount_min"),
+            ("/search/", "agency"),
+        ):
+            response = client.get(path, query_string={name: value})
+            assert response.status_code in (200, 422), (path, name, value, response.status_code)
+            if path.startswith("/api/"):
+                assert response.status_code == 422, (path, name, value)
+                assert response.json["errors"][0]["field"] == name
