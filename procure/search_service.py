@@ -43,6 +43,7 @@ from procure.models import (
 )
 from procure.models.base import utcnow
 from procure.regions import REGIONS
+from procure.validators import whole_number
 from search.models import MAX_WINDOW
 
 log = logging.getLogger(__name__)
@@ -168,11 +169,7 @@ def _is_division(value: str) -> bool:
 
 
 def _whole(value: str, low: int, high: int) -> int | None:
-    value = value.replace(",", "")
-    if not value.isdigit():
-        return None
-    number = int(value)
-    return number if low <= number <= high else None
+    return whole_number(value.replace(",", ""), low, high)
 
 
 def parse_params(source: Mapping) -> tuple[SearchParams, list[FieldError]]:

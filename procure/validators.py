@@ -43,3 +43,32 @@ def format_business_number(value: str) -> str:
 
 def is_valid_email(value: str) -> bool:
     return bool(value) and len(value) <= 254 and bool(_EMAIL.match(value))
+
+
+def whole_number(text, minimum: int, maximum: int) -> int | None:
+    """``text`` as a whole number from ``minimum`` to ``maximum`` when it is one, else ``None``.
+
+    ASCII digits only, and not too many of them: ``str.isdigit()`` also accepts ``²`` and other
+    digits that ``int()`` refuses, and ``int()`` refuses more than 4,300 digits; both were 500s.
+    """
+    if not isinstance(text, str) or not re.fullmatch(r"[0-9]{1,19}", text):
+        return None
+    number = int(text)
+    return number if minimum <= number <= maximum else None
+
+
+def posted_id(value) -> int | None:
+    """A record id sent as form text: ``None`` when blank, ``-1`` when it cannot be an id.
+
+    ``str.isdigit()`` is not enough: it accepts ``²`` and other digits that ``int()`` refuses
+    (a 500), and a number beyond a key's range makes the database refuse the query. ``-1``
+    (also for 0, which services read as "none") matches no record, so the service answers with
+    its usual field message.
+    """
+    from procure.urls import MAX_ID
+
+    text = str(value or "").strip()
+    if not text:
+        return None
+    number = whole_number(text, 1, MAX_ID)
+    return -1 if number is None else number

@@ -13,6 +13,7 @@ from procure.demands.services import get_demand
 from procure.errors import FieldError, Invalid, NotFound
 from procure.extensions import db
 from procure.models import Product
+from procure.validators import whole_number
 
 K_PARAM = query_param(
     "k", {"type": "integer", "minimum": 1, "maximum": 50}, "How many (default 10)"
@@ -46,13 +47,13 @@ MATCHES = {
 
 
 def _k() -> int:
-    raw = request.args.get("k", "10")
-    if not raw.isdigit() or not 1 <= int(raw) <= 50:
+    k = whole_number(request.args.get("k", "10"), 1, 50)
+    if k is None:
         raise Invalid(
             _("Check the query parameters."),
             [FieldError("k", _("Use a whole number from 1 to %(max)d.", max=50))],
         )
-    return int(raw)
+    return k
 
 
 @bp.route("/demands/<int:demand_id>/matches")

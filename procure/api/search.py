@@ -12,6 +12,7 @@ from procure.api import bp
 from procure.api.openapi import SCHEMAS, document, query_param
 from procure.errors import FieldError, Invalid
 from procure.regions import REGIONS
+from procure.validators import whole_number
 
 TAGS = ["search"]
 
@@ -190,10 +191,10 @@ def search_suggest():
     errors = []
     if len(text) > 100:
         errors.append(FieldError("q", _("Use at most %(max)d characters.", max=100)))
-    raw_limit = request.args.get("limit", "8")
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 20:
+    limit = whole_number(request.args.get("limit", "8"), 1, 20)
+    if limit is None:
         errors.append(FieldError("limit", _("Use a whole number from 1 to %(max)d.", max=20)))
     if errors:
         raise Invalid(_("Check the query parameters."), errors)
-    items, unavailable = search_service.suggest(current_user, text, limit=int(raw_limit))
+    items, unavailable = search_service.suggest(current_user, text, limit=limit)
     return jsonify(suggestions=items, degraded=unavailable)

@@ -23,6 +23,7 @@ from procure.errors import NotFound, ServiceError
 from procure.extensions import db
 from procure.forms import ActionForm, apply_service_error, choices
 from procure.models import DialogueStatus, ProposalKind, Role
+from procure.validators import posted_id
 
 
 @bp.app_context_processor
@@ -272,7 +273,7 @@ def award(dialogue_id: int):
             dialogue,
             form.reason.data or "",
             _version(form),
-            int(winner) if winner and winner.isdigit() else None,
+            posted_id(winner),
             form.override_reason.data or "",
         )
     except ServiceError as error:
@@ -445,8 +446,7 @@ def post_message(participant_id: int):
     form = MessageForm()
     if not form.validate_on_submit():
         return _thread_page(participant, 400, form)
-    parent = form.parent_id.data
-    parent_id = int(parent) if parent and parent.isdigit() else None
+    parent_id = posted_id(form.parent_id.data)
     try:
         services.post_message(_actor(), participant, form.body.data or "", parent_id)
     except ServiceError as error:

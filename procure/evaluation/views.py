@@ -14,6 +14,7 @@ from procure.extensions import db
 from procure.forms import ActionForm, apply_service_error, choices
 from procure.models import Role
 from procure.pagination import paginate
+from procure.validators import posted_id
 
 
 def _actor():
@@ -101,9 +102,7 @@ def _round_input(form: RoundForm) -> services.RoundInput:
     ]
     for raw in (form.proposal_ids.data or "").replace(" ", "").split(","):
         if raw:
-            items.append(
-                services.ItemInput(proposal_id=int(raw) if raw.isdigit() else -1, product_kind=kind)
-            )
+            items.append(services.ItemInput(proposal_id=posted_id(raw), product_kind=kind))
     return services.RoundInput(
         title=form.title.data or "",
         scheme=form.scheme.data or "",

@@ -25,6 +25,7 @@ from procure.pagination import paginate
 from procure.proposals import bp, services
 from procure.proposals.forms import DecisionForm, ProposalForm
 from procure.urls import safe_next
+from procure.validators import posted_id
 
 
 @bp.route("/")
@@ -86,9 +87,7 @@ def _form_input(form: ProposalForm, demand) -> services.ProposalInput:
         delivery_days=form.delivery_days.data,
         responses=[
             services.ResponseInput(
-                requirement_id=int(row.form.requirement_id.data)
-                if (row.form.requirement_id.data or "").isdigit()
-                else -1,
+                requirement_id=posted_id(row.form.requirement_id.data) or -1,
                 compliance=row.form.compliance.data or "",
                 offered_value=row.form.offered_value.data or "",
                 evidence=row.form.evidence.data or "",
