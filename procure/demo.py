@@ -112,6 +112,10 @@ def load() -> list[tuple[str, str, str]]:
 
     if load_programmes(DEMO_PASSWORD):
         db.session.commit()
+    from procure.demo_features import load_features
+
+    if load_features(DEMO_PASSWORD):
+        db.session.commit()
     return [(str(role), email, name) for role, email, name, _org, _extra in PEOPLE]
 
 

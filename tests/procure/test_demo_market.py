@@ -8,11 +8,12 @@ import os
 import subprocess
 import sys
 import textwrap
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 
-from procure import demo
+from procure import demo, demo_features
 from procure.audit.services import verify_chain
 from procure.clock import local_today
 from procure.extensions import db
@@ -23,6 +24,8 @@ from procure.models import (
     Demand,
     DemandCode,
     DemandStatus,
+    Dialogue,
+    DialogueMessage,
     Organisation,
     Product,
     ProductCode,
@@ -46,6 +49,11 @@ def fingerprint() -> str:
     products, product_id = rows(Product)
     proposals, proposal_id = rows(ReverseProposal)
     ideas, idea_id = rows(CitizenIdea)
+    dialogues, _dialogue_id = rows(Dialogue)
+
+    def days(day):
+        return (day - today).days if day else None
+
     position = {r.id: r.position for d in demands for r in d.requirements}
     out = {
         "demands": [
@@ -62,7 +70,9 @@ def fingerprint() -> str:
                 d.language,
                 d.code_values,
                 idea_id(d.idea_id),
-                (d.closes_on - today).days if d.closes_on else None,
+                days(d.opens_on),
+                days(d.closes_on),
+                days(d.expected_purchase_on),
                 [[r.name, r.target_value, r.unit, r.mandatory] for r in d.requirements],
             ]
             for d in demands
@@ -103,6 +113,33 @@ def fingerprint() -> str:
         ],
         "ideas": [[idea_id(i.id), i.title, i.status, i.moderation_note] for i in ideas],
         "questions": db.session.scalar(select(func.count(Question.id))),
+        "dialogues": [
+            [
+                demand_id(d.demand_id),
+                d.agency.name,
+                d.title,
+                d.status,
+                [days(d.basic_due_on), days(d.dialogue_1_due_on)],
+                [days(d.dialogue_2_due_on), days(d.final_due_on)],
+                d.winner_supplier.name if d.winner_supplier else None,
+                d.award_reason,
+                [
+                    [
+                        p.supplier.name,
+                        p.status,
+                        [[x.kind, x.title, x.price, x.technical_score] for x in p.proposals],
+                        [[m.stage, m.from_agency, m.body, bool(m.parent_id)] for m in p.messages],
+                    ]
+                    for p in d.participants
+                ],
+                [[v.number, v.body, v.note, v.is_final] for v in d.spec_versions],
+                [
+                    [r["supplier"], r["price"], r["technical"], r["combined"], r["rank"]]
+                    for r in d.award_scores or []
+                ],
+            ]
+            for d in dialogues
+        ],
     }
     return hashlib.sha256(json.dumps(out, ensure_ascii=False, default=str).encode()).hexdigest()
 
@@ -151,13 +188,13 @@ def test_demo_market_is_complete_lawful_and_deterministic(app, db_session, tmp_p
     products = db.session.scalars(select(Product).order_by(Product.id)).all()
     proposals = db.session.scalars(select(ReverseProposal).order_by(ReverseProposal.id)).all()
     ideas = db.session.scalars(select(CitizenIdea).order_by(CitizenIdea.id)).all()
-    assert len(demands) >= 60 and len(products) >= 200
+    assert len(demands) >= 70 and len(products) >= 200
     assert len(proposals) >= 80 and len(ideas) >= 30
     codes = set(db.session.scalars(select(DemandCode.code))) | set(
         db.session.scalars(select(ProductCode.code))
     )
     assert len({code[:2] for code in codes}) >= 15
-    assert len({d.agency_id for d in demands}) >= 10
+    assert len({d.agency_id for d in demands}) >= 15
     assert len({p.supplier_id for p in products}) >= 40
     for org in db.session.scalars(
         select(Organisation).where(Organisation.verified_at.is_not(None))
@@ -219,6 +256,10 @@ def test_demo_market_is_complete_lawful_and_deterministic(app, db_session, tmp_p
     questions = db.session.scalars(select(Question)).all()
     assert questions and any(q.answer for q in questions) and any(not q.answer for q in questions)
 
+    _check_dialogues(today)
+    _check_gap()
+    _check_one_stop(today)
+
     assert verify_chain().ok
 
     # Loading again changes nothing.
@@ -229,3 +270,64 @@ def test_demo_market_is_complete_lawful_and_deterministic(app, db_session, tmp_p
 
     # A second load into a fresh database produces exactly the same market.
     assert _fresh_fingerprint(tmp_path) == first
+
+
+def _check_dialogues(today) -> None:
+    """One dialogue mid-procedure, with private talk and two specification versions; one awarded.
+    Both went through the services: every step is in the audit chain."""
+    dialogues = {d.title: d for d in db.session.scalars(select(Dialogue))}
+    coast = dialogues["스마트 해안 감시 시스템 경쟁적 대화"]
+    assert coast.agency.name == "해양경찰청" and coast.status == "dialogue_1"
+    assert coast.basic_due_on < today <= coast.dialogue_1_due_on  # partners can still talk
+    partners = [p for p in coast.participants if p.is_partner]
+    assert len(partners) >= 2 and len(coast.participants) > len(partners)
+    for partner in partners:
+        assert len(partner.messages) >= 2
+        assert {m.from_agency for m in partner.messages} == {True, False}
+        assert all(m.stage == "dialogue_1" for m in partner.messages)
+    assert any(m.parent_id for p in partners for m in p.messages)
+    assert [v.number for v in coast.spec_versions] == [1, 2]
+    assert coast.winner_supplier_id is None
+
+    tunnel = next(d for d in dialogues.values() if d.status == "awarded")
+    assert tunnel.winner_supplier_id and tunnel.award_reason and tunnel.awarded_at
+    assert tunnel.award_scores[0]["supplier_id"] == tunnel.winner_supplier_id
+    assert tunnel.final_due_on < today and tunnel.demand.outcome == "awarded"
+    assert sum(v.is_final for v in tunnel.spec_versions) == 1
+
+    actions = dict(
+        db.session.execute(
+            select(AuditEvent.action, func.count(AuditEvent.id))
+            .where(AuditEvent.action.like("dialogue.%"))
+            .group_by(AuditEvent.action)
+        ).all()
+    )
+    assert actions["dialogue.created"] == 2 and actions["dialogue.award"] == 1
+    assert actions["dialogue.select_partners"] == 2
+    assert actions["dialogue.message"] == _count(DialogueMessage)
+    assert actions["dialogue.spec_version"] == 5
+
+
+def _check_gap() -> None:
+    """The analysis finds the emergency-meals demands as a gap: no listed product answers them."""
+    from procure.insights import services as insights
+
+    titles = {plain.title for plain in demo_features.GAP_DEMANDS}
+    analysis = insights.analyse()
+    gaps = [{d.title for d in analysis.members(c)} for c in analysis.report.gaps]
+    assert any(titles <= members for members in gaps), gaps
+
+
+def _check_one_stop(today) -> None:
+    """R&D demand surveys short- and long-term, some still to open; an adopted idea listed."""
+    from procure.onestop import services as onestop
+
+    surveys = onestop.find_all(onestop.Filters(kind="rnd"), today=today)
+    ministries = {name for name, *_rest in demo_features.MINISTRIES}
+    by_ministry = [item for item in surveys if item.agency.name in ministries]
+    assert len({item.agency_id for item in by_ministry}) == len(ministries)
+    assert {item.term(today) for item in by_ministry} == {"short", "long"}
+    assert any(item.opens_on > today for item in by_ministry)
+    assert {item.state(today) for item in by_ministry} == {"open", "upcoming"}
+    assert max(item.horizon() for item in by_ministry) >= today + timedelta(days=500)
+    assert onestop.find_all(onestop.Filters(kind="idea"), today=today)
