@@ -166,7 +166,7 @@ def analyse(seed: int = DEFAULT_SEED, min_size: int = DEFAULT_MIN_SIZE) -> Analy
     ids = [d.id for d in demands]
     scorer = matcher_scorer(matching_service.get_matcher()) if demands else None
     report = find_gaps(
-        [{**matching_service.demand_dict(d), "agency": d.agency_id} for d in demands],
+        [_demand_record(d) for d in demands],
         scorer,
         proposals=_proposal_counts(ids),
         pilots=_pilot_counts() if demands else {},
