@@ -43,10 +43,18 @@ ELSEWHERE = {
     "api.answer_question": "officer of the demand's agency only (test_api_market)",
     "demands.dismiss_suggestion": "officer of the demand's agency only (test_matching_app)",
     "auth.reset_password": "a signed token, not an id (test_abuse_throttle forges some)",
+    "insights.gap": "operator-only by route rule (test_authz_routes); a key, not an owned record",
+    "insights.publish": "operator-only by route rule (test_authz_routes)",
+    "onestop.confirm": "a signed token, not an id (test_onestop forges and reuses some)",
+    "onestop.unsubscribe": "a signed token, not an id (test_onestop)",
+    "onestop.cancel": "someone else's subscription is 404 (test_onestop)",
 }
 # Routes whose ids are evaluation rounds, items, designations, pilots, pilot rounds and
 # applications, follow-ons: their object rules are tested in test_evaluation_* and test_pilots_*.
+# Competitive dialogues: every thread, proposal, score sheet and download route is tried as
+# another partner, a supplier not selected, another agency and anonymous in test_dialogue.
 ELSEWHERE_PREFIXES = ("/evaluation/", "/pilots/", "/api/v1/evaluation-rounds", "/api/v1/pilot")
+ELSEWHERE_PREFIXES += ("/dialogues/",)
 ELSEWHERE_ARGS = {"designation_id", "pilot_id", "round_id", "item_id", "application_id"}
 ELSEWHERE_ARGS |= {"follow_on_id", "index"}
 
