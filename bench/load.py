@@ -67,6 +67,7 @@ def start_server(args, instance: Path, port: int, log_path: Path) -> subprocess.
         {
             "PYTHONPATH": str(ROOT),
             "PROCURE_ENV": "production",
+            "INSTANCE_PATH": str(instance),
             "SECRET_KEY": "bench-" + "k" * 40,
             "DATABASE_URL": args.database_url,
             "SEARCH_URL": f"embedded://{instance / 'search'}",
@@ -288,14 +289,16 @@ class User:
         elif roll < 0.4:
             query["q"] = self.rng.choice(SEARCH_WORDS)
         path = "/demands/?" + urllib.parse.urlencode(query)
-        self.timed(stats, "GET /demands/", "page", "GET", path)
+        name = "GET /demands/?q=" if "q" in query else "GET /demands/"
+        self.timed(stats, name, "page", "GET", path)
 
     def product_list(self, stats):
         query = {"page": self.rng.choice([1, 1, 2, 5])}
         if self.rng.random() < 0.2:
             query["q"] = self.rng.choice(SEARCH_WORDS)
         path = "/products/?" + urllib.parse.urlencode(query)
-        self.timed(stats, "GET /products/", "page", "GET", path)
+        name = "GET /products/?q=" if "q" in query else "GET /products/"
+        self.timed(stats, name, "page", "GET", path)
 
     def idea_list(self, stats):
         self.timed(stats, "GET /ideas/", "page", "GET", "/ideas/")
@@ -505,26 +508,6 @@ def print_table(report: dict) -> None:
 # Driver -----------------------------------------------------------------------------------
 
 
-def ensure_database(url: str) -> None:
-    """Create the PostgreSQL database of the URL when it does not exist yet."""
-    if not url.startswith(("postgresql", "postgres:")):
-        return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from procure.config import normalise_database_url
-
-    target = make_url(normalise_database_url(url))
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        exists = conn.execute(
-            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
-        ).first()
-        if not exists:
-            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
-
-
 def roles_for(users: int) -> list[str]:
     """60 % anonymous readers, 20 % suppliers, 10 % officers, 10 % API clients."""
     pattern = ["anonymous"] * 6 + ["supplier"] * 2 + ["officer", "api"]
@@ -545,19 +528,29 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--instance", help="folder for the search index and seed marker")
     p.add_argument("--out", help="JSON report (default bench/results/load[-quick].json)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument(
+        "--matcher",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="fit and save the matcher when seeding (default: on, off with --quick)",
+    )
     args = p.parse_args(argv)
+    if args.matcher is None:
+        args.matcher = not args.quick
     name = "load-quick" if args.quick else "load"
     args.docs = args.docs or (10_000 if args.quick else 100_000)
     args.requests = args.requests or (1_000 if args.quick else 5_000)
     args.warmup = args.warmup if args.warmup is not None else max(50, args.requests // 10)
-    instance = Path(args.instance or RESULTS / f"{name}-instance")
+    instance = Path(args.instance or RESULTS / f"{name}-instance").resolve()
     if not args.database_url:
         args.database_url = f"sqlite:///{instance / 'procure.db'}" if args.quick else DEFAULT_PG
     instance.mkdir(parents=True, exist_ok=True)
-    ensure_database(args.database_url)
+    load_seed.ensure_database(args.database_url)
 
     app = load_seed.make_app(args.database_url, instance)
-    marker = load_seed.ensure(app, instance, args.docs, log=lambda m: print(m, file=sys.stderr))
+    marker = load_seed.ensure(
+        app, instance, args.docs, log=lambda m: print(m, file=sys.stderr), train=args.matcher
+    )
     ids = visible_ids(app)
     with app.app_context():
         from procure.extensions import db

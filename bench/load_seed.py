@@ -412,7 +412,7 @@ def seed(app, docs: int, seed_value: int = 9) -> dict[str, int]:
         db.session.commit()
         if conn.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-                c.execute(text("ANALYZE"))
+                c.execute(text("VACUUM ANALYZE"))  # what autovacuum would have done by now
     counts["organisation"] = n_org
     return counts
 
@@ -437,7 +437,26 @@ def reindex(app) -> int:
     return counted
 
 
-def ensure(app, instance: Path, docs: int, log=print) -> dict:
+def train_matcher(app) -> float | None:
+    """Fit the matcher on the listed products and save it where the served app loads it
+    (``procure match train`` does the same); return the seconds it took."""
+    from procure import matching_service
+
+    with app.test_request_context():
+        if matching_service.model_path().exists():
+            return None
+        started = time.perf_counter()
+        matcher = matching_service.fit_matcher(feedback=False)
+        if matcher is not None:
+            matcher.save(matching_service.model_path(), metrics={"source": "bench/load_seed.py"})
+        took = time.perf_counter() - started
+        from procure.extensions import db
+
+        db.session.remove()
+    return took
+
+
+def ensure(app, instance: Path, docs: int, log=print, train: bool = True) -> dict:
     """Seed and index unless the marker says it is done; return the marker."""
     from flask_migrate import upgrade
 
@@ -446,7 +465,12 @@ def ensure(app, instance: Path, docs: int, log=print) -> dict:
     path = marker_path(instance)
     if is_seeded(app, instance, docs):
         log(f"seed: {docs:,} documents already in {masked(app.config['SQLALCHEMY_DATABASE_URI'])}")
-        return json.loads(path.read_text(encoding="utf-8"))
+        marker = json.loads(path.read_text(encoding="utf-8"))
+        if train and marker.get("matcher_seconds") is None:
+            log("seed: fitting the matcher (once; saved in the instance folder) …")
+            marker["matcher_seconds"] = train_matcher(app)
+            path.write_text(json.dumps(marker, indent=2), encoding="utf-8")
+        return marker
     started = time.perf_counter()
     counts = seed(app, docs)
     seeded = time.perf_counter() - started
@@ -464,9 +488,35 @@ def ensure(app, instance: Path, docs: int, log=print) -> dict:
         "index_seconds": round(took, 1),
         "indexed": indexed,
         "index_docs_per_second": round(indexed / took),
+        "matcher_seconds": None,
     }
     path.write_text(json.dumps(marker, indent=2), encoding="utf-8")
+    if train:
+        log("seed: fitting the matcher (once; saved in the instance folder) …")
+        seconds = train_matcher(app)
+        marker["matcher_seconds"] = round(seconds, 1) if seconds is not None else None
+    path.write_text(json.dumps(marker, indent=2), encoding="utf-8")
     return marker
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database of the URL when it does not exist yet."""
+    if not url.startswith(("postgresql", "postgres:")):
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from procure.config import normalise_database_url
+
+    target = make_url(normalise_database_url(url))
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
+        ).first()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
 
 
 def make_app(database_url: str, instance: Path):
@@ -489,9 +539,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--database-url", required=True)
     p.add_argument("--instance", required=True, help="folder for the search index and marker")
     p.add_argument("--docs", type=int, default=100_000)
+    p.add_argument("--no-matcher", action="store_true", help="do not fit and save the matcher")
     args = p.parse_args(argv)
-    instance = Path(args.instance)
-    ensure(make_app(args.database_url, instance), instance, args.docs)
+    instance = Path(args.instance).resolve()
+    ensure_database(args.database_url)
+    ensure(make_app(args.database_url, instance), instance, args.docs, train=not args.no_matcher)
     return 0
 
 

@@ -27,13 +27,17 @@ from procure.models import (
 )
 
 MODEL_FILE = "matcher.joblib"
-# Refitting in process is cheap for a catalogue of this size; beyond it, `procure match train`
-# (or the worker) refits and the saved model is loaded instead.
-INLINE_FIT_LIMIT = 20_000
+# Refitting in process is cheap for a catalogue of this size (the demo lists 181 products);
+# beyond it, `procure match train` (or the worker) refits and the saved model is loaded instead.
+INLINE_FIT_LIMIT = 1_000
 MIN_LISTINGS = 3
 POSITIVE = ("shortlisted", "accepted", "pilot")
 NEGATIVE = ("declined", "dismissed")
 _lock = threading.Lock()
+#: "Demands you could answer" weighs at most this many of the supplier's listed products
+#: against at most this many open demands, the most recent ones.
+SUGGEST_PRODUCTS_MAX = 20
+SUGGEST_DEMANDS_MAX = 500
 
 
 def product_text(product: Product) -> str:
@@ -91,7 +95,7 @@ def _indexes() -> dict[int, float]:
 def _fingerprint() -> tuple:
     return tuple(
         db.session.execute(
-            select(func.count(Product.id), func.max(Product.updated_at)).where(
+            select(func.count(), func.max(Product.updated_at)).where(
                 Product.status == ProductStatus.LISTED, Product.deleted_at.is_(None)
             )
         ).one()
@@ -125,24 +129,38 @@ def fit_matcher(feedback: bool = True):
     return matcher
 
 
+def _cache_key(fingerprint: tuple) -> tuple:
+    """What the cached matcher depends on: the catalogue when it is fitted in process, the
+    saved model's file when the catalogue is too large for that."""
+    if fingerprint[0] <= INLINE_FIT_LIMIT:
+        return ("fitted", *fingerprint)
+    path = model_path()
+    return ("saved", path.stat().st_mtime_ns if path.exists() else None)
+
+
 def get_matcher():
-    """The matcher for the current catalogue, refitted when listed products changed."""
+    """The matcher for the current catalogue, refitted when listed products changed.
+
+    A catalogue larger than ``INLINE_FIT_LIMIT`` is never fitted inside a request (a fit then
+    takes minutes and every page showing suggestions would wait for it): the model saved by
+    ``procure match train`` is used, loaded again only when that file changes.
+    """
     cache: _Cached | None = current_app.extensions.get("matcher")
-    fingerprint = _fingerprint()
-    if cache is not None and cache.fingerprint == fingerprint:
+    key = _cache_key(_fingerprint())
+    if cache is not None and cache.fingerprint == key:
         return cache.matcher
     with _lock:
         cache = current_app.extensions.get("matcher")
-        if cache is not None and cache.fingerprint == fingerprint:
+        if cache is not None and cache.fingerprint == key:
             return cache.matcher
         matcher = None
-        if fingerprint[0] > INLINE_FIT_LIMIT and model_path().exists():
+        if key[0] == "saved" and key[1] is not None:
             from matching import Matcher
 
             matcher = Matcher.load(model_path())
-        elif fingerprint[0] <= INLINE_FIT_LIMIT:
+        elif key[0] == "fitted":
             matcher = fit_matcher()
-        current_app.extensions["matcher"] = _Cached(fingerprint, matcher)
+        current_app.extensions["matcher"] = _Cached(key, matcher)
         return matcher
 
 
@@ -200,16 +218,31 @@ def suggested_demands(user, locale: str, k: int = 6) -> list[Suggestion]:
     matcher = get_matcher()
     if matcher is None or not user.can_act_for_organisation:
         return []
+    # Bounded work per page view: the supplier's most recently listed products against the
+    # most recently published open demands (all of them in a market of ordinary size).
+    recent_products = (
+        select(Product.id)
+        .where(Product.supplier_id == user.organisation_id, Product.status == ProductStatus.LISTED)
+        .order_by(Product.listed_at.desc(), Product.id.desc())
+        .limit(SUGGEST_PRODUCTS_MAX)
+    )
     products = db.session.scalars(
         select(Product)
-        .where(Product.supplier_id == user.organisation_id, Product.status == ProductStatus.LISTED)
+        .where(Product.id.in_(recent_products.scalar_subquery()))
         .options(selectinload(Product.specs), selectinload(Product.codes))
+        .order_by(Product.id)
     ).all()
     if not products:
         return []
+    recent_demands = (
+        select(Demand.id)
+        .where(Demand.status == DemandStatus.PUBLISHED, Demand.deleted_at.is_(None))
+        .order_by(Demand.published_at.desc(), Demand.id.desc())
+        .limit(SUGGEST_DEMANDS_MAX)
+    )
     demands = db.session.scalars(
         select(Demand)
-        .where(Demand.status == DemandStatus.PUBLISHED, Demand.deleted_at.is_(None))
+        .where(Demand.id.in_(recent_demands.scalar_subquery()))
         .options(
             selectinload(Demand.requirements),
             selectinload(Demand.codes),
