@@ -565,6 +565,11 @@ def main(argv: list[str] | None = None) -> int:
         file=sys.stderr,
     )
     server = start_server(args, instance, port, server_log)
+
+    def interrupted(signum, frame):
+        raise SystemExit(f"stopped by signal {signum}")  # runs the finally: stops the server
+
+    signal.signal(signal.SIGTERM, interrupted)
     stats, warm = Stats(), Stats()
     try:
         rng = random.Random(args.seed)

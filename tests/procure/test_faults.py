@@ -339,3 +339,60 @@ def test_worker_killed_mid_drain_loses_no_event_and_the_index_matches(live):
     # The index equals the database: every document once (redelivered batches were upserts).
     assert found.total == n
     assert index.health()["documents"] == len(expected)
+
+
+# -- the disk full while an attachment is saved ----------------------------------------------
+
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n%%EOF\n"
+
+
+def test_disk_full_through_the_upload_form_says_so_and_recovers(
+    app, db_session, client, login, monkeypatch, tmp_path
+):
+    """The service-level test is tests/procure/test_attachments.py::test_disk_full_keeps_nothing_
+    and_says_so; here a person uploads through the page, the disk is full, then it is not."""
+    import io
+
+    from procure.attachments import services
+    from procure.models import Attachment
+    from procure.products import services as products
+
+    factories.add_cpv_codes()
+    supplier = factories.user_with_role("supplier")
+    product = factories.in_request(
+        app,
+        products.create_product,
+        supplier,
+        products.ProductInput(name="제품", summary="요약", codes=["35613000"]),
+    )
+    login(supplier)
+    storage = tmp_path / "uploads"
+    storage.mkdir()
+    monkeypatch.setattr(services, "upload_root", lambda: storage)
+
+    def no_space(descriptor):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as full:
+        full.setattr(services.os, "fsync", no_space)
+        response = client.post(
+            f"/attachments/product/{product.id}",
+            data={"file": (io.BytesIO(PDF), "계획서.pdf")},
+            content_type="multipart/form-data",
+        )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 507
+    assert "could not be stored right now. Nothing was saved" in page
+    assert "Traceback" not in page and "No space left" not in page
+    assert db.session.query(Attachment).count() == 0
+    assert [p for p in storage.rglob("*") if p.is_file()] == []  # no partial file
+
+    # Space again: the same upload simply works.
+    response = client.post(
+        f"/attachments/product/{product.id}",
+        data={"file": (io.BytesIO(PDF), "계획서.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    (attachment,) = db.session.query(Attachment).all()
+    assert services.path_of(attachment).read_bytes() == PDF
