@@ -24,6 +24,7 @@ import os
 import platform
 import random
 import re
+import resource
 import signal
 import socket
 import statistics
@@ -179,6 +180,11 @@ class User:
                 self.conn = None
                 if attempt == 2:
                     raise
+            except Exception:
+                # A timeout or a broken response leaves the connection unusable: drop it.
+                self.conn.close()
+                self.conn = None
+                raise
         raise AssertionError("unreachable")
 
     def request(self, method: str, path: str, form: dict | None = None):
@@ -501,6 +507,11 @@ def print_table(report: dict) -> None:
         f"{'met' if t['api_met'] else 'MISSED'}"
     )
     print(f"slowest (p95): {', '.join(s['slowest'])}")
+    if "server_cpu_ms_per_request" in s:
+        print(
+            f"server CPU: {s['server_cpu_seconds']} s, {s['server_cpu_ms_per_request']} ms "
+            "per request (start-up and warm-up included)"
+        )
     for example in s["error_examples"][:5]:
         print(f"  error: {example}")
 
@@ -564,6 +575,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.users} users, {args.warmup} warm-up + {args.requests} requests",
         file=sys.stderr,
     )
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     server = start_server(args, instance, port, server_log)
 
     def interrupted(signum, frame):
@@ -599,6 +611,17 @@ def main(argv: list[str] | None = None) -> int:
     measured_start = budget.started_at or load_started
     seconds = (stats.finished_at or finished) - measured_start
     summary = summarise(stats, seconds)
+    # CPU the server used (its workers are reaped by the master, the master by us): a figure
+    # that depends far less on other work on the machine than the latencies do.
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (children.ru_utime + children.ru_stime) - (
+        children_before.ru_utime + children_before.ru_stime
+    )
+    served = sum(len(v) for v in stats.samples.values()) + sum(
+        len(v) for v in warm.samples.values()
+    )
+    summary["server_cpu_seconds"] = round(cpu, 1)
+    summary["server_cpu_ms_per_request"] = round(cpu * 1000 / max(1, served), 1)
     report = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {

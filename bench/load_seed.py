@@ -495,6 +495,7 @@ def ensure(app, instance: Path, docs: int, log=print, train: bool = True) -> dic
         log("seed: fitting the matcher (once; saved in the instance folder) …")
         seconds = train_matcher(app)
         marker["matcher_seconds"] = round(seconds, 1) if seconds is not None else None
+        log(f"seed: matcher fitted in {marker['matcher_seconds']} s")
     path.write_text(json.dumps(marker, indent=2), encoding="utf-8")
     return marker
 

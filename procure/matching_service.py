@@ -36,8 +36,8 @@ NEGATIVE = ("declined", "dismissed")
 _lock = threading.Lock()
 #: "Demands you could answer" weighs at most this many of the supplier's listed products
 #: against at most this many open demands, the most recent ones.
-SUGGEST_PRODUCTS_MAX = 20
-SUGGEST_DEMANDS_MAX = 500
+SUGGEST_PRODUCTS_MAX = 10
+SUGGEST_DEMANDS_MAX = 200
 
 
 def product_text(product: Product) -> str:
@@ -213,13 +213,49 @@ def suggested_products(demand: Demand, locale: str, k: int = 6) -> list[Suggesti
     ]
 
 
-def suggested_demands(user, locale: str, k: int = 6) -> list[Suggestion]:
-    """Open demands a supplier could answer, judged against each of its listed products."""
-    matcher = get_matcher()
-    if matcher is None or not user.can_act_for_organisation:
-        return []
-    # Bounded work per page view: the supplier's most recently listed products against the
-    # most recently published open demands (all of them in a market of ordinary size).
+def shared_demand_contexts(matcher):
+    """The matcher, for ranking several listings against the same demands: each demand's
+    context (its text, codes and code distribution, all that ``rank_demands`` reads of it) is
+    worked out once instead of once per listing. A shallow copy, so other threads keep the
+    plain matcher; the rankings are the same."""
+    import copy
+
+    local = copy.copy(matcher)
+    compute = matcher._demand_context
+    memo: dict = {}
+
+    def context(demand: dict) -> dict:
+        key = (demand.get("id"), demand.get("text"), tuple(demand.get("codes") or ()))
+        found = memo.get(key)
+        if found is None:
+            full = compute(demand)
+            # The similarities to every listing are large and not read again: drop them.
+            found = memo[key] = {name: full[name] for name in ("text", "codes", "dist")}
+        return found
+
+    local._demand_context = context
+    return local
+
+
+def _demand_inputs_key(user) -> tuple:
+    """What the supplier's suggestions depend on besides the matcher: its listed products and
+    the open demands (a change to either changes the count or the last update)."""
+    products = db.session.execute(
+        select(func.count(), func.max(Product.updated_at)).where(
+            Product.supplier_id == user.organisation_id, Product.status == ProductStatus.LISTED
+        )
+    ).one()
+    demands = db.session.execute(
+        select(func.count(), func.max(Demand.updated_at)).where(
+            Demand.status == DemandStatus.PUBLISHED, Demand.deleted_at.is_(None)
+        )
+    ).one()
+    return (*products, *demands)
+
+
+def _rank_demands_for(user, matcher, k: int) -> list[tuple[int, float, list]]:
+    # Bounded work: the supplier's most recently listed products against the most recently
+    # published open demands (all of them in a market of ordinary size).
     recent_products = (
         select(Product.id)
         .where(Product.supplier_id == user.organisation_id, Product.status == ProductStatus.LISTED)
@@ -243,26 +279,58 @@ def suggested_demands(user, locale: str, k: int = 6) -> list[Suggestion]:
     demands = db.session.scalars(
         select(Demand)
         .where(Demand.id.in_(recent_demands.scalar_subquery()))
-        .options(
-            selectinload(Demand.requirements),
-            selectinload(Demand.codes),
-            selectinload(Demand.agency),
-        )
+        .options(selectinload(Demand.requirements), selectinload(Demand.codes))
         .order_by(Demand.id)
     ).all()
     if not demands:
         return []
     dicts = [demand_dict(d) for d in demands]
-    by_id = {d.id: d for d in demands}
+    ranking = shared_demand_contexts(matcher)
     best: dict[int, tuple[float, list]] = {}
     for product in products:
-        for match in matcher.rank_demands(listing_for(product), dicts, k=k):
+        for match in ranking.rank_demands(listing_for(product), dicts, k=k):
             if match.demand_id not in best or match.score > best[match.demand_id][0]:
                 best[match.demand_id] = (match.score, match.reasons)
     ranked = sorted(best.items(), key=lambda item: -item[1][0])[:k]
+    return [(i, score, reasons) for i, (score, reasons) in ranked]
+
+
+def suggested_demands(user, locale: str, k: int = 6) -> list[Suggestion]:
+    """Open demands a supplier could answer, judged against each of its listed products.
+
+    The ranking is kept per organisation (in this process) until the matcher, the supplier's
+    listed products or the open demands change: the dashboard does not rank on every visit.
+    """
+    matcher = get_matcher()
+    if matcher is None or not user.can_act_for_organisation:
+        return []
+    cached = current_app.extensions.get("matcher")
+    key = (cached.fingerprint if cached else None, _demand_inputs_key(user), k)
+    rankings = current_app.extensions.setdefault("demand_suggestions", {})
+    hit = rankings.get(user.organisation_id)
+    if hit is not None and hit[0] == key:
+        ranked = hit[1]
+    else:
+        ranked = _rank_demands_for(user, matcher, k)
+        rankings[user.organisation_id] = (key, ranked)
+    if not ranked:
+        return []
+    by_id = {
+        d.id: d
+        for d in db.session.scalars(
+            select(Demand)
+            .where(Demand.id.in_([i for i, _s, _r in ranked]))
+            .options(
+                selectinload(Demand.requirements),
+                selectinload(Demand.codes),
+                selectinload(Demand.agency),
+            )
+        )
+    }
     return [
         Suggestion(by_id[i], score, _reason_texts(reasons, locale))
-        for i, (score, reasons) in ranked
+        for i, score, reasons in ranked
+        if i in by_id
     ]
 
 

@@ -1,5 +1,5 @@
-"""indexes found by the load benchmark: newest demands and products, ideas by date, the
-matcher's catalogue fingerprint
+"""indexes found by the load benchmark: newest demands and products, ideas by date, what the
+matcher's caches check
 
 Revision ID: 0010
 Revises: 0005
@@ -21,7 +21,11 @@ def upgrade():
     # listed_at first walks every draft (their dates are NULL, which sort first).
     op.create_index("ix_demand_status_published", "demand", ["status", "published_at"])
     op.create_index("ix_product_status_listed", "product", ["status", "listed_at"])
-    # The matcher checks the listed catalogue (count, last change) on every suggestion.
+    # The matcher checks the listed catalogue (count, last change) on every suggestion, and the
+    # dashboard's cached suggestions the open demands likewise.
+    op.create_index(
+        "ix_demand_status_deleted_updated", "demand", ["status", "deleted_at", "updated_at"]
+    )
     op.create_index(
         "ix_product_status_deleted_updated", "product", ["status", "deleted_at", "updated_at"]
     )
@@ -32,4 +36,5 @@ def downgrade():
     op.drop_index("ix_citizen_idea_created_at", table_name="citizen_idea")
     op.drop_index("ix_product_status_deleted_updated", table_name="product")
     op.drop_index("ix_product_status_listed", table_name="product")
+    op.drop_index("ix_demand_status_deleted_updated", table_name="demand")
     op.drop_index("ix_demand_status_published", table_name="demand")

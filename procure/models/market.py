@@ -50,6 +50,7 @@ class Demand(TimestampMixin, VersionedMixin, SoftDeleteMixin, db.Model):
     __table_args__ = (
         Index("ix_demand_status_closes", "status", "closes_on"),
         Index("ix_demand_status_published", "status", "published_at"),
+        Index("ix_demand_status_deleted_updated", "status", "deleted_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
