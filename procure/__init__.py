@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -13,7 +14,9 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the application: settings from the environment, then ``config`` on top.
 
     ``config`` may hold setting names in lower case (``{"database_url": ...}``) and Flask keys
-    in upper case (``{"WTF_CSRF_ENABLED": False}``).
+    in upper case (``{"WTF_CSRF_ENABLED": False}``). The instance folder (secret key, embedded
+    database and index, saved matcher) is ``config["INSTANCE_PATH"]``, else the
+    ``INSTANCE_PATH`` environment variable, else ``instance/`` in the checkout.
 
     :raise ConfigError: a setting is malformed, or production runs without ``SECRET_KEY``.
     """
@@ -23,7 +26,9 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
-        instance_path=config.pop("INSTANCE_PATH", None) or str(ROOT / "instance"),
+        instance_path=config.pop("INSTANCE_PATH", None)
+        or os.environ.get("INSTANCE_PATH")
+        or str(ROOT / "instance"),
         instance_relative_config=True,
     )
     overrides = {k: v for k, v in config.items() if k.islower()}

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from flask import Flask, Response, json, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DBAPIError, DisconnectionError
+from sqlalchemy.exc import OperationalError as DatabaseOperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -103,6 +104,7 @@ def _titles() -> dict[int, str]:
         422: _("Invalid input"),
         429: _("Too many requests"),
         500: _("Server error"),
+        503: _("Service temporarily unavailable"),
     }
 
 
@@ -116,6 +118,10 @@ def _details() -> dict[int, str]:
         413: _("The upload is larger than the allowed size."),
         429: _("Too many requests in a short time. Wait a moment and try again."),
         500: _("Something went wrong on our side. It has been logged; please try again later."),
+        503: _(
+            "The database did not answer. Nothing from this request was saved; "
+            "please try again in a moment."
+        ),
     }
 
 
@@ -136,6 +142,36 @@ def render_error(status: int, detail: str | None = None, errors=None, headers=No
 
 
 ERROR_PAGES = (400, 403, 404, 413, 429, 500)
+
+#: Seconds a client is asked to wait after the database did not answer.
+DATABASE_RETRY_AFTER = 5
+
+
+def is_database_unavailable(error: Exception) -> bool:
+    """A lost or refused database connection (or a locked SQLite file): worth a retry,
+    not a bug. Constraint violations and bad SQL are not."""
+    if isinstance(error, DisconnectionError):
+        return True
+    return isinstance(error, DBAPIError) and (
+        error.connection_invalidated or isinstance(error, DatabaseOperationalError)
+    )
+
+
+def database_unavailable() -> Response:
+    """503 with Retry-After; the session's transaction is rolled back first, so nothing of the
+    request is kept, and the broken connection has already left the pool."""
+    from procure.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone: closing the session is all that is left
+        db.session.close()
+    headers = {"Retry-After": str(DATABASE_RETRY_AFTER)}
+    try:
+        return render_error(503, headers=headers)
+    except Exception:  # the page itself needed the database: a plain answer still helps
+        body = f"{_titles()[503]}\n{_details()[503]}\n"
+        return Response(body, status=503, mimetype="text/plain", headers=headers)
 
 
 def register(app: Flask) -> None:
@@ -169,6 +205,14 @@ def register(app: Flask) -> None:
             "database refused a value on %s %s: %s", request.method, request.path, error
         )
         return render_error(422, out_of_range_message())
+
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(DisconnectionError)
+    def database_error(error: Exception):
+        if not is_database_unavailable(error):
+            return unexpected(error)
+        app.logger.warning("database unavailable on %s %s: %s", request.method, request.path, error)
+        return database_unavailable()
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -23,8 +23,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import event, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, event, insert, select
+from sqlalchemy.orm import Session, selectinload
 
 import search
 from procure.clock import local_today
@@ -238,24 +238,36 @@ def principals_for(user) -> list[str]:
 # -- documents ----------------------------------------------------------------------------
 
 
+_INFO_LABELS = "indexing_labels"  # code -> (label_ko, label_en), primed by all_documents
+_INFO_DESIGNATIONS = "indexing_designations"  # product id -> active designation, likewise
+
+
+def _labels(session: Session, codes) -> dict[str, tuple[str, str]]:
+    rows = session.execute(
+        select(
+            ClassificationCode.code, ClassificationCode.label_ko, ClassificationCode.label_en
+        ).where(ClassificationCode.code.in_(list(codes)))
+    ).all()
+    labels = dict.fromkeys(codes, ("", ""))
+    for code, label_ko, label_en in rows:
+        labels[code] = (label_ko or "", label_en or "")
+    return labels
+
+
 def _classifications(session: Session, codes: list[str]) -> list[search.Classification]:
     if not codes:
         return []
-    rows = session.scalars(
-        select(ClassificationCode).where(ClassificationCode.code.in_(codes))
-    ).all()
-    by_code = {row.code: row for row in rows}
-    out = []
-    for code in codes:
-        row = by_code.get(code)
-        out.append(
-            search.Classification(
-                code=code,
-                label_ko=(row.label_ko or "") if row else "",
-                label_en=(row.label_en or "") if row else "",
-            )
-        )
-    return out
+    cache = session.info.get(_INFO_LABELS)
+    if cache is None or any(code not in cache for code in codes):
+        known = _labels(session, codes)
+        if cache is not None:
+            cache.update(known)
+    else:
+        known = cache
+    return [
+        search.Classification(code=code, label_ko=known[code][0], label_en=known[code][1])
+        for code in codes
+    ]
 
 
 def _closing(day: date | None) -> datetime | None:
@@ -292,19 +304,25 @@ def demand_document(session: Session, demand: Demand) -> search.SearchDocument |
     )
 
 
-def active_designation(session: Session, product_id: int) -> Designation | None:
+def _active_designations(product_ids) -> Select:
     today = local_today()
-    return session.scalars(
+    return (
         select(Designation)
         .where(
-            Designation.product_id == product_id,
+            Designation.product_id.in_(list(product_ids)),
             Designation.status == DesignationStatus.ACTIVE,
             Designation.starts_on <= today,
             Designation.ends_on >= today,
         )
         .order_by(Designation.index_value.desc())
-        .limit(1)
-    ).first()
+    )
+
+
+def active_designation(session: Session, product_id: int) -> Designation | None:
+    cache = session.info.get(_INFO_DESIGNATIONS)
+    if cache is not None and product_id in cache:
+        return cache[product_id]
+    return session.scalars(_active_designations([product_id]).limit(1)).first()
 
 
 def product_document(session: Session, product: Product) -> search.SearchDocument | None:
@@ -418,21 +436,77 @@ def build_document(session: Session, entity_type: str, entity_id: int):
     return BUILDERS[entity_type](session, row)
 
 
+#: What a document reads besides the row, loaded for a whole chunk at once by a reindex.
+EAGER = {
+    "demand": (
+        selectinload(Demand.requirements),
+        selectinload(Demand.codes),
+        selectinload(Demand.agency),
+    ),
+    "product": (
+        selectinload(Product.specs),
+        selectinload(Product.codes),
+        selectinload(Product.supplier),
+    ),
+    "proposal": (
+        selectinload(ReverseProposal.supplier),
+        selectinload(ReverseProposal.demand).selectinload(Demand.codes),
+    ),
+    "organisation": (),
+    "idea": (),
+}
+
+
+def _prime(session: Session, entity_type: str, rows: list) -> None:
+    """Load the labels and designations a chunk's documents need with one query each."""
+    codes: set[str] = set()
+    for row in rows:
+        if entity_type in ("demand", "product"):
+            codes.update(row.code_values)
+        elif entity_type == "proposal":
+            codes.update(row.demand.code_values if row.demand is not None else [])
+            if row.target_code:
+                codes.add(row.target_code)
+    missing = codes - session.info[_INFO_LABELS].keys()
+    if missing:
+        session.info[_INFO_LABELS].update(_labels(session, missing))
+    if entity_type == "product":
+        ids = [row.id for row in rows]
+        found: dict[int, Designation | None] = dict.fromkeys(ids)
+        for designation in session.scalars(_active_designations(ids)):
+            if found[designation.product_id] is None:  # the highest index value comes first
+                found[designation.product_id] = designation
+        session.info[_INFO_DESIGNATIONS] = found
+
+
 def all_documents(session: Session, chunk: int = 500):
-    """Every searchable document, for a reindex (streamed, ``chunk`` rows at a time)."""
-    for entity_type, model in MODELS.items():
-        last = 0
-        while True:
-            rows = session.scalars(
-                select(model).where(model.id > last).order_by(model.id).limit(chunk)
-            ).all()
-            if not rows:
-                break
-            for row in rows:
-                doc = BUILDERS[entity_type](session, row)
-                if doc is not None:
-                    yield doc
-            last = rows[-1].id
+    """Every searchable document, for a reindex (streamed, ``chunk`` rows at a time).
+
+    Each chunk loads its related rows, labels and designations in a few queries (not a few
+    per row); the session holds its rows weakly, so memory stays flat.
+    """
+    session.info[_INFO_LABELS] = {}
+    try:
+        for entity_type, model in MODELS.items():
+            last = 0
+            while True:
+                rows = session.scalars(
+                    select(model)
+                    .where(model.id > last)
+                    .order_by(model.id)
+                    .limit(chunk)
+                    .options(*EAGER[entity_type])
+                ).all()
+                if not rows:
+                    break
+                _prime(session, entity_type, rows)
+                docs = [BUILDERS[entity_type](session, row) for row in rows]
+                last = rows[-1].id
+                session.info.pop(_INFO_DESIGNATIONS, None)
+                yield from (doc for doc in docs if doc is not None)
+    finally:
+        session.info.pop(_INFO_LABELS, None)
+        session.info.pop(_INFO_DESIGNATIONS, None)
 
 
 # -- draining -----------------------------------------------------------------------------

@@ -27,13 +27,17 @@ from procure.models import (
 )
 
 MODEL_FILE = "matcher.joblib"
-# Refitting in process is cheap for a catalogue of this size; beyond it, `procure match train`
-# (or the worker) refits and the saved model is loaded instead.
-INLINE_FIT_LIMIT = 20_000
+# Refitting in process is cheap for a catalogue of this size (the demo lists 181 products);
+# beyond it, `procure match train` (or the worker) refits and the saved model is loaded instead.
+INLINE_FIT_LIMIT = 1_000
 MIN_LISTINGS = 3
 POSITIVE = ("shortlisted", "accepted", "pilot")
 NEGATIVE = ("declined", "dismissed")
 _lock = threading.Lock()
+#: "Demands you could answer" weighs at most this many of the supplier's listed products
+#: against at most this many open demands, the most recent ones.
+SUGGEST_PRODUCTS_MAX = 10
+SUGGEST_DEMANDS_MAX = 200
 
 
 def product_text(product: Product) -> str:
@@ -91,7 +95,7 @@ def _indexes() -> dict[int, float]:
 def _fingerprint() -> tuple:
     return tuple(
         db.session.execute(
-            select(func.count(Product.id), func.max(Product.updated_at)).where(
+            select(func.count(), func.max(Product.updated_at)).where(
                 Product.status == ProductStatus.LISTED, Product.deleted_at.is_(None)
             )
         ).one()
@@ -125,24 +129,38 @@ def fit_matcher(feedback: bool = True):
     return matcher
 
 
+def _cache_key(fingerprint: tuple) -> tuple:
+    """What the cached matcher depends on: the catalogue when it is fitted in process, the
+    saved model's file when the catalogue is too large for that."""
+    if fingerprint[0] <= INLINE_FIT_LIMIT:
+        return ("fitted", *fingerprint)
+    path = model_path()
+    return ("saved", path.stat().st_mtime_ns if path.exists() else None)
+
+
 def get_matcher():
-    """The matcher for the current catalogue, refitted when listed products changed."""
+    """The matcher for the current catalogue, refitted when listed products changed.
+
+    A catalogue larger than ``INLINE_FIT_LIMIT`` is never fitted inside a request (a fit then
+    takes minutes and every page showing suggestions would wait for it): the model saved by
+    ``procure match train`` is used, loaded again only when that file changes.
+    """
     cache: _Cached | None = current_app.extensions.get("matcher")
-    fingerprint = _fingerprint()
-    if cache is not None and cache.fingerprint == fingerprint:
+    key = _cache_key(_fingerprint())
+    if cache is not None and cache.fingerprint == key:
         return cache.matcher
     with _lock:
         cache = current_app.extensions.get("matcher")
-        if cache is not None and cache.fingerprint == fingerprint:
+        if cache is not None and cache.fingerprint == key:
             return cache.matcher
         matcher = None
-        if fingerprint[0] > INLINE_FIT_LIMIT and model_path().exists():
+        if key[0] == "saved" and key[1] is not None:
             from matching import Matcher
 
             matcher = Matcher.load(model_path())
-        elif fingerprint[0] <= INLINE_FIT_LIMIT:
+        elif key[0] == "fitted":
             matcher = fit_matcher()
-        current_app.extensions["matcher"] = _Cached(fingerprint, matcher)
+        current_app.extensions["matcher"] = _Cached(key, matcher)
         return matcher
 
 
@@ -195,41 +213,124 @@ def suggested_products(demand: Demand, locale: str, k: int = 6) -> list[Suggesti
     ]
 
 
-def suggested_demands(user, locale: str, k: int = 6) -> list[Suggestion]:
-    """Open demands a supplier could answer, judged against each of its listed products."""
-    matcher = get_matcher()
-    if matcher is None or not user.can_act_for_organisation:
-        return []
+def shared_demand_contexts(matcher):
+    """The matcher, for ranking several listings against the same demands: each demand's
+    context (its text, codes and code distribution, all that ``rank_demands`` reads of it) is
+    worked out once instead of once per listing. A shallow copy, so other threads keep the
+    plain matcher; the rankings are the same."""
+    import copy
+
+    local = copy.copy(matcher)
+    compute = matcher._demand_context
+    memo: dict = {}
+
+    def context(demand: dict) -> dict:
+        key = (demand.get("id"), demand.get("text"), tuple(demand.get("codes") or ()))
+        found = memo.get(key)
+        if found is None:
+            full = compute(demand)
+            # The similarities to every listing are large and not read again: drop them.
+            found = memo[key] = {name: full[name] for name in ("text", "codes", "dist")}
+        return found
+
+    local._demand_context = context
+    return local
+
+
+def _demand_inputs_key(user) -> tuple:
+    """What the supplier's suggestions depend on besides the matcher: its listed products and
+    the open demands (a change to either changes the count or the last update)."""
+    products = db.session.execute(
+        select(func.count(), func.max(Product.updated_at)).where(
+            Product.supplier_id == user.organisation_id, Product.status == ProductStatus.LISTED
+        )
+    ).one()
+    demands = db.session.execute(
+        select(func.count(), func.max(Demand.updated_at)).where(
+            Demand.status == DemandStatus.PUBLISHED, Demand.deleted_at.is_(None)
+        )
+    ).one()
+    return (*products, *demands)
+
+
+def _rank_demands_for(user, matcher, k: int) -> list[tuple[int, float, list]]:
+    # Bounded work: the supplier's most recently listed products against the most recently
+    # published open demands (all of them in a market of ordinary size).
+    recent_products = (
+        select(Product.id)
+        .where(Product.supplier_id == user.organisation_id, Product.status == ProductStatus.LISTED)
+        .order_by(Product.listed_at.desc(), Product.id.desc())
+        .limit(SUGGEST_PRODUCTS_MAX)
+    )
     products = db.session.scalars(
         select(Product)
-        .where(Product.supplier_id == user.organisation_id, Product.status == ProductStatus.LISTED)
+        .where(Product.id.in_(recent_products.scalar_subquery()))
         .options(selectinload(Product.specs), selectinload(Product.codes))
+        .order_by(Product.id)
     ).all()
     if not products:
         return []
+    recent_demands = (
+        select(Demand.id)
+        .where(Demand.status == DemandStatus.PUBLISHED, Demand.deleted_at.is_(None))
+        .order_by(Demand.published_at.desc(), Demand.id.desc())
+        .limit(SUGGEST_DEMANDS_MAX)
+    )
     demands = db.session.scalars(
         select(Demand)
-        .where(Demand.status == DemandStatus.PUBLISHED, Demand.deleted_at.is_(None))
-        .options(
-            selectinload(Demand.requirements),
-            selectinload(Demand.codes),
-            selectinload(Demand.agency),
-        )
+        .where(Demand.id.in_(recent_demands.scalar_subquery()))
+        .options(selectinload(Demand.requirements), selectinload(Demand.codes))
         .order_by(Demand.id)
     ).all()
     if not demands:
         return []
     dicts = [demand_dict(d) for d in demands]
-    by_id = {d.id: d for d in demands}
+    ranking = shared_demand_contexts(matcher)
     best: dict[int, tuple[float, list]] = {}
     for product in products:
-        for match in matcher.rank_demands(listing_for(product), dicts, k=k):
+        for match in ranking.rank_demands(listing_for(product), dicts, k=k):
             if match.demand_id not in best or match.score > best[match.demand_id][0]:
                 best[match.demand_id] = (match.score, match.reasons)
     ranked = sorted(best.items(), key=lambda item: -item[1][0])[:k]
+    return [(i, score, reasons) for i, (score, reasons) in ranked]
+
+
+def suggested_demands(user, locale: str, k: int = 6) -> list[Suggestion]:
+    """Open demands a supplier could answer, judged against each of its listed products.
+
+    The ranking is kept per organisation (in this process) until the matcher, the supplier's
+    listed products or the open demands change: the dashboard does not rank on every visit.
+    """
+    matcher = get_matcher()
+    if matcher is None or not user.can_act_for_organisation:
+        return []
+    cached = current_app.extensions.get("matcher")
+    key = (cached.fingerprint if cached else None, _demand_inputs_key(user), k)
+    rankings = current_app.extensions.setdefault("demand_suggestions", {})
+    hit = rankings.get(user.organisation_id)
+    if hit is not None and hit[0] == key:
+        ranked = hit[1]
+    else:
+        ranked = _rank_demands_for(user, matcher, k)
+        rankings[user.organisation_id] = (key, ranked)
+    if not ranked:
+        return []
+    by_id = {
+        d.id: d
+        for d in db.session.scalars(
+            select(Demand)
+            .where(Demand.id.in_([i for i, _s, _r in ranked]))
+            .options(
+                selectinload(Demand.requirements),
+                selectinload(Demand.codes),
+                selectinload(Demand.agency),
+            )
+        )
+    }
     return [
         Suggestion(by_id[i], score, _reason_texts(reasons, locale))
-        for i, (score, reasons) in ranked
+        for i, score, reasons in ranked
+        if i in by_id
     ]
 
 

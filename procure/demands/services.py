@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from procure import policy
 from procure.audit.services import record
@@ -450,7 +451,10 @@ def answer_question(actor: User, question: Question, answer: str) -> Question:
 def questions_for(demand: Demand) -> list[Question]:
     return list(
         db.session.scalars(
-            select(Question).where(Question.demand_id == demand.id).order_by(Question.id)
+            select(Question)
+            .where(Question.demand_id == demand.id)
+            .options(selectinload(Question.organisation))
+            .order_by(Question.id)
         )
     )
 

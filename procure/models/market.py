@@ -47,7 +47,11 @@ class Demand(TimestampMixin, VersionedMixin, SoftDeleteMixin, db.Model):
     """혁신수요: an agency's need, stated as a problem and performance requirements."""
 
     __tablename__ = "demand"
-    __table_args__ = (Index("ix_demand_status_closes", "status", "closes_on"),)
+    __table_args__ = (
+        Index("ix_demand_status_closes", "status", "closes_on"),
+        Index("ix_demand_status_published", "status", "published_at"),
+        Index("ix_demand_status_deleted_updated", "status", "deleted_at", "updated_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
@@ -173,6 +177,10 @@ class Product(TimestampMixin, VersionedMixin, SoftDeleteMixin, db.Model):
     """혁신제품: a product a supplier offers to the public sector."""
 
     __tablename__ = "product"
+    __table_args__ = (
+        Index("ix_product_status_listed", "status", "listed_at"),
+        Index("ix_product_status_deleted_updated", "status", "deleted_at", "updated_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     supplier_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
@@ -351,6 +359,7 @@ class CitizenIdea(TimestampMixin, VersionedMixin, db.Model):
     """국민 제안: a problem a citizen saw in daily life, moderated and possibly adopted."""
 
     __tablename__ = "citizen_idea"
+    __table_args__ = (Index("ix_citizen_idea_created_at", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)

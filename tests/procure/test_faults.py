@@ -1,0 +1,398 @@
+"""Faults: the database connection dropped, an outbox worker killed mid-drain.
+
+After each: nothing lost or half-written, a clear message to the user, automatic recovery.
+These tests need real commits (and, for the worker, a second process), so they run on an app of
+their own: a fresh schema of the test database on PostgreSQL, a fresh file on SQLite; both are
+thrown away afterwards. See docs/faults.md for the other fault tests (search outage, disk full).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy.exc import DisconnectionError
+
+import factories
+import search
+from procure import create_app
+from procure.extensions import db
+from procure.models import AuditEvent, Demand, OutboxEvent, Question
+from procure.models.base import utcnow
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def live(app, tmp_path):
+    """An app whose commits are real, on its own schema (PostgreSQL) or file (SQLite)."""
+    base = app.config["SQLALCHEMY_DATABASE_URI"]
+    schema = f"faults_{uuid.uuid4().hex[:10]}"
+    postgres = base.startswith("postgresql")
+    admin = None
+    if postgres:
+        admin = create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        separator = "&" if "?" in base else "?"
+        url = f"{base}{separator}options=-csearch_path%3D{schema}&application_name={schema}"
+    else:
+        url = f"sqlite:///{tmp_path / 'faults.db'}"
+    live_app = create_app(
+        {
+            "env": "testing",
+            "database_url": url,
+            "search_url": f"embedded://{tmp_path / 'search'}",
+            "upload_dir": str(tmp_path / "uploads"),
+            "INSTANCE_PATH": str(tmp_path),
+            "WTF_CSRF_ENABLED": False,
+            "SEARCH_DRAIN_ON_COMMIT": False,
+            "SERVER_NAME": None,
+        }
+    )
+    live_app.config["FAULTS"] = {"url": url, "schema": schema, "admin": admin, "path": tmp_path}
+    with live_app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade(revision="heads")
+    try:
+        yield live_app
+    finally:
+        with live_app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        if admin is not None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
+
+
+def is_postgres(live_app) -> bool:
+    return live_app.config["FAULTS"]["admin"] is not None
+
+
+@contextmanager
+def connection_dropped_at(live_app, statement_start: str):
+    """Drop the app's database connection just before it sends the first statement starting
+    with ``statement_start``: on PostgreSQL the server terminates the backend
+    (``pg_terminate_backend``); on SQLite the driver fails as a lost connection would."""
+    engine = db.engine
+    admin = live_app.config["FAULTS"]["admin"]
+    fired = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if fired or not statement.lstrip().upper().startswith(statement_start.upper()):
+            return
+        fired.append(statement)
+        if admin is not None:
+            pid = conn.connection.dbapi_connection.info.backend_pid
+            with admin.connect() as other:
+                other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        else:
+            raise sqlite3.OperationalError("disk I/O error")
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield fired
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+def drop_idle_connections(live_app) -> None:
+    """Between requests: every pooled connection of the app dies (a database restart)."""
+    admin = live_app.config["FAULTS"]["admin"]
+    if admin is not None:
+        with admin.connect() as conn:
+            killed = conn.execute(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE application_name = :name"
+                ),
+                {"name": live_app.config["FAULTS"]["schema"]},
+            ).scalar()
+        assert killed >= 1
+        return
+    # SQLite has no server to lose: the pool's next checkout finds a dead connection once.
+    failures = [1]
+
+    def checkout(dbapi_connection, record, proxy):
+        if failures:
+            failures.pop()
+            raise DisconnectionError("the connection was lost")
+
+    event.listen(db.engine, "checkout", checkout)
+    live_app.config["FAULTS"]["cleanup"] = lambda: event.remove(db.engine, "checkout", checkout)
+
+
+def market(live_app):
+    """A published demand and a signed-in supplier (committed for real)."""
+    with live_app.app_context():
+        factories.add_cpv_codes()
+        officer = factories.user_with_role("officer")
+        supplier = factories.user_with_role("supplier")
+        demand = factories.published_demand(live_app, officer, title="산불 감시 드론")
+        db.session.commit()
+        demand_id, email = demand.id, supplier.email
+    client = factories.english_client(live_app)
+    response = client.post("/login", data={"email": email, "password": factories.PASSWORD})
+    assert response.status_code == 302
+    return client, demand_id
+
+
+def counts(live_app) -> tuple[int, int]:
+    with live_app.app_context():
+        questions = db.session.scalar(select(func.count()).select_from(Question))
+        audited = db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action.like("question%"))
+        )
+        db.session.remove()
+    return questions, audited
+
+
+def test_connection_lost_mid_request_is_a_503_and_nothing_is_half_written(live):
+    client, demand_id = market(live)
+    assert client.get(f"/demands/{demand_id}").status_code == 200
+
+    with live.app_context(), connection_dropped_at(live, "INSERT INTO question") as fired:
+        response = client.post(f"/demands/{demand_id}/questions", data={"body": "납품 일정은?"})
+    assert fired, "the fault was never injected"
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "Service temporarily unavailable" in page
+    assert "Nothing from this request was saved" in page
+    assert "Traceback" not in page and "OperationalError" not in page
+    assert counts(live) == (0, 0)  # no question, no audit event: the transaction rolled back
+
+    # The next request works on a fresh connection, and the same write now goes through.
+    assert client.get(f"/demands/{demand_id}").status_code == 200
+    response = client.post(f"/demands/{demand_id}/questions", data={"body": "납품 일정은?"})
+    assert response.status_code == 302
+    assert counts(live) == (1, 1)
+
+
+def test_connection_lost_during_an_api_read_is_a_problem_503(live):
+    _client, demand_id = market(live)
+    client = factories.english_client(live)
+    with live.app_context(), connection_dropped_at(live, "SELECT") as fired:
+        response = client.get(f"/api/v1/demands/{demand_id}")
+    assert fired
+    assert response.status_code == 503
+    assert response.mimetype == "application/problem+json"
+    assert response.headers["Retry-After"] == "5"
+    body = response.get_json()
+    assert body["status"] == 503 and "try again" in body["detail"]
+    assert client.get(f"/api/v1/demands/{demand_id}").status_code == 200
+
+
+def test_connections_dropped_between_requests_are_replaced_unnoticed(live):
+    client, demand_id = market(live)
+    assert client.get(f"/demands/{demand_id}").status_code == 200
+    with live.app_context():
+        drop_idle_connections(live)
+        try:
+            # The pool notices the dead connection when it hands it out and opens a new one.
+            assert client.get(f"/demands/{demand_id}").status_code == 200
+            response = client.post(f"/demands/{demand_id}/questions", data={"body": "규격 문의"})
+            assert response.status_code == 302
+        finally:
+            live.config["FAULTS"].pop("cleanup", lambda: None)()
+    assert counts(live) == (1, 1)
+
+
+def test_a_constraint_error_is_still_a_500_not_a_503():
+    """Only lost connections are 503: a bug stays a bug (logged, 500)."""
+    from sqlalchemy.exc import IntegrityError
+
+    from procure.errors import is_database_unavailable
+
+    error = IntegrityError("INSERT", {}, Exception("duplicate key"))
+    assert not is_database_unavailable(error)
+
+
+# -- the outbox worker killed mid-drain -----------------------------------------------------
+
+#: Runs the real ``procure worker``, slowed down after each index write (before the batch is
+#: marked processed) so that the test can kill it in the middle of a drain.
+SLOW_WORKER = """
+import sys, time
+from search.embedded import EmbeddedBackend
+original = EmbeddedBackend.index_documents
+def slow(self, docs):
+    original(self, docs)
+    time.sleep(0.4)
+EmbeddedBackend.index_documents = slow
+from procure.cli import main
+sys.argv = ["procure", "worker", "--interval", "0.2"]
+main()
+"""
+
+
+def worker_env(live_app) -> dict:
+    path = live_app.config["FAULTS"]["path"]
+    env = dict(os.environ)
+    env.update(
+        {
+            "PYTHONPATH": str(ROOT),
+            "PROCURE_ENV": "testing",
+            "SECRET_KEY": "faults-" + "x" * 32,
+            "DATABASE_URL": live_app.config["FAULTS"]["url"],
+            "SEARCH_URL": f"embedded://{path / 'search'}",
+            "UPLOAD_DIR": str(path / "uploads"),
+        }
+    )
+    return env
+
+
+def outbox_progress(live_app) -> tuple[int, int]:
+    with live_app.app_context():
+        done = db.session.scalar(
+            select(func.count())
+            .select_from(OutboxEvent)
+            .where(OutboxEvent.processed_at.is_not(None))
+        )
+        total = db.session.scalar(select(func.count()).select_from(OutboxEvent))
+        db.session.remove()
+    return done, total
+
+
+def test_worker_killed_mid_drain_loses_no_event_and_the_index_matches(live):
+    n = 450  # three batches of 200
+    with live.app_context():
+        officer = factories.user_with_role("officer")
+        db.session.commit()
+        now = utcnow()
+        db.session.add_all(
+            Demand(
+                agency_id=officer.organisation_id,
+                title=f"자율주행 순찰 로봇 {i}",
+                problem="야간 순찰 인력이 부족합니다.",
+                status="published",
+                published_at=now - timedelta(minutes=i),
+                closes_on=None,
+            )
+            for i in range(n)
+        )
+        db.session.commit()  # the outbox rows are written in the same transaction
+        db.session.remove()
+    done, total = outbox_progress(live)
+    assert done == 0 and total >= n
+
+    worker = subprocess.Popen(  # noqa: S603 - the test's own interpreter
+        [sys.executable, "-c", SLOW_WORKER],
+        env=worker_env(live),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            done, _total = outbox_progress(live)
+            if done > 0 or worker.poll() is not None:
+                break
+            time.sleep(0.05)
+        worker.send_signal(signal.SIGKILL)  # no chance to finish the batch or clean up
+        output = worker.communicate(timeout=30)[0].decode()
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    killed_at, _total = outbox_progress(live)
+    assert 0 < killed_at < total, f"not killed mid-drain ({killed_at}/{total}): {output}"
+
+    # Started again, the worker takes over the rows the dead one had claimed.
+    again = subprocess.run(  # noqa: S603
+        [str(Path(sys.executable).with_name("procure")), "worker", "--once"],
+        env=worker_env(live),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert again.returncode == 0, again.stdout + again.stderr
+    done, total = outbox_progress(live)
+    assert done == total  # no event lost
+
+    with live.app_context():
+        from procure.indexing import all_documents
+
+        expected = {doc.id for doc in all_documents(db.session())}
+        failed = db.session.scalar(
+            select(func.count()).select_from(OutboxEvent).where(OutboxEvent.last_error.is_not(None))
+        )
+        db.session.remove()
+    assert failed == 0
+    assert len([i for i in expected if i.startswith("demand:")]) == n
+    index = search.backend_from_url(f"embedded://{live.config['FAULTS']['path'] / 'search'}")
+    found = index.search(search.Query("", filters={"type": "demand"}, per_page=1, facets=()))
+    # The index equals the database: every document once (redelivered batches were upserts).
+    assert found.total == n
+    assert index.health()["documents"] == len(expected)
+
+
+# -- the disk full while an attachment is saved ----------------------------------------------
+
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n%%EOF\n"
+
+
+def test_disk_full_through_the_upload_form_says_so_and_recovers(
+    app, db_session, client, login, monkeypatch, tmp_path
+):
+    """The service-level test is tests/procure/test_attachments.py::test_disk_full_keeps_nothing_
+    and_says_so; here a person uploads through the page, the disk is full, then it is not."""
+    import io
+
+    from procure.attachments import services
+    from procure.models import Attachment
+    from procure.products import services as products
+
+    factories.add_cpv_codes()
+    supplier = factories.user_with_role("supplier")
+    product = factories.in_request(
+        app,
+        products.create_product,
+        supplier,
+        products.ProductInput(name="제품", summary="요약", codes=["35613000"]),
+    )
+    login(supplier)
+    storage = tmp_path / "uploads"
+    storage.mkdir()
+    monkeypatch.setattr(services, "upload_root", lambda: storage)
+
+    def no_space(descriptor):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as full:
+        full.setattr(services.os, "fsync", no_space)
+        response = client.post(
+            f"/attachments/product/{product.id}",
+            data={"file": (io.BytesIO(PDF), "계획서.pdf")},
+            content_type="multipart/form-data",
+        )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 507
+    assert "could not be stored right now. Nothing was saved" in page
+    assert "Traceback" not in page and "No space left" not in page
+    assert db.session.query(Attachment).count() == 0
+    assert [p for p in storage.rglob("*") if p.is_file()] == []  # no partial file
+
+    # Space again: the same upload simply works.
+    response = client.post(
+        f"/attachments/product/{product.id}",
+        data={"file": (io.BytesIO(PDF), "계획서.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    (attachment,) = db.session.query(Attachment).all()
+    assert services.path_of(attachment).read_bytes() == PDF
