@@ -86,6 +86,8 @@ def live_server(tmp_path_factory):
             "SERVER_NAME": None,
             # A failing view renders the 500 page, as in production; the hook below records it.
             "PROPAGATE_EXCEPTIONS": False,
+            # Browsers keep the stylesheets, scripts and fonts instead of asking on every page.
+            "SEND_FILE_MAX_AGE_DEFAULT": 3600,
         }
     )
     with app.app_context():

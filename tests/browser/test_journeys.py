@@ -133,6 +133,7 @@ class Journey:
         self.axe_script = AXE.read_text(encoding="utf-8")
         self.checked: set[str] = set()
         self.pages_checked = 0
+        self.advisories: dict[str, int] = {}  # every violation found: "impact rule" -> pages
         self.timing = {"screenshots": 0.0, "axe": 0.0, "start": time.perf_counter()}
 
     # -- text from the application's own catalog, in the journey's language ---------------
@@ -153,10 +154,9 @@ class Journey:
             locale=BROWSER_LOCALE[self.lang],
             timezone_id="Asia/Seoul",
             viewport={"width": 1280, "height": 900},
-            bypass_csp=True,  # axe is injected as a script the CSP would refuse
+            bypass_csp=True,  # axe is added as an inline script, which the CSP refuses
         )
         context.set_default_timeout(15_000)
-        context.add_init_script(script=self.axe_script)
         self.contexts.append(context)
         page = context.new_page()
         page.on("dialog", lambda dialog: dialog.accept())
@@ -216,6 +216,7 @@ class Journey:
         skipped = [url for url in pending[:-1] if url != page.url]
         assert not skipped, f"pages visited without a check before {name}: {skipped}"
         pending.clear()
+        assert page.locator("html").get_attribute("lang") == self.lang, f"{name}: wrong language"
         self.count += 1
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
         started = time.perf_counter()
@@ -227,9 +228,12 @@ class Journey:
         self.checked.add(kind)
         self.pages_checked += 1
         started = time.perf_counter()
+        page.add_script_tag(content=self.axe_script)
         found = page.evaluate(AXE_RUN)
         self.timing["axe"] += time.perf_counter() - started
         for violation in found:
+            key = f"{violation['impact']} {violation['id']}"
+            self.advisories[key] = self.advisories.get(key, 0) + 1
             if violation["impact"] in FAILING_IMPACTS:
                 self.violations.append(
                     f"{violation['impact']} {violation['id']} on {page.url} ({name}): "
@@ -251,7 +255,8 @@ class Journey:
         print(
             f"\n{self.lang}: {took:.0f}s, {self.count} pages screenshotted "
             f"({self.timing['screenshots']:.0f}s), {self.pages_checked} checked by axe "
-            f"({self.timing['axe']:.0f}s)"
+            f"({self.timing['axe']:.0f}s); violations by impact and rule (pages): "
+            f"{json.dumps(self.advisories, sort_keys=True) or 'none'}"
         )
         assert not self.server.errors, "the server failed:\n" + "\n".join(self.server.errors)
         assert not self.script_errors, "script errors:\n" + "\n".join(self.script_errors)
