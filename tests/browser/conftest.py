@@ -191,7 +191,7 @@ def _listed_product(app, supplier, name: str, summary: str, codes, specs):
         description=summary,
         trl=8,
         price=25_000_000,
-        unit="대" if name[0] > "~" else "unit",
+        unit="unit",
         codes=codes,
         specs=specs,
     )

@@ -116,6 +116,7 @@ class Journey:
 
     def __init__(self, server, browser, cast):
         self.server = server
+        server.errors.clear()  # each language reports its own
         self.browser = browser
         self.cast = cast
         self.lang = cast.lang
@@ -128,7 +129,7 @@ class Journey:
         self.people: dict[str, Page] = {}
         self.folder = ARTIFACTS / self.lang
         self.folder.mkdir(parents=True, exist_ok=True)
-        for old in self.folder.glob("*.png"):
+        for old in self.folder.glob("*.png"):  # this run's screenshots only
             old.unlink()
         self.axe_script = AXE.read_text(encoding="utf-8")
         self.checked: set[str] = set()
@@ -195,6 +196,13 @@ class Journey:
         menu.get_by_role("link", name=self.t(label), exact=True).click()
         self.step(page, step)
 
+    def capture_failure(self) -> None:
+        """Screenshot every open browser as it was when the journey failed."""
+        for email, page in self.people.items():
+            if not page.is_closed():
+                who = email.split("@")[0]
+                page.screenshot(path=self.folder / f"failure-{who}.png", full_page=True)
+
     def close(self) -> None:
         for context in self.contexts:
             context.close()
@@ -256,7 +264,7 @@ class Journey:
             f"\n{self.lang}: {took:.0f}s, {self.count} pages screenshotted "
             f"({self.timing['screenshots']:.0f}s), {self.pages_checked} checked by axe "
             f"({self.timing['axe']:.0f}s); violations by impact and rule (pages): "
-            f"{json.dumps(self.advisories, sort_keys=True) or 'none'}"
+            f"{json.dumps(self.advisories, sort_keys=True) if self.advisories else 'none'}"
         )
         assert not self.server.errors, "the server failed:\n" + "\n".join(self.server.errors)
         assert not self.script_errors, "script errors:\n" + "\n".join(self.script_errors)
@@ -281,6 +289,9 @@ def test_demand_to_published_pilot(live_server, browser, cast_for, lang):
         designate(journey)
         run_pilot(journey)
         public_statistics(journey)
+    except Exception:
+        journey.capture_failure()
+        raise
     finally:
         journey.close()
     journey.finish()
