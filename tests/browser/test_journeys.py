@@ -131,7 +131,6 @@ class Journey:
         self.folder.mkdir(parents=True, exist_ok=True)
         for old in self.folder.glob("*.png"):  # this run's screenshots only
             old.unlink()
-        self.axe_script = AXE.read_text(encoding="utf-8")
         self.checked: set[str] = set()
         self.pages_checked = 0
         self.advisories: dict[str, int] = {}  # every violation found: "impact rule" -> pages
@@ -155,9 +154,12 @@ class Journey:
             locale=BROWSER_LOCALE[self.lang],
             timezone_id="Asia/Seoul",
             viewport={"width": 1280, "height": 900},
-            bypass_csp=True,  # axe is added as an inline script, which the CSP refuses
+            bypass_csp=True,  # axe is injected as a script the CSP would refuse
         )
         context.set_default_timeout(15_000)
+        # Registered once, evaluated by the browser itself in every new document: cheaper
+        # than sending the 640 kB script over the wire for each check.
+        context.add_init_script(path=str(AXE))
         self.contexts.append(context)
         page = context.new_page()
         page.on("dialog", lambda dialog: dialog.accept())
@@ -236,7 +238,6 @@ class Journey:
         self.checked.add(kind)
         self.pages_checked += 1
         started = time.perf_counter()
-        page.add_script_tag(content=self.axe_script)
         found = page.evaluate(AXE_RUN)
         self.timing["axe"] += time.perf_counter() - started
         for violation in found:
