@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -24,7 +24,12 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        # A request that may write takes the write lock up front. A deferred transaction that
+        # reads first and writes later fails at once with "database is locked" when another
+        # process committed in between (WAL snapshots cannot be upgraded), without waiting out
+        # the busy timeout; an immediate one waits its turn. Reads stay concurrent.
+        writing = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
 def init_app(app: Flask) -> None:

@@ -34,7 +34,9 @@ def test_draft_publish_close(app, officer):
     in_request(app, services.close_demand, officer, demand, "awarded", "계약 체결")
     assert demand.status == "closed" and demand.outcome == "awarded"
     actions = db.session.scalars(
-        select(AuditEvent.action).where(AuditEvent.target_id == str(demand.id))
+        select(AuditEvent.action)
+        .where(AuditEvent.target_id == str(demand.id))
+        .order_by(AuditEvent.id)
     ).all()
     assert [a for a in actions if a.startswith("demand.")] == [
         "demand.created",

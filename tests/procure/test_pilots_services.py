@@ -35,9 +35,9 @@ def w(app, db_session):
 
 def _events(target_type, target_id):
     return db.session.scalars(
-        select(AuditEvent.action).where(
-            AuditEvent.target_type == target_type, AuditEvent.target_id == str(target_id)
-        )
+        select(AuditEvent.action)
+        .where(AuditEvent.target_type == target_type, AuditEvent.target_id == str(target_id))
+        .order_by(AuditEvent.id)
     ).all()
 
 
