@@ -75,6 +75,11 @@ def start_server(args, instance: Path, port: int, log_path: Path) -> subprocess.
             "UPLOAD_DIR": str(instance / "uploads"),
             "MAIL_URL": "console://",
             "BASE_URL": f"http://127.0.0.1:{port}",
+            # Every simulated user comes from 127.0.0.1, so the per-address API limit would
+            # answer 429 to the anonymous API readers together; the benchmark measures the
+            # application, and rate limits are tested in tests/procure/test_api_rate_limits.py.
+            "API_RATE_LIMIT": "0",
+            "API_RATE_LIMIT_TOKEN": "0",
         }
     )
     procure = Path(sys.executable).with_name("procure")
