@@ -538,7 +538,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--requests", type=int, help="measured requests (default 5,000; quick 1,000)")
     p.add_argument("--warmup", type=int, help="requests before measuring (default 10 %%)")
     p.add_argument("--users", type=int, default=50)
-    p.add_argument("--think", type=float, default=0.5, help="mean think time per user (s)")
+    p.add_argument("--think", type=float, default=2.0, help="mean think time per user (s)")
     p.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     p.add_argument("--threads", type=int, default=4, help="threads per worker")
     p.add_argument("--instance", help="folder for the search index and seed marker")
