@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from procure import authz
 from procure.api import bp
 from procure.api.helpers import page_params, page_response
-from procure.api.market_common import iso, org_ref
+from procure.api.market_common import iso, org_ref, page_of
 from procure.api.openapi import PAGE_PARAMS, SCHEMAS, document, query_param
 from procure.clock import local_today
 from procure.errors import FieldError, Invalid
@@ -92,27 +92,7 @@ def item_json(item: services.Item, today) -> dict:
         ),
         *PAGE_PARAMS,
     ],
-    responses={
-        "200": {
-            "description": "A page of demand information",
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {
-                            "items": {
-                                "type": "array",
-                                "items": {"$ref": "#/components/schemas/DemandInfoItem"},
-                            },
-                            "page": {"type": "integer"},
-                            "per_page": {"type": "integer"},
-                            "total": {"type": "integer"},
-                        },
-                    }
-                }
-            },
-        }
-    },
+    responses=page_of("DemandInfoItem", "A page of demand information"),
     tags=["demand-info"],
 )
 def demand_info():
