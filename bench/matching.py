@@ -90,10 +90,12 @@ DEMANDS = [
 def generated_listing(i: int, rng: random.Random) -> dict:
     product, prefix = rng.choice(PRODUCTS)
     features = rng.sample(FEATURES, k=3)
+    code = f"{prefix}{rng.choice('ABCDE')}"
     return {
         "id": f"kr-{i}",
         "text": f"{product} {' '.join(features)} 모델 {rng.randint(1, 999)}",
-        "codes": [f"{prefix}{rng.choice('ABCDE')}"],
+        "codes": [code],
+        "code_names": {code: product},
         "price": rng.randrange(100_000, 500_000_000, 10_000),
         "region": rng.choice(REGIONS),
         "trl": rng.randint(3, 9),
@@ -108,7 +110,14 @@ def build_listings(n: int, seed: int) -> list[dict]:
     if CANADA.exists():
         for t in load_tenders(CANADA)[:n]:
             text = f"{t['text']} {t.get('code_text', '')}".strip()
-            listings.append({"id": f"ca-{t['id']}", "text": text, "codes": t["codes"]})
+            listings.append(
+                {
+                    "id": f"ca-{t['id']}",
+                    "text": text,
+                    "codes": t["codes"],
+                    "code_names": t.get("code_names", {}),
+                }
+            )
     listings.extend(generated_listing(i, rng) for i in range(n - len(listings)))
     return listings
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
@@ -61,8 +62,10 @@ class CodeSuggestion:
 class CodeClassifier(ClassifierMixin, BaseEstimator):
     """Classify texts into code prefixes at ``level``: neighbour vote (+ linear model).
 
-    ``fit(texts, codes)`` takes one code, or a list of codes, per text (``None`` allowed and
-    ignored). ``linear=False`` keeps the pure neighbour vote.
+    ``fit(texts, codes, code_names=None)`` takes one code, or a list of codes, per text
+    (``None`` allowed and ignored), and optionally the codes' names (``{code: name}``), each
+    of which trains the linear model as one more example of its code's group.
+    ``linear=False`` keeps the pure neighbour vote.
     """
 
     def __init__(
@@ -79,7 +82,7 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
         self.linear = linear
         self.random_state = random_state
 
-    def fit(self, texts, codes):
+    def fit(self, texts, codes, code_names=None):
         texts = list(texts)
         codes = list(codes)
         if len(texts) != len(codes):
@@ -87,9 +90,10 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
         if not texts:
             raise ValueError("cannot fit on an empty collection")
         codes = [_as_list(c) for c in codes]
-        return self._fit_index(ListingIndex.build(texts, codes, TextEncoder()), codes)
+        index = ListingIndex.build(texts, codes, TextEncoder())
+        return self._fit_index(index, codes, code_names=code_names)
 
-    def _fit_index(self, index: ListingIndex, codes, holdout_size=CV_HOLDOUT):
+    def _fit_index(self, index: ListingIndex, codes, holdout_size=CV_HOLDOUT, code_names=None):
         level_index(self.level)  # validates
         self.index_ = index
         self.codes_ = [_as_list(c) for c in codes]
@@ -101,9 +105,25 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
         self.cv_scores_ = {}
         self.holdout_ = None
         self.holdout_linear_ = None
+        self.n_name_rows_ = 0
         if self.linear:
-            self._fit_linear(check_random_state(self.random_state), holdout_size)
+            names = self._name_rows(code_names or {})
+            self._fit_linear(check_random_state(self.random_state), holdout_size, names)
         return self
+
+    def _name_rows(self, code_names):
+        """(stacked TF-IDF rows, group ids) for the codes' names: each name is one more
+        training example of its code's group for the linear model."""
+        lookup = self.index_.lookups[_GROUP]
+        texts, labels = [], []
+        for code, name in code_names.items():
+            group = code_prefix(code, "group")
+            if name and group in lookup:
+                texts.append(str(name))
+                labels.append(lookup[group])
+        if not texts:
+            return None
+        return stack_views(*self.index_.encode(texts)), np.array(labels, dtype=np.int64)
 
     # ------------------------------------------------------------ hierarchy
     def _fit_hierarchy(self):
@@ -146,7 +166,7 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
         return rows.astype(np.int64), labels.astype(np.int64)
 
     # ------------------------------------------------------------ linear model
-    def _fit_linear(self, rng, holdout_size):
+    def _fit_linear(self, rng, holdout_size, names=None):
         index = self.index_
         n_groups = len(index.prefixes[_GROUP])
         rows, labels = self._group_labels()
@@ -159,6 +179,13 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
         holdout = rng.choice(train, size=min(holdout_size, train.size), replace=False)
         x = stack_views(index.chars_t.T, index.words_t.T)
         in_train = np.isin(rows, train)
+        if names is not None:  # name rows follow the items and are always trained on
+            n_items = x.shape[0]
+            x = sp.vstack([x, names[0]], format="csr")
+            rows = np.concatenate([rows, n_items + np.arange(names[1].size)])
+            labels = np.concatenate([labels, names[1]])
+            in_train = np.concatenate([in_train, np.ones(names[1].size, dtype=bool)])
+            self.n_name_rows_ = int(names[1].size)
         folds = np.array_split(holdout, CV_FOLDS)
         decision = np.full((holdout.size, n_groups), -np.inf)
         start = 0
@@ -183,11 +210,18 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
         for temperature in TEMPERATURE_GRID:
             lin = softmax_into(decision, temperature, np.arange(n_groups), np.zeros_like(knn))
             for blend in BLEND_GRID:
-                score = _top_k_score(blend * lin + (1.0 - blend) * knn, truth)
+                proba = blend * lin + (1.0 - blend) * knn
+                score = _top_k_score(proba, truth)
                 self.cv_scores_[(blend, temperature)] = score
-                if best is None or score > best[0] + 1e-12:
-                    best = (score, blend, temperature, lin)
-        _, self.blend_, self.temperature_, lin = best
+                # Equal accuracy (e.g. every temperature at a = 1, which ranks groups alike):
+                # the better calibrated, by the log-likelihood of the true groups.
+                if (
+                    best is None
+                    or score > best[0] + 1e-12
+                    or (score > best[0] - 1e-12 and _log_likelihood(proba, truth) > best[4])
+                ):
+                    best = (score, blend, temperature, lin, _log_likelihood(proba, truth))
+        _, self.blend_, self.temperature_, lin, _ = best
         self.holdout_ = holdout
         self.holdout_linear_ = lin.astype(np.float32)
         if self.blend_ > 0:
@@ -307,6 +341,16 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
             if code_prefix(code, level) == prefix:
                 return code
         return None
+
+
+def _log_likelihood(proba, truth):
+    """Mean log of the probability given to any true id (floored at 1e-9)."""
+    total, n = 0.0, 0
+    for row, true in zip(proba, truth, strict=True):
+        if true:
+            total += np.log(max(float(row[list(true)].sum()), 1e-9))
+            n += 1
+    return total / max(1, n)
 
 
 def _top_k_score(proba, truth):

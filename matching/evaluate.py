@@ -1,17 +1,21 @@
 """Evaluate the matcher against a BM25 baseline on OCDS tenders whose codes grade relevance.
 
     python -m matching.evaluate --ocds PATH [--seed N] [--k 10] [--json] [--code-names]
-                                [--primary-code]
+                                [--no-code-names] [--primary-code]
 
 Protocol (docs/matching.md): tenders with a code and ≥ 20 characters of text, duplicate
 texts dropped, shuffled with the seed; the first half become listings (text and codes),
-the second half demands (text only). A listing's relevance grade for a demand is the
+the second half demands (text only). Listings carry their codes' names (the
+classification descriptions) in a field of their own, as a catalogue knows the names of its
+codes; demands never see them (``--no-code-names``: listings without names;
+``--code-names``: names in the listing text too). A listing's relevance grade for a demand is the
 best agreement depth over all pairs of their codes (0 none … 4 exact; ``--primary-code``:
 of their first codes only). Reported: NDCG@k (gain
 2^grade − 1, ideal from all listings), MRR@k and recall@k with "relevant" = grade ≥ 3
 (same class or exact code), for the matcher and for BM25 over the same listings; and the
 classifier's top-1/top-3 accuracy at group level on the demands (a hit when any of the
-demand's true groups is predicted).
+demand's true groups is predicted). A second baseline, BM25 over listing text plus code
+names, shows what the names alone give a keyword search.
 """
 
 from __future__ import annotations
@@ -35,11 +39,12 @@ CLASSIFICATION_LEVEL = "group"
 MIN_TENDERS = 4
 
 
-def split(tenders, seed, code_names=False):
+def split(tenders, seed, code_names=False, names_field=True):
     """Shuffle with ``seed``; first half listings (with codes), second half demands.
 
-    With ``code_names`` a listing's text also carries its codes' names (its
-    classification descriptions), as a listing shows its category; demands never do.
+    Listings carry ``code_names`` ({code: name}, from the classification descriptions)
+    unless ``names_field`` is false; with ``code_names`` their text also carries those
+    names, as a listing shows its category. Demands never see names.
     """
     order = np.random.RandomState(seed).permutation(len(tenders))
     shuffled = [tenders[i] for i in order]
@@ -49,6 +54,7 @@ def split(tenders, seed, code_names=False):
             "id": t["id"],
             "text": f"{t['text']} {t.get('code_text', '')}".strip() if code_names else t["text"],
             "codes": t["codes"],
+            **({"code_names": t.get("code_names", {})} if names_field else {}),
         }
         for t in shuffled[:half]
     ]
@@ -106,7 +112,15 @@ def _mean(values):
     return (float(np.mean(values)), len(values)) if values else (None, 0)
 
 
-def evaluate(tenders, seed=0, k=10, code_names=False, matcher_params=None, primary_only=False):
+def evaluate(
+    tenders,
+    seed=0,
+    k=10,
+    code_names=False,
+    matcher_params=None,
+    primary_only=False,
+    names_field=True,
+):
     """Run the protocol on ``tenders`` (from :func:`matching.ocds.load_tenders`); a dict.
 
     ``primary_only`` grades relevance and classification by the first code of each tender
@@ -116,14 +130,22 @@ def evaluate(tenders, seed=0, k=10, code_names=False, matcher_params=None, prima
     """
     if len(tenders) < MIN_TENDERS:
         raise ValueError(f"need at least {MIN_TENDERS} tenders, got {len(tenders)}")
-    listings, demands = split(tenders, seed, code_names=code_names)
+    listings, demands = split(tenders, seed, code_names=code_names, names_field=names_field)
     started = time.perf_counter()
     matcher = Matcher(random_state=seed, **(matcher_params or {})).fit(listings)
     fit_seconds = time.perf_counter() - started
     bm25 = BM25().fit([listing["text"] for listing in listings])
+    # The keyword baseline given the same names as the matcher (as listing text).
+    bm25_names = None
+    if names_field and not code_names:
+        bm25_names = BM25().fit(
+            [" ".join([listing["text"], *listing["code_names"].values()]) for listing in listings]
+        )
     grader = _Grader([listing["codes"] for listing in listings], primary_only=primary_only)
     position = {listing["id"]: p for p, listing in enumerate(listings)}
     results = {"matcher": [], "bm25": []}
+    if bm25_names is not None:
+        results["bm25_names"] = []
     hits = {name: [0, 0, 0] for name in LEVEL_NAMES}  # per level: evaluated, top-1, top-3
     rank_seconds = []
     for demand in demands:
@@ -137,6 +159,9 @@ def evaluate(tenders, seed=0, k=10, code_names=False, matcher_params=None, prima
         results["matcher"].append(_metrics(ranked, all_grades, k))
         ranked = [all_grades[i] for i in bm25.rank(demand["text"], k=k)]
         results["bm25"].append(_metrics(ranked, all_grades, k))
+        if bm25_names is not None:
+            ranked = [all_grades[i] for i in bm25_names.rank(demand["text"], k=k)]
+            results["bm25_names"].append(_metrics(ranked, all_grades, k))
         dist, similarity = matcher.classifier_._distributions([demand["text"]])[0]
         for name, row in hits.items():
             true_prefixes = {p for p in (code_prefix(c, name) for c in truth) if p is not None}
@@ -158,6 +183,8 @@ def evaluate(tenders, seed=0, k=10, code_names=False, matcher_params=None, prima
         "seed": seed,
         "k": k,
         "listing_code_names": code_names,
+        "listing_code_name_field": names_field,
+        "classifier_name_rows": getattr(matcher.classifier_, "n_name_rows_", 0),
         "grading": "primary code" if primary_only else "all codes",
         "relevant_grade": RELEVANT_GRADE,
         "weights_source": matcher.weights_source_,
@@ -181,6 +208,9 @@ def evaluate(tenders, seed=0, k=10, code_names=False, matcher_params=None, prima
     base = report["bm25"][f"ndcg@{k}"]
     mine = report["matcher"][f"ndcg@{k}"]
     report["ndcg_ratio"] = (mine / base) if base and mine is not None else None
+    if "bm25_names" in report:
+        base = report["bm25_names"][f"ndcg@{k}"]
+        report["ndcg_ratio_bm25_names"] = (mine / base) if base and mine is not None else None
     classified, top1, top3 = hits[CLASSIFICATION_LEVEL]
     report["classification"] = {
         "level": CLASSIFICATION_LEVEL,
@@ -199,16 +229,24 @@ def _fmt(value):
     return "—" if value is None else f"{value:.3f}"
 
 
+def _names_mode(report) -> str:
+    if report["listing_code_names"]:
+        return "in listing text"
+    return "listing field" if report.get("listing_code_name_field") else "none"
+
+
 def format_report(report, name="") -> str:
     k = report["k"]
     lines = [
         f"{name}  tenders={report['n_tenders']} listings={report['n_listings']} "
         f"demands={report['n_demands']} seed={report['seed']} weights={report['weights_source']}"
-        f" listing code names={'yes' if report['listing_code_names'] else 'no'}"
+        f" code names={_names_mode(report)}"
         f" grading={report['grading']}",
         f"{'system':<10}{'NDCG@' + str(k):>10}{'MRR@' + str(k):>10}{'R@' + str(k):>10}",
     ]
-    for system in ("matcher", "bm25"):
+    for system in ("matcher", "bm25", "bm25_names"):
+        if system not in report:
+            continue
         row = report[system]
         lines.append(
             f"{system:<10}{_fmt(row[f'ndcg@{k}']):>10}{_fmt(row[f'mrr@{k}']):>10}"
@@ -216,6 +254,11 @@ def format_report(report, name="") -> str:
         )
     c = report["classification"]
     lines.append(f"NDCG ratio matcher/BM25: {_fmt(report['ndcg_ratio'])}")
+    if report.get("ndcg_ratio_bm25_names") is not None:
+        lines.append(
+            f"NDCG ratio matcher/BM25 over text + code names: "
+            f"{_fmt(report['ndcg_ratio_bm25_names'])}"
+        )
     lines.append(
         f"classification ({c['level']}, n={c['n']}): top-1 {_fmt(c['top1'])}, "
         f"top-3 {_fmt(c['top3'])}"
@@ -238,7 +281,12 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--code-names",
         action="store_true",
-        help="variant: listings also carry their codes' names (classification descriptions)",
+        help="variant: listings also carry their codes' names in their text",
+    )
+    parser.add_argument(
+        "--no-code-names",
+        action="store_true",
+        help="variant: listings carry no code names at all (not even as a field)",
     )
     parser.add_argument(
         "--primary-code",
@@ -254,6 +302,7 @@ def main(argv=None) -> int:
             k=args.k,
             code_names=args.code_names,
             primary_only=args.primary_code,
+            names_field=not args.no_code_names,
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)

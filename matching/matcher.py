@@ -111,6 +111,19 @@ def _codes_of(record: dict) -> list[str]:
     return [str(c) for c in codes if _normalize_code(c)]
 
 
+def _code_names_of(records) -> dict[str, str]:
+    """Every listing's ``code_names`` (``{code: name}``) merged: the scheme's vocabulary as
+    far as the listings name it. The first name given for a code wins."""
+    names: dict[str, str] = {}
+    for record in records:
+        given = record.get("code_names")
+        if isinstance(given, dict):
+            for code, name in given.items():
+                if isinstance(name, str) and name.strip() and _normalize_code(code):
+                    names.setdefault(str(code), name.strip())
+    return names
+
+
 def _number(value):
     if value is None or isinstance(value, bool):
         return None
@@ -227,6 +240,7 @@ class Matcher(BaseEstimator):
             raise ValueError("listing ids must be unique")
         texts = [_text_of(r) for r in records]
         codes = [_codes_of(r) for r in records]
+        code_names = _code_names_of(records)
         index = ListingIndex.build(texts, codes, TextEncoder())
         self.listing_ids_ = ids
         self.id_to_position_ = {i: p for p, i in enumerate(ids)}
@@ -246,7 +260,12 @@ class Matcher(BaseEstimator):
             vote_power=self.vote_power,
             linear=self.linear_classifier,
             random_state=self.random_state,
-        )._fit_index(index, codes, holdout_size=self.n_pseudo_demands)
+        )._fit_index(
+            index,
+            codes,
+            holdout_size=self.n_pseudo_demands,
+            code_names=code_names,
+        )
         # Listing-side parts of the pair features, laid out for vectorised re-ranking.
         static = np.vstack([_pair_values({}, listing) for listing in self.listings_])
         self.listing_static_ = static[:, 2:]
@@ -340,14 +359,15 @@ class Matcher(BaseEstimator):
         if np.ptp(y) == 0:
             return None
         model = LinearRegression(positive=True).fit(x, y)
-        if model.coef_[:3].sum() <= 0:  # text must count; otherwise the sample was degenerate
-            return None
         regression = model.coef_.astype(np.float64)
         # Candidates: the regression's weights, and the expected NDCG gain under the code
         # distribution (level weights 1, 2, 4, 8 — the gain added by each deeper level)
         # plus the regression's text weights scaled by each of TEXT_MIX_GRID. The one
         # with the best NDCG@10 over the pseudo-demands' candidates is kept.
-        text = regression[:3] / regression[:3].sum()
+        # When the code distribution explains the gain so well that the regression gives
+        # text no weight, text still breaks ties, in the declared default proportions.
+        text = regression[:3] if regression[:3].sum() > 0 else default[:3]
+        text = text / text.sum()
         gain = np.array([2.0**li for li in range(MAX_DEPTH)]) / (2.0**MAX_DEPTH - 1.0)
         options = {"regression": regression}
         for mix in TEXT_MIX_GRID:

@@ -81,8 +81,32 @@ def _item_codes(item: dict) -> list[str]:
     return codes_in_description(description) if isinstance(description, str) else []
 
 
+def _item_code_names(item: dict) -> dict[str, str]:
+    """``{code: name}`` for an item's classification: its ``description`` when it has an
+    ``id``, else each ``CODE: name`` written in the description (Canada)."""
+    classification = item.get("classification")
+    if not isinstance(classification, dict):
+        return {}
+    description = _text(classification.get("description"))
+    if not description:
+        return {}
+    code = classification.get("id")
+    if isinstance(code, str | int) and normalize_code(code):
+        return {str(code).strip(): description}
+    names: dict[str, str] = {}
+    starts = list(_CODE_LABEL.finditer(description))
+    for i, match in enumerate(starts):
+        end = starts[i + 1].start() if i + 1 < len(starts) else len(description)
+        name = description[match.end() : end].strip(" ,")
+        codes = codes_in_description(match.group(0).lstrip(", ") + " ")
+        if codes and name:
+            names.setdefault(codes[0], name)
+    return names
+
+
 def tender_from_release(release: dict) -> dict | None:
-    """``{"id", "text", "code_text", "codes", "scheme"}`` for a release's tender, or ``None``.
+    """``{"id", "text", "code_text", "code_names", "codes", "scheme"}`` for a release's
+    tender, or ``None``.
 
     ``text`` is the tender title, description and item descriptions; ``code_text`` the
     items' classification descriptions (the code's name, e.g. the words after
@@ -103,8 +127,11 @@ def tender_from_release(release: dict) -> dict | None:
         parts.append(_text(item.get("description")))
         items.append(item)
     code_parts: list[str] = []
+    code_names: dict[str, str] = {}
     for item in items:
         code_parts.append(_classification_text(item))
+        for code, name in _item_code_names(item).items():
+            code_names.setdefault(code, name)
         for code in _item_codes(item):
             if code not in codes:
                 codes.append(code)
@@ -118,6 +145,7 @@ def tender_from_release(release: dict) -> dict | None:
         "id": str(ident),
         "text": text,
         "code_text": _join(code_parts, codes),
+        "code_names": {c: n for c, n in code_names.items() if c in codes},
         "codes": codes,
         "scheme": scheme,
     }

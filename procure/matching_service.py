@@ -17,6 +17,7 @@ from procure import policy
 from procure.audit.services import record
 from procure.extensions import db
 from procure.models import (
+    ClassificationCode,
     Demand,
     DemandStatus,
     Designation,
@@ -52,8 +53,12 @@ def demand_text(demand: Demand) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def listing_for(product: Product, index: float | None = None) -> dict:
-    return {
+def listing_for(
+    product: Product, index: float | None = None, names: dict[str, str] | None = None
+) -> dict:
+    """The matcher's listing for ``product``; ``names`` (code -> label) adds its codes' names,
+    which the classifier learns from as examples of their groups."""
+    listing = {
         "id": product.id,
         "text": product_text(product),
         "codes": product.code_values,
@@ -62,6 +67,26 @@ def listing_for(product: Product, index: float | None = None) -> dict:
         "trl": product.trl,
         "index": index,
     }
+    if names:
+        listing["code_names"] = {c: names[c] for c in listing["codes"] if c in names}
+    return listing
+
+
+def code_names(codes) -> dict[str, str]:
+    """Korean and English labels of ``codes`` (any scheme), one text per code."""
+    wanted = sorted(set(codes))
+    names: dict[str, str] = {}
+    for start in range(0, len(wanted), 500):
+        rows = db.session.scalars(
+            select(ClassificationCode).where(
+                ClassificationCode.code.in_(wanted[start : start + 500])
+            )
+        )
+        for row in rows:
+            text = " ".join(part for part in (row.label_ko, row.label_en) if part)
+            if text:
+                names.setdefault(row.code, text)
+    return names
 
 
 def demand_dict(demand: Demand) -> dict:
@@ -117,7 +142,9 @@ def fit_matcher(feedback: bool = True):
     from matching import Matcher
 
     indexes = _indexes()
-    listings = [listing_for(p, indexes.get(p.id)) for p in _listed_products()]
+    products = _listed_products()
+    names = code_names(c for p in products for c in p.code_values)
+    listings = [listing_for(p, indexes.get(p.id), names) for p in products]
     if len(listings) < MIN_LISTINGS:
         return None
     matcher = Matcher(random_state=0).fit(listings)

@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
@@ -241,6 +242,27 @@ def test_linear_blend_is_chosen_internally_and_stays_hierarchical():
         assert classes[c] <= group[parent] + 1e-9
     plain = CodeClassifier(linear=False).fit(texts, codes)
     assert plain.linear_ is None and plain.blend_ == 0.0
+
+
+def test_code_names_train_the_linear_model_as_examples_of_their_group():
+    texts, codes = _synthetic_catalogue()
+    names = {"N7110A": "Seating", "N6115B": "Generator sets, diesel", "X999": "no such group"}
+    clf = CodeClassifier(random_state=0).fit(texts, codes, code_names=names)
+    assert clf.n_name_rows_ == 2  # a name whose group no listing has teaches nothing
+    bare = CodeClassifier(random_state=0).fit(texts, codes)
+    assert bare.n_name_rows_ == 0
+    # The names join every cross-validation fold's training, so the held-out linear
+    # probabilities the blend is chosen from differ (this catalogue is easy: both are
+    # nearly one-hot, so the difference is in the small probabilities).
+    assert clf.holdout_linear_.shape == bare.holdout_linear_.shape
+    assert not np.array_equal(clf.holdout_linear_, bare.holdout_linear_)
+    matcher = Matcher(random_state=0).fit(
+        [
+            {"id": i, "text": t, "codes": c, "code_names": {"N7110A": "Seating"}}
+            for i, (t, c) in enumerate(zip(texts, codes, strict=True))
+        ]
+    )
+    assert matcher.classifier_.n_name_rows_ == 1
 
 
 def test_reasons_name_the_likeliest_of_several_listing_codes(english_listings):

@@ -192,3 +192,15 @@ def test_opted_in_suppliers_hear_of_strong_matches_once(app, catalogue, client, 
     received = alerts(supplier)
     assert len(received) == 1 and f"/demands/{demand.id}" in received[0].link
     assert alerts(quiet) == []
+
+
+def test_listings_carry_their_codes_labels_for_the_classifier(app, catalogue):
+    _supplier, listed, _draft = catalogue
+    names = matching_service.code_names(["35613000", "39110000", "99999999"])
+    assert names == {
+        "35613000": "Unmanned aerial vehicles",
+        "39110000": "Seats, chairs and related products",
+    }
+    listing = matching_service.listing_for(listed[0], None, names)
+    assert listing["code_names"] == {"35613000": "Unmanned aerial vehicles"}
+    assert "code_names" not in matching_service.listing_for(listed[0])
