@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -587,9 +588,14 @@ def _agency_key(name: str) -> str:
 class Importer:
     """Writes mapped releases; caches agencies and known ocids so no row is looked up twice."""
 
-    def __init__(self) -> None:
+    def __init__(self, own_prefix: str | None = None) -> None:
         self.agencies: dict[str, int] = {}
         self.demands: dict[str, _Known] = {}
+        # Releases under this platform's own ocid prefix (``procure export-ocds`` output,
+        # or a harvester's copy of it) describe what is already here: never import them.
+        if own_prefix is None:
+            own_prefix = current_app.config["SETTINGS"].ocds_prefix
+        self.own_prefix = f"{own_prefix}-"
         self.reload()
 
     def reload(self) -> None:
@@ -639,6 +645,9 @@ class Importer:
     def _import_entry(self, entry: Entry, result: FileResult) -> None:
         if entry.problem or entry.release is None:
             result.skip(entry.ocid, entry.problem or "no release")
+            return
+        if (entry.ocid or "").startswith(self.own_prefix):
+            result.skip(entry.ocid, "published by this platform (its own ocid prefix)")
             return
         try:
             data = map_release(entry.release, entry.ocid)

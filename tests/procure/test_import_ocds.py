@@ -198,6 +198,18 @@ def test_a_release_without_a_title_is_skipped_and_the_rest_imported(db_session, 
     assert demand("ocds-t-2") is None and demand("ocds-t-3") is not None
 
 
+def test_releases_under_our_own_ocid_prefix_are_not_imported_back(app, db_session, tmp_path):
+    own = app.config["SETTINGS"].ocds_prefix  # "ocds-procure" unless configured
+    ours = release(f"{own}-demand-7", "Patrol drones")
+    lookalike = release(f"{own}ment-1", "Road repair")  # same start, another publisher
+    path = write(tmp_path / "ours.json", package(ours, lookalike))
+    report = import_ocds(path)
+    assert report.total("created") == 1
+    (skipped,) = report.skipped
+    assert skipped.ocid == f"{own}-demand-7" and "own ocid prefix" in skipped.reason
+    assert demand(f"{own}-demand-7") is None and demand(f"{own}ment-1") is not None
+
+
 def _truncated_gzip(path: Path) -> Path:
     data = gzip.compress(json.dumps(package(release("ocds-b-1"), release("ocds-b-2"))).encode())
     path.write_bytes(data[: len(data) // 2])
