@@ -52,6 +52,17 @@ class SpecForm(FlaskForm):
     note = StringField(_l("What changed"))
 
 
+class DeadlinesForm(VersionedForm):
+    basic_due_on = DateField(_l("Basic proposals due"), validators=[Optional()])
+    dialogue_1_due_on = DateField(_l("Dialogue stage 1 ends"), validators=[Optional()])
+    dialogue_2_due_on = DateField(_l("Dialogue stage 2 ends"), validators=[Optional()])
+    final_due_on = DateField(_l("Final proposals due"), validators=[Optional()])
+    reason = TextAreaField(
+        _l("Why the deadlines move"),
+        description=_l("Every participant is told, with this reason."),
+    )
+
+
 class MoveForm(VersionedForm):
     action = HiddenField()
     reason = TextAreaField(_l("Reason"))

@@ -482,6 +482,87 @@ def move(actor: User, dialogue: Dialogue, action: str, version: int | None, reas
     return dialogue
 
 
+DEADLINE_FIELDS = tuple(field for _state, field in STAGES if field)
+
+
+def extendable_deadlines(dialogue: Dialogue) -> list[str]:
+    """The deadline fields an officer may still move: those of the current stage and the
+    stages after it, unless the day has already passed (a passed deadline stays passed:
+    suppliers who let it go must not find it reopened)."""
+    if dialogue.status not in ORDER or dialogue.status in (S.DRAFT, S.AWARDED):
+        return []
+    position = ORDER.index(dialogue.status)
+    today = local_today()
+    return [
+        field
+        for n, (_state, field) in enumerate(STAGES)
+        if field and n >= position and getattr(dialogue, field) >= today
+    ]
+
+
+def extend_deadlines(
+    actor: User, dialogue: Dialogue, days: dict, reason: str, version: int | None
+) -> list[str]:
+    """Move the deadlines of the current and later stages later — never earlier — with a
+    reason; every participant is told. Returns the fields that changed.
+
+    A draft's deadlines are edited with the notice; a published notice's may only grow,
+    stay in order, and a day that has passed is not reopened.
+    """
+    require_officer(actor, dialogue)
+    _check_version(dialogue, version)
+    editable = extendable_deadlines(dialogue)
+    if dialogue.status == S.DRAFT:
+        raise Conflict(_("The notice is still a draft: change its deadlines by editing it."))
+    if not editable:
+        raise Conflict(_("No deadline is left to extend at this stage."))
+    check = Checker()
+    reason = check.text("reason", reason, 2000, required=True)
+    new = {field: getattr(dialogue, field) for field in DEADLINE_FIELDS}
+    for field in DEADLINE_FIELDS:
+        value = check.day(field, days.get(field))
+        if value is None or value == getattr(dialogue, field):
+            continue
+        if field not in editable:
+            check.fail(field, _("This deadline has passed or its stage is over; it stays."))
+            continue
+        if value < getattr(dialogue, field):
+            check.fail(
+                field,
+                _("A deadline can only be moved later: participants rely on the one announced."),
+            )
+            continue
+        new[field] = value
+    previous = None
+    for field in DEADLINE_FIELDS:
+        if previous is not None and new[field] <= previous and field in editable:
+            check.fail(field, _("Each deadline must come after the one before it."))
+        previous = new[field]
+    changed = [f for f in editable if new[f] != getattr(dialogue, f)]
+    if not changed and not check.errors:
+        check.fail(editable[0], _("Nothing to change: every date is the one already announced."))
+    check.done()
+    before = _snapshot(dialogue)
+    for field in changed:
+        setattr(dialogue, field, new[field])
+    db.session.flush()
+    record(
+        "dialogue.deadlines_extended",
+        "dialogue",
+        dialogue.id,
+        actor=actor,
+        before=before,
+        after={**_snapshot(dialogue), "reason": reason, "changed": changed},
+    )
+    _notify_participants(
+        dialogue,
+        "dialogue.deadlines",
+        lambda: _("The deadlines of “%(title)s” are extended", title=dialogue.title),
+        lambda: reason,
+    )
+    return changed
+
+
 def _notify_partners(dialogue: Dialogue, kind: str, title, body=lambda: "") -> None:
     for participant in dialogue.participants:
         if participant.is_partner:

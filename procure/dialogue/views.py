@@ -12,6 +12,7 @@ from procure.demands.services import get_demand
 from procure.dialogue import bp, services
 from procure.dialogue.forms import (
     AwardForm,
+    DeadlinesForm,
     DialogueForm,
     MessageForm,
     MoveForm,
@@ -159,7 +160,9 @@ def edit(dialogue_id: int):
     ), status
 
 
-def _manage_page(dialogue, status=200, partners_form=None, award_form=None, move_form=None):
+def _manage_page(
+    dialogue, status=200, partners_form=None, award_form=None, move_form=None, deadlines_form=None
+):
     basics = services.proposals_of(dialogue, ProposalKind.BASIC)
     finals = services.proposals_of(dialogue, ProposalKind.FINAL)
     results = {p.id: (p.result or _live_result(p)) for p in basics + finals}
@@ -188,10 +191,21 @@ def _manage_page(dialogue, status=200, partners_form=None, award_form=None, move
         partners_form=partners_form,
         award_form=award_form,
         move_form=move_form or MoveForm(formdata=None),
+        deadlines_form=deadlines_form or _deadlines_form(dialogue),
+        extendable=services.extendable_deadlines(dialogue),
+        deadline_fields=services.DEADLINE_FIELDS,
         action_form=ActionForm(),
         spec=services.latest_spec(dialogue),
         user_id=current_user.id,
     ), status
+
+
+def _deadlines_form(dialogue) -> DeadlinesForm:
+    form = DeadlinesForm(formdata=None)
+    form.version.data = dialogue.version
+    for field in services.DEADLINE_FIELDS:
+        getattr(form, field).data = getattr(dialogue, field)
+    return form
 
 
 def _live_result(proposal):
@@ -233,6 +247,26 @@ def move(dialogue_id: int):
         ),
         "success",
     )
+    return redirect(url_for("dialogue.manage", dialogue_id=dialogue.id))
+
+
+@bp.route("/<int:dialogue_id>/deadlines", methods=["POST"])
+@authz.roles(Role.OFFICER, acting=True)
+def extend_deadlines(dialogue_id: int):
+    dialogue = services.get_dialogue(current_user, dialogue_id)
+    form = DeadlinesForm()
+    if not form.validate_on_submit():
+        return _manage_page(dialogue, 400, deadlines_form=form)
+    days = {field: getattr(form, field).data for field in services.DEADLINE_FIELDS}
+    try:
+        services.extend_deadlines(_actor(), dialogue, days, form.reason.data or "", _version(form))
+    except ServiceError as error:
+        db.session.rollback()
+        dialogue = services.get_dialogue(current_user, dialogue_id)
+        apply_service_error(form, error)
+        return _manage_page(dialogue, error.status, deadlines_form=form)
+    db.session.commit()
+    flash(_("The deadlines are extended and every participant is told."), "success")
     return redirect(url_for("dialogue.manage", dialogue_id=dialogue.id))
 
 

@@ -18,6 +18,7 @@ EXPECTED: dict[str, object] = {
     "dialogue.edit": OFFICER,
     "dialogue.manage": {"officer", "operator"},
     "dialogue.move": OFFICER,
+    "dialogue.extend_deadlines": OFFICER,
     "dialogue.select_partners": OFFICER,
     "dialogue.award": OFFICER,
     "dialogue.add_spec": OFFICER,

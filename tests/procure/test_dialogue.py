@@ -767,3 +767,79 @@ def test_score_sheet_page_shows_the_scheme(app, people, clock):
     assert score(clients["officer"], proposal, "good").status_code == 302
     manage = clients["officer"].get(f"/dialogues/{dialogue_id}/manage").get_data(as_text=True)
     assert "75.00" in manage and "meets the threshold" in manage
+
+
+def extend(client, dialogue_id, reason="공급자 요청으로 기간 연장", **days):
+    data = {"version": _version(dialogue_id), "reason": reason}
+    data.update({k: v.isoformat() for k, v in days.items()})
+    return client.post(f"/dialogues/{dialogue_id}/deadlines", data=data)
+
+
+def test_deadlines_are_extended_later_only_with_a_reason_and_everyone_is_told(app, people, clock):
+    users, clients = people
+    dialogue_id = create(app, clients, users)
+    later = {k: v + timedelta(days=5) for k, v in DUE.items()}
+    response = extend(clients["officer"], dialogue_id, basic_due_on=later["basic_due_on"])
+    assert response.status_code == 409 and "still a draft" in response.get_data(as_text=True)
+    move(clients, dialogue_id, "publish")
+    assert submit(clients["A"], dialogue_id, "basic", "A 제안", "s").status_code == 302
+    page = clients["officer"].get(f"/dialogues/{dialogue_id}/manage").get_data(as_text=True)
+    assert "Extend deadlines" in page and 'name="final_due_on"' in page
+
+    def refused(response, message):
+        text = response.get_data(as_text=True)
+        assert response.status_code == 422 and message in text, text[:2000]
+
+    earlier = DUE["basic_due_on"] - timedelta(days=1)
+    refused(
+        extend(clients["officer"], dialogue_id, basic_due_on=earlier), "can only be moved later"
+    )
+    refused(
+        extend(clients["officer"], dialogue_id, reason="", basic_due_on=later["basic_due_on"]),
+        "This field is required",
+    )
+    past_stage_1 = DUE["dialogue_1_due_on"] + timedelta(days=1)
+    refused(
+        extend(clients["officer"], dialogue_id, basic_due_on=past_stage_1),
+        "must come after the one before it",
+    )
+    refused(
+        extend(clients["officer"], dialogue_id, **DUE), "every date is the one already announced"
+    )
+    assert extend(clients["A"], dialogue_id, **later).status_code == 403
+    stale = {"version": _version(dialogue_id) - 1, "reason": "x"}
+    stale.update({k: v.isoformat() for k, v in later.items()})
+    assert (
+        clients["officer"].post(f"/dialogues/{dialogue_id}/deadlines", data=stale).status_code
+        == 409
+    )
+    dialogue = db.session.get(Dialogue, dialogue_id)
+    db.session.refresh(dialogue)
+    assert dialogue.basic_due_on == DUE["basic_due_on"]  # nothing refused was half-applied
+
+    response = extend(clients["officer"], dialogue_id, **later)
+    assert response.status_code == 302
+    db.session.refresh(dialogue)
+    assert [getattr(dialogue, k) for k in DUE] == list(later.values())
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "dialogue.deadlines_extended")
+    )
+    assert event.after["reason"] == "공급자 요청으로 기간 연장"
+    assert event.after["changed"] == list(DUE)
+    assert event.before["deadlines"][0] == DUE["basic_due_on"].isoformat()
+    told = db.session.scalars(
+        select(Notification).where(Notification.kind == "dialogue.deadlines")
+    ).all()
+    assert {n.user_id for n in told} == {users["A"].id}
+    # The old deadline has passed, the new one has not: B may still take part.
+    clock(DUE["basic_due_on"] + timedelta(days=1))
+    assert submit(clients["B"], dialogue_id, "basic", "B 제안", "s").status_code == 302
+    # Once the new basic deadline has passed it stays: only the later stages can move.
+    clock(later["basic_due_on"] + timedelta(days=1))
+    assert services.extendable_deadlines(dialogue) == [
+        "dialogue_1_due_on",
+        "dialogue_2_due_on",
+        "final_due_on",
+    ]
+    reopened = later["basic_due_on"] + timedelta(days=3)
+    refused(extend(clients["officer"], dialogue_id, basic_due_on=reopened), "it stays")
