@@ -16,10 +16,12 @@ group accuracy.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
@@ -42,6 +44,9 @@ CV_FOLDS = 3
 BLEND_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
 TEMPERATURE_GRID = (3.0, 10.0, 30.0)
 DEFAULT_TEMPERATURE = 10.0
+#: Training rows from which the cross-validation's linear models fit in parallel processes
+#: (below it, starting the workers costs more than it saves).
+PARALLEL_MIN_ROWS = 2_000
 _GROUP = LEVEL_NAMES.index("group")
 _CHUNK = 256
 
@@ -187,11 +192,16 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
             in_train = np.concatenate([in_train, np.ones(names[1].size, dtype=bool)])
             self.n_name_rows_ = int(names[1].size)
         folds = np.array_split(holdout, CV_FOLDS)
+        # The fold models and the final model are independent fits. Large ones train side by
+        # side in worker processes (liblinear's random generator is process-global, so
+        # threads would make fits irreproducible); the final model is trained whether or
+        # not the blend will use it, which on two cores costs no wall time.
+        subsets = [in_train & ~np.isin(rows, fold) for fold in folds] + [in_train]
+        models = _fit_group_models(n_groups, x, rows, labels, subsets)
+        final = models.pop()
         decision = np.full((holdout.size, n_groups), -np.inf)
         start = 0
-        for fold in folds:
-            keep = in_train & ~np.isin(rows, fold)
-            model = GroupLinearModel(n_groups).fit(x, rows[keep], labels[keep])
+        for fold, model in zip(folds, models, strict=True):
             block = slice(start, start + fold.size)
             if model.coef_ is not None:
                 decision[block, model.classes_] = model.decision(x[fold])
@@ -225,7 +235,7 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
         self.holdout_ = holdout
         self.holdout_linear_ = lin.astype(np.float32)
         if self.blend_ > 0:
-            self.linear_ = GroupLinearModel(n_groups).fit(x, rows[in_train], labels[in_train])
+            self.linear_ = final
 
     def _holdout_votes(self, positions):
         """The group-level vote for each of ``positions`` cast by the other items."""
@@ -341,6 +351,21 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
             if code_prefix(code, level) == prefix:
                 return code
         return None
+
+
+def _fit_one(n_groups, xs, labels):
+    return GroupLinearModel(n_groups).fit(xs, np.arange(xs.shape[0]), labels)
+
+
+def _fit_group_models(n_groups, x, rows, labels, subsets):
+    """One linear model per subset (a mask over ``rows``), in parallel when worth it."""
+    jobs = [(x[rows[keep]], labels[keep]) for keep in subsets]
+    workers = min(len(jobs), os.cpu_count() or 1)
+    if workers > 1 and max(xs.shape[0] for xs, _ in jobs) >= PARALLEL_MIN_ROWS:
+        return Parallel(n_jobs=workers)(
+            delayed(_fit_one)(n_groups, xs, labels) for xs, labels in jobs
+        )
+    return [_fit_one(n_groups, xs, labels) for xs, labels in jobs]
 
 
 def _log_likelihood(proba, truth):
