@@ -16,9 +16,11 @@ def _configure_sqlite(engine: Engine) -> None:
         # SAVEPOINTs (used by tests and nested operations) behave as documented.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        # The busy timeout first: the journal-mode pragma itself may need a lock (a new
+        # connection while another process recovers the WAL) and must wait, not fail.
+        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
