@@ -222,15 +222,16 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
             for blend in BLEND_GRID:
                 proba = blend * lin + (1.0 - blend) * knn
                 score = _top_k_score(proba, truth)
+                likelihood = _log_likelihood(proba, truth)
                 self.cv_scores_[(blend, temperature)] = score
                 # Equal accuracy (e.g. every temperature at a = 1, which ranks groups alike):
                 # the better calibrated, by the log-likelihood of the true groups.
                 if (
                     best is None
                     or score > best[0] + 1e-12
-                    or (score > best[0] - 1e-12 and _log_likelihood(proba, truth) > best[4])
+                    or (score > best[0] - 1e-12 and likelihood > best[4])
                 ):
-                    best = (score, blend, temperature, lin, _log_likelihood(proba, truth))
+                    best = (score, blend, temperature, lin, likelihood)
         _, self.blend_, self.temperature_, lin, _ = best
         self.holdout_ = holdout
         self.holdout_linear_ = lin.astype(np.float32)
