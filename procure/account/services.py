@@ -12,7 +12,8 @@ from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from procure import mail
@@ -514,9 +515,22 @@ def user_for_token(plain: str) -> User | None:
     now = utcnow()
     # Writing on every request would serialise API reads on one row; a minute is precise enough.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        token.last_used_at = now
-        db.session.commit()
+        _touch_token(token.id, now)
     return token.user
+
+
+def _touch_token(token_id: int, now) -> None:
+    """Record a token's last use. The request's transaction has only read so far and may be
+    a GET: on SQLite a read transaction cannot take the write lock once another process has
+    written (it fails at once instead of waiting), so it is ended first and the update opens
+    a transaction of its own, which waits its turn. The timestamp is informative only: when
+    the database stays busy it is skipped, never the request."""
+    db.session.commit()
+    try:
+        db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+        db.session.commit()
+    except OperationalError:
+        db.session.rollback()
 
 
 # -- operator actions ------------------------------------------------------------------------

@@ -396,3 +396,35 @@ def test_disk_full_through_the_upload_form_says_so_and_recovers(
     assert response.status_code == 302
     (attachment,) = db.session.query(Attachment).all()
     assert services.path_of(attachment).read_bytes() == PDF
+
+
+def test_a_locked_database_while_reading_an_api_token_is_a_503_not_a_500(
+    app, db_session, monkeypatch
+):
+    """Seen in the load smoke test: the token lookup failed, and so did the 503 page, whose
+    language came from the signed-in user — a second trip to the same database."""
+    from sqlalchemy.exc import OperationalError
+
+    from procure.account import services as account_services
+    from procure.models import ApiToken
+
+    user = factories.user_with_role("supplier")
+    with app.test_request_context():
+        _row, token = account_services.create_api_token(user, "load")
+    db.session.flush()
+    headers = {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
+    client = app.test_client()
+    # A working lookup records the token's use (in a transaction of its own).
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    row = db.session.scalar(select(ApiToken).where(ApiToken.user_id == user.id))
+    db.session.refresh(row)
+    assert row.last_used_at is not None
+
+    def locked(plain):
+        raise OperationalError("SELECT", {}, sqlite3.OperationalError("database is locked"))
+
+    monkeypatch.setattr(account_services, "user_for_token", locked)
+    response = client.get("/api/v1/demands", headers=headers)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"]
+    assert "Service temporarily unavailable" in response.get_data(as_text=True)
