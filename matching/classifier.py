@@ -194,11 +194,17 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
         folds = np.array_split(holdout, CV_FOLDS)
         # The fold models and the final model are independent fits. Large ones train side by
         # side in worker processes (liblinear's random generator is process-global, so
-        # threads would make fits irreproducible); the final model is trained whether or
-        # not the blend will use it, which on two cores costs no wall time.
-        subsets = [in_train & ~np.isin(rows, fold) for fold in folds] + [in_train]
-        models = _fit_group_models(n_groups, x, rows, labels, subsets)
-        final = models.pop()
+        # threads would make fits irreproducible), the final model among them whether or not
+        # the blend will use it: on two cores that costs no wall time. Small ones train one
+        # after the other, the final model only when the blend uses it.
+        subsets = [in_train & ~np.isin(rows, fold) for fold in folds]
+        parallel = _parallel_workers(int(in_train.sum()))
+        if parallel > 1:
+            models = _fit_group_models(n_groups, x, rows, labels, [*subsets, in_train], parallel)
+            final = models.pop()
+        else:
+            models = _fit_group_models(n_groups, x, rows, labels, subsets, 1)
+            final = None
         decision = np.full((holdout.size, n_groups), -np.inf)
         start = 0
         for fold, model in zip(folds, models, strict=True):
@@ -236,6 +242,8 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
         self.holdout_ = holdout
         self.holdout_linear_ = lin.astype(np.float32)
         if self.blend_ > 0:
+            if final is None:
+                final = _fit_group_models(n_groups, x, rows, labels, [in_train], 1)[0]
             self.linear_ = final
 
     def _holdout_votes(self, positions):
@@ -358,11 +366,15 @@ def _fit_one(n_groups, xs, labels):
     return GroupLinearModel(n_groups).fit(xs, np.arange(xs.shape[0]), labels)
 
 
-def _fit_group_models(n_groups, x, rows, labels, subsets):
-    """One linear model per subset (a mask over ``rows``), in parallel when worth it."""
+def _parallel_workers(n_rows: int) -> int:
+    """Worker processes for fits of ``n_rows`` training rows (1: fit in this process)."""
+    return min(CV_FOLDS + 1, os.cpu_count() or 1) if n_rows >= PARALLEL_MIN_ROWS else 1
+
+
+def _fit_group_models(n_groups, x, rows, labels, subsets, workers):
+    """One linear model per subset (a mask over ``rows``), on ``workers`` processes."""
     jobs = [(x[rows[keep]], labels[keep]) for keep in subsets]
-    workers = min(len(jobs), os.cpu_count() or 1)
-    if workers > 1 and max(xs.shape[0] for xs, _ in jobs) >= PARALLEL_MIN_ROWS:
+    if workers > 1:
         return Parallel(n_jobs=workers)(
             delayed(_fit_one)(n_groups, xs, labels) for xs, labels in jobs
         )

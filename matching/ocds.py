@@ -15,7 +15,7 @@ from pathlib import Path
 from matching.codes import codes_in_description, normalize_code
 
 MIN_TEXT_CHARS = 20
-_CODE_LABEL = re.compile(r"(?:^|,\s*)[A-Z0-9]{2,12}\s*:\s")
+_CODE_LABEL = re.compile(r"(?:^|,\s*)([A-Z0-9]{2,12})\s*:\s")
 
 
 def _open_json(path: Path):
@@ -98,9 +98,8 @@ def _item_code_names(item: dict) -> dict[str, str]:
     for i, match in enumerate(starts):
         end = starts[i + 1].start() if i + 1 < len(starts) else len(description)
         name = description[match.end() : end].strip(" ,")
-        codes = codes_in_description(match.group(0).lstrip(", ") + " ")
-        if codes and name:
-            names.setdefault(codes[0], name)
+        if name:
+            names.setdefault(match.group(1), name)
     return names
 
 

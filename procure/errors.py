@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import Flask, Response, json, render_template, request, session
+from flask import Flask, Response, json, render_template, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -12,6 +12,8 @@ from sqlalchemy.exc import DataError, DBAPIError, DisconnectionError
 from sqlalchemy.exc import OperationalError as DatabaseOperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
+
+from procure.security import request_locale
 
 
 @dataclass
@@ -171,11 +173,8 @@ def database_unavailable() -> Response:
     try:
         return render_error(503, headers=headers)
     except Exception:  # the page itself needed the database: a plain answer still helps
-        # The locale from the session or the browser: the signed-in user's setting would
-        # need the database again.
-        locale = session.get("locale") if session.get("locale") in ("ko", "en") else None
-        locale = locale or request.accept_languages.best_match(("ko", "en")) or "ko"
-        with force_locale(locale):
+        # The signed-in user's language setting would need the database again.
+        with force_locale(request_locale()):
             body = f"{_titles()[503]}\n{_details()[503]}\n"
         return Response(body, status=503, mimetype="text/plain", headers=headers)
 

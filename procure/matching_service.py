@@ -15,9 +15,9 @@ from sqlalchemy.orm import selectinload
 
 from procure import policy
 from procure.audit.services import record
+from procure.classification.services import bilingual_labels
 from procure.extensions import db
 from procure.models import (
-    ClassificationCode,
     Demand,
     DemandStatus,
     Designation,
@@ -70,23 +70,6 @@ def listing_for(
     if names:
         listing["code_names"] = {c: names[c] for c in listing["codes"] if c in names}
     return listing
-
-
-def code_names(codes) -> dict[str, str]:
-    """Korean and English labels of ``codes`` (any scheme), one text per code."""
-    wanted = sorted(set(codes))
-    names: dict[str, str] = {}
-    for start in range(0, len(wanted), 500):
-        rows = db.session.scalars(
-            select(ClassificationCode).where(
-                ClassificationCode.code.in_(wanted[start : start + 500])
-            )
-        )
-        for row in rows:
-            text = " ".join(part for part in (row.label_ko, row.label_en) if part)
-            if text:
-                names.setdefault(row.code, text)
-    return names
 
 
 def demand_dict(demand: Demand) -> dict:
@@ -143,7 +126,7 @@ def fit_matcher(feedback: bool = True):
 
     indexes = _indexes()
     products = _listed_products()
-    names = code_names(c for p in products for c in p.code_values)
+    names = bilingual_labels(c for p in products for c in p.code_values)
     listings = [listing_for(p, indexes.get(p.id), names) for p in products]
     if len(listings) < MIN_LISTINGS:
         return None

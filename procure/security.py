@@ -39,6 +39,12 @@ def select_locale() -> str:
         return current_app.config["SETTINGS"].default_locale
     if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
         return current_user.locale
+    return request_locale()
+
+
+def request_locale() -> str:
+    """The session's choice, then the browser, then Korean: the locale without the database
+    (the error page for a database that is gone uses it)."""
     chosen = session.get("locale")
     if chosen in LOCALES:
         return chosen

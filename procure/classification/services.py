@@ -155,6 +155,24 @@ def labels(codes: Iterable[str], scheme: str = CPV, locale: str | None = None) -
     return out
 
 
+def bilingual_labels(codes: Iterable[str]) -> dict[str, str]:
+    """``{code: "Korean label English label"}`` for ``codes`` of any scheme (the matcher's
+    classifier learns from both languages at once); codes without a row are left out."""
+    wanted = sorted(set(codes))
+    names: dict[str, str] = {}
+    for start in range(0, len(wanted), 500):  # bounded IN lists
+        rows = db.session.scalars(
+            select(ClassificationCode).where(
+                ClassificationCode.code.in_(wanted[start : start + 500])
+            )
+        )
+        for row in rows:
+            text = " ".join(part for part in (row.label_ko, row.label_en) if part)
+            if text:
+                names.setdefault(row.code, text)
+    return names
+
+
 def division_label(division: str, locale: str | None = None) -> str:
     locale = locale or str(get_locale())
     ko, en = CPV_DIVISIONS.get(division, (division, division))

@@ -223,101 +223,105 @@ def manage(dialogue_id: int):
     return _manage_page(dialogue)
 
 
-@bp.route("/<int:dialogue_id>/move", methods=["POST"])
-@authz.roles(Role.OFFICER, acting=True)
-def move(dialogue_id: int):
+def _manage_post(dialogue_id: int, form_name: str, form, call, message, endpoint="dialogue.manage"):
+    """The shape of every action posted from the manage page: check the form, call the
+    service, commit and go on; a refused action shows the page again with its messages.
+
+    ``call(dialogue)`` does the work; ``message(dialogue)`` is the flash after it.
+    """
     dialogue = services.get_dialogue(current_user, dialogue_id)
-    form = MoveForm()
     if not form.validate_on_submit():
-        return _manage_page(dialogue, 400, move_form=form)
+        return _manage_page(dialogue, 400, **{form_name: form})
     try:
-        services.move(
-            _actor(), dialogue, form.action.data or "", _version(form), form.reason.data or ""
-        )
+        call(dialogue)
     except ServiceError as error:
         db.session.rollback()
         dialogue = services.get_dialogue(current_user, dialogue_id)
         apply_service_error(form, error)
-        return _manage_page(dialogue, error.status, move_form=form)
+        return _manage_page(dialogue, error.status, **{form_name: form})
     db.session.commit()
-    flash(
-        _(
+    flash(message(dialogue), "success")
+    return redirect(url_for(endpoint, dialogue_id=dialogue.id))
+
+
+@bp.route("/<int:dialogue_id>/move", methods=["POST"])
+@authz.roles(Role.OFFICER, acting=True)
+def move(dialogue_id: int):
+    form = MoveForm()
+    return _manage_post(
+        dialogue_id,
+        "move_form",
+        form,
+        lambda dialogue: services.move(
+            _actor(), dialogue, form.action.data or "", _version(form), form.reason.data or ""
+        ),
+        lambda dialogue: _(
             "The procedure is now at the stage “%(stage)s”.",
             stage=services.status_label(dialogue.status),
         ),
-        "success",
     )
-    return redirect(url_for("dialogue.manage", dialogue_id=dialogue.id))
 
 
 @bp.route("/<int:dialogue_id>/deadlines", methods=["POST"])
 @authz.roles(Role.OFFICER, acting=True)
 def extend_deadlines(dialogue_id: int):
-    dialogue = services.get_dialogue(current_user, dialogue_id)
     form = DeadlinesForm()
-    if not form.validate_on_submit():
-        return _manage_page(dialogue, 400, deadlines_form=form)
-    days = {field: getattr(form, field).data for field in services.DEADLINE_FIELDS}
+    return _manage_post(
+        dialogue_id,
+        "deadlines_form",
+        form,
+        lambda dialogue: services.extend_deadlines(
+            _actor(),
+            dialogue,
+            {field: getattr(form, field).data for field in services.DEADLINE_FIELDS},
+            form.reason.data or "",
+            _version(form),
+        ),
+        lambda _dialogue: _("The deadlines are extended and every participant is told."),
+    )
+
+
+def _partner_ids(form: PartnersForm) -> list[int]:
     try:
-        services.extend_deadlines(_actor(), dialogue, days, form.reason.data or "", _version(form))
-    except ServiceError as error:
-        db.session.rollback()
-        dialogue = services.get_dialogue(current_user, dialogue_id)
-        apply_service_error(form, error)
-        return _manage_page(dialogue, error.status, deadlines_form=form)
-    db.session.commit()
-    flash(_("The deadlines are extended and every participant is told."), "success")
-    return redirect(url_for("dialogue.manage", dialogue_id=dialogue.id))
+        return [int(v) for v in form.participant_ids.data or []]
+    except ValueError:
+        return [-1]
 
 
 @bp.route("/<int:dialogue_id>/partners", methods=["POST"])
 @authz.roles(Role.OFFICER, acting=True)
 def select_partners(dialogue_id: int):
-    dialogue = services.get_dialogue(current_user, dialogue_id)
     form = PartnersForm()
-    try:
-        ids = [int(v) for v in form.participant_ids.data or []]
-    except ValueError:
-        ids = [-1]
-    if not form.validate_on_submit():
-        return _manage_page(dialogue, 400, partners_form=form)
-    try:
-        services.select_partners(_actor(), dialogue, ids, _version(form))
-    except ServiceError as error:
-        db.session.rollback()
-        dialogue = services.get_dialogue(current_user, dialogue_id)
-        apply_service_error(form, error)
-        return _manage_page(dialogue, error.status, partners_form=form)
-    db.session.commit()
-    flash(_("The dialogue partners are selected and told."), "success")
-    return redirect(url_for("dialogue.manage", dialogue_id=dialogue.id))
+    return _manage_post(
+        dialogue_id,
+        "partners_form",
+        form,
+        lambda dialogue: services.select_partners(
+            _actor(), dialogue, _partner_ids(form), _version(form)
+        ),
+        lambda _dialogue: _("The dialogue partners are selected and told."),
+    )
 
 
 @bp.route("/<int:dialogue_id>/decide", methods=["POST"])
 @authz.roles(Role.OFFICER, acting=True)
 def award(dialogue_id: int):
-    dialogue = services.get_dialogue(current_user, dialogue_id)
     form = AwardForm()
-    if not form.validate_on_submit():
-        return _manage_page(dialogue, 400, award_form=form)
-    winner = form.winner.data
-    try:
-        services.award(
+    return _manage_post(
+        dialogue_id,
+        "award_form",
+        form,
+        lambda dialogue: services.award(
             _actor(),
             dialogue,
             form.reason.data or "",
             _version(form),
-            posted_id(winner),
+            posted_id(form.winner.data),
             form.override_reason.data or "",
-        )
-    except ServiceError as error:
-        db.session.rollback()
-        dialogue = services.get_dialogue(current_user, dialogue_id)
-        apply_service_error(form, error)
-        return _manage_page(dialogue, error.status, award_form=form)
-    db.session.commit()
-    flash(_("The award is recorded, published and every participant is told."), "success")
-    return redirect(url_for("dialogue.award_page", dialogue_id=dialogue.id))
+        ),
+        lambda _dialogue: _("The award is recorded, published and every participant is told."),
+        endpoint="dialogue.award_page",
+    )
 
 
 # -- proposals -----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from sqlalchemy import select
 import factories
 from factories import in_request
 from procure import matching_service
+from procure.classification.services import bilingual_labels
 from procure.demands import services as demands
 from procure.extensions import db
 from procure.models import MatchFeedback
@@ -196,7 +197,7 @@ def test_opted_in_suppliers_hear_of_strong_matches_once(app, catalogue, client, 
 
 def test_listings_carry_their_codes_labels_for_the_classifier(app, catalogue):
     _supplier, listed, _draft = catalogue
-    names = matching_service.code_names(["35613000", "39110000", "99999999"])
+    names = bilingual_labels(["35613000", "39110000", "99999999"])
     assert names == {
         "35613000": "Unmanned aerial vehicles",
         "39110000": "Seats, chairs and related products",
