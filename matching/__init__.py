@@ -5,7 +5,7 @@ Plain scikit-learn-style estimators over plain dicts; this package never imports
 
 from matching.classifier import CodeClassifier, CodeSuggestion
 from matching.codes import LEVELS, agreement_depth, code_prefix, normalize_code
-from matching.matcher import DemandMatch, Match, Matcher
+from matching.matcher import DemandMatch, Match, Matcher, PreparedDemands
 from matching.persistence import IncompatibleModelError
 from matching.reasons import Reason
 
@@ -19,6 +19,7 @@ __all__ = [
     "IncompatibleModelError",
     "Match",
     "Matcher",
+    "PreparedDemands",
     "Reason",
     "__version__",
     "agreement_depth",

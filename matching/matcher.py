@@ -99,6 +99,26 @@ class DemandMatch:
     reasons: list[Reason] = field(default_factory=list)
 
 
+@dataclass(frozen=True, eq=False)
+class PreparedDemands:
+    """Demands made ready, once, for ranking against many listings (``Matcher.prepare_demands``).
+
+    Holds what ``rank_demands`` reads of the demands whatever the listing: their texts encoded,
+    a BM25 index over them, and each one's codes and code distribution (predicted when it has
+    no codes). Tied to the matcher that prepared it; read-only, so threads may share it.
+    """
+
+    demands: tuple
+    contexts: tuple
+    chars: object
+    words: object
+    bm25: BM25
+    matcher: object = field(repr=False)
+
+    def __len__(self) -> int:
+        return len(self.demands)
+
+
 def _text_of(record: dict) -> str:
     parts = [record.get("title"), record.get("text")]
     return " ".join(str(p) for p in parts if p)
@@ -446,9 +466,15 @@ class Matcher(BaseEstimator):
         return np.column_stack([base, rel, pair])[0]
 
     # ------------------------------------------------------------------ ranking
-    def _demand_context(self, demand):
+    def _demand_context(self, demand, similarities=True):
+        """What ranking reads of a demand: its text, codes and code distribution, and with
+        ``similarities`` its char, word and BM25 scores against every listing. Without them
+        (``rank_demands``) a demand with codes costs nothing against the index; one without
+        is still compared with every listing, for the neighbour vote."""
         text = _text_of(demand)
         codes = _codes_of(demand)
+        if codes and not similarities:
+            return {"text": text, "codes": codes, "dist": self.index_.indicator_distribution(codes)}
         xc, xw = self.index_.encode([text])
         sc, sw = self.index_.similarities(xc, xw)
         sc, sw = sc[0], sw[0]
@@ -460,6 +486,8 @@ class Matcher(BaseEstimator):
             )
             lin = self.classifier_._linear_proba(xc, xw)
             dist = self.classifier_.combine(votes, None if lin is None else lin[0])
+        if not similarities:
+            return {"text": text, "codes": codes, "dist": dist}
         bm = self.index_.bm25_scores([text])[0]
         return {"text": text, "codes": codes, "sc": sc, "sw": sw, "bm": bm, "dist": dist}
 
@@ -540,17 +568,47 @@ class Matcher(BaseEstimator):
             raise KeyError(listing_id)
         return self._reasons(demand, self._demand_context(demand), self.id_to_position_[listing_id])
 
-    def rank_demands(self, listing: dict, demands: Iterable[dict], k: int = 10) -> list:
+    def prepare_demands(self, demands: Iterable[dict]) -> PreparedDemands:
+        """Work out, once, what ranking demands against a listing needs of ``demands``.
+
+        ``rank_demands(listing, prepared)`` then costs only the listing's side: rank many
+        listings (a supplier's products, every supplier's dashboard) against the same open
+        demands without predicting each demand's codes again. The rankings are identical to
+        passing the demands themselves.
+        """
+        check_is_fitted(self, "index_")
+        demands = tuple(dict(d) for d in demands)
+        texts = [_text_of(d) for d in demands]
+        chars, words = self.index_.encode(texts) if texts else (None, None)
+        return PreparedDemands(
+            demands=demands,
+            contexts=tuple(self._demand_context(d, similarities=False) for d in demands),
+            chars=chars,
+            words=words,
+            bm25=BM25().fit(texts) if texts else None,
+            matcher=self,
+        )
+
+    def rank_demands(self, listing: dict, demands, k: int = 10) -> list:
         """The ``k`` demands best served by ``listing`` (a supplier's view), best first.
 
+        ``demands`` is an iterable of demand dicts or what ``prepare_demands`` made of them.
         Demands without codes get the code distribution predicted from their text.
         Returns :class:`DemandMatch` items (``demand_id`` is the demand's ``id``, or its
         position in ``demands`` when it has none).
+
+        :raise ValueError: for demands prepared by another matcher.
         """
         check_is_fitted(self, "index_")
-        demands = [dict(d) for d in demands]
-        if not demands:
+        if isinstance(demands, PreparedDemands):
+            if demands.matcher is not self:
+                raise ValueError("these demands were prepared by another matcher")
+            prepared = demands
+        else:
+            prepared = self.prepare_demands(demands)
+        if not prepared.demands:
             return []
+        demands, contexts = prepared.demands, prepared.contexts
         listing_text = _text_of(listing)
         listing_codes = _codes_of(listing)
         meta = {
@@ -559,18 +617,15 @@ class Matcher(BaseEstimator):
             **{key: listing.get(key) for key in ("price", "region", "trl", "index", "pilots")},
         }
         lxc, lxw = self.index_.encode([listing_text])
-        dxc, dxw = self.index_.encode([_text_of(d) for d in demands])
-        sc = np.asarray((dxc @ lxc.T).toarray()).ravel()
-        sw = np.asarray((dxw @ lxw.T).toarray()).ravel()
+        sc = np.asarray((prepared.chars @ lxc.T).toarray()).ravel()
+        sw = np.asarray((prepared.words @ lxw.T).toarray()).ravel()
         # BM25 the other way round: the listing's text as the query over these demands.
-        bm = BM25().fit([_text_of(d) for d in demands]).scores(listing_text)
+        bm = prepared.bm25.scores(listing_text)
         bm = bm / bm.max() if bm.size and bm.max() > 0 else np.zeros(len(demands))
-        rows, contexts = [], []
-        for j, demand in enumerate(demands):
-            ctx = self._demand_context(demand)
-            levels = self._level_probabilities(ctx, listing_codes)
-            rows.append([sc[j], sw[j], bm[j], *levels])
-            contexts.append(ctx)
+        rows = [
+            [sc[j], sw[j], bm[j], *self._level_probabilities(ctx, listing_codes)]
+            for j, ctx in enumerate(contexts)
+        ]
         rel = np.array(rows, dtype=np.float64)
         pair = np.vstack([_pair_values(d, meta) for d in demands])
         base = self._relevance_scores(rel) + pair @ self.pair_weights_

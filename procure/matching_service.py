@@ -35,6 +35,7 @@ MIN_LISTINGS = 3
 POSITIVE = ("shortlisted", "accepted", "pilot")
 NEGATIVE = ("declined", "dismissed")
 _lock = threading.Lock()
+_prepare_lock = threading.Lock()
 #: "Demands you could answer" weighs at most this many of the supplier's listed products
 #: against at most this many open demands, the most recent ones.
 SUGGEST_PRODUCTS_MAX = 10
@@ -223,47 +224,57 @@ def suggested_products(demand: Demand, locale: str, k: int = 6) -> list[Suggesti
     ]
 
 
-def shared_demand_contexts(matcher):
-    """The matcher, for ranking several listings against the same demands: each demand's
-    context (its text, codes and code distribution, all that ``rank_demands`` reads of it) is
-    worked out once instead of once per listing. A shallow copy, so other threads keep the
-    plain matcher; the rankings are the same."""
-    import copy
-
-    local = copy.copy(matcher)
-    compute = matcher._demand_context
-    memo: dict = {}
-
-    def context(demand: dict) -> dict:
-        key = (demand.get("id"), demand.get("text"), tuple(demand.get("codes") or ()))
-        found = memo.get(key)
-        if found is None:
-            full = compute(demand)
-            # The similarities to every listing are large and not read again: drop them.
-            found = memo[key] = {name: full[name] for name in ("text", "codes", "dist")}
-        return found
-
-    local._demand_context = context
-    return local
+def _open_demands_key() -> tuple:
+    """Changes whenever an open demand appears, changes or closes (count and last update)."""
+    return tuple(
+        db.session.execute(
+            select(func.count(), func.max(Demand.updated_at)).where(
+                Demand.status == DemandStatus.PUBLISHED, Demand.deleted_at.is_(None)
+            )
+        ).one()
+    )
 
 
-def _demand_inputs_key(user) -> tuple:
-    """What the supplier's suggestions depend on besides the matcher: its listed products and
-    the open demands (a change to either changes the count or the last update)."""
-    products = db.session.execute(
-        select(func.count(), func.max(Product.updated_at)).where(
-            Product.supplier_id == user.organisation_id, Product.status == ProductStatus.LISTED
+def _supplier_products_key(user) -> tuple:
+    """Changes whenever the supplier lists, changes or withdraws a product."""
+    return tuple(
+        db.session.execute(
+            select(func.count(), func.max(Product.updated_at)).where(
+                Product.supplier_id == user.organisation_id, Product.status == ProductStatus.LISTED
+            )
+        ).one()
+    )
+
+
+def _open_demands_prepared(matcher, key: tuple):
+    """The most recently published open demands, prepared once for ranking (their codes
+    predicted when they have none) and shared by every supplier's dashboard in this process
+    until the matcher or the open demands change."""
+    cached = current_app.extensions.get("prepared_demands")
+    if cached is not None and cached[0] == key and cached[1].matcher is matcher:
+        return cached[1]
+    with _prepare_lock:
+        cached = current_app.extensions.get("prepared_demands")
+        if cached is not None and cached[0] == key and cached[1].matcher is matcher:
+            return cached[1]
+        recent = (
+            select(Demand.id)
+            .where(Demand.status == DemandStatus.PUBLISHED, Demand.deleted_at.is_(None))
+            .order_by(Demand.published_at.desc(), Demand.id.desc())
+            .limit(SUGGEST_DEMANDS_MAX)
         )
-    ).one()
-    demands = db.session.execute(
-        select(func.count(), func.max(Demand.updated_at)).where(
-            Demand.status == DemandStatus.PUBLISHED, Demand.deleted_at.is_(None)
-        )
-    ).one()
-    return (*products, *demands)
+        demands = db.session.scalars(
+            select(Demand)
+            .where(Demand.id.in_(recent.scalar_subquery()))
+            .options(selectinload(Demand.requirements), selectinload(Demand.codes))
+            .order_by(Demand.id)
+        ).all()
+        prepared = matcher.prepare_demands(demand_dict(d) for d in demands)
+        current_app.extensions["prepared_demands"] = (key, prepared)
+        return prepared
 
 
-def _rank_demands_for(user, matcher, k: int) -> list[tuple[int, float, list]]:
+def _rank_demands_for(user, matcher, demands_key: tuple, k: int) -> list[tuple[int, float, list]]:
     # Bounded work: the supplier's most recently listed products against the most recently
     # published open demands (all of them in a market of ordinary size).
     recent_products = (
@@ -280,25 +291,12 @@ def _rank_demands_for(user, matcher, k: int) -> list[tuple[int, float, list]]:
     ).all()
     if not products:
         return []
-    recent_demands = (
-        select(Demand.id)
-        .where(Demand.status == DemandStatus.PUBLISHED, Demand.deleted_at.is_(None))
-        .order_by(Demand.published_at.desc(), Demand.id.desc())
-        .limit(SUGGEST_DEMANDS_MAX)
-    )
-    demands = db.session.scalars(
-        select(Demand)
-        .where(Demand.id.in_(recent_demands.scalar_subquery()))
-        .options(selectinload(Demand.requirements), selectinload(Demand.codes))
-        .order_by(Demand.id)
-    ).all()
-    if not demands:
+    prepared = _open_demands_prepared(matcher, demands_key)
+    if not len(prepared):
         return []
-    dicts = [demand_dict(d) for d in demands]
-    ranking = shared_demand_contexts(matcher)
     best: dict[int, tuple[float, list]] = {}
     for product in products:
-        for match in ranking.rank_demands(listing_for(product), dicts, k=k):
+        for match in matcher.rank_demands(listing_for(product), prepared, k=k):
             if match.demand_id not in best or match.score > best[match.demand_id][0]:
                 best[match.demand_id] = (match.score, match.reasons)
     ranked = sorted(best.items(), key=lambda item: -item[1][0])[:k]
@@ -315,13 +313,14 @@ def suggested_demands(user, locale: str, k: int = 6) -> list[Suggestion]:
     if matcher is None or not user.can_act_for_organisation:
         return []
     cached = current_app.extensions.get("matcher")
-    key = (cached.fingerprint if cached else None, _demand_inputs_key(user), k)
+    demands_key = (cached.fingerprint if cached else None, *_open_demands_key())
+    key = (demands_key, _supplier_products_key(user), k)
     rankings = current_app.extensions.setdefault("demand_suggestions", {})
     hit = rankings.get(user.organisation_id)
     if hit is not None and hit[0] == key:
         ranked = hit[1]
     else:
-        ranked = _rank_demands_for(user, matcher, k)
+        ranked = _rank_demands_for(user, matcher, demands_key, k)
         rankings[user.organisation_id] = (key, ranked)
     if not ranked:
         return []

@@ -123,6 +123,34 @@ def test_rank_demands_for_a_supplier(korean_listings):
     assert matcher.rank_demands(korean_listings[0], [], k=3) == []
 
 
+def test_prepared_demands_hold_the_same_code_distributions_without_listing_scores(
+    korean_listings,
+):
+    matcher = Matcher(random_state=0).fit(korean_listings)
+    demands = [
+        {"id": "d-chair", "text": "회의실 의자 교체", "region": "부산"},
+        {"id": "d-drone", "text": "해안 순찰 드론 구매, 안내방송 가능", "budget": 40_000_000},
+        {"id": "d-coded", "text": "야간 순찰 장비", "codes": [korean_listings[0]["codes"][0]]},
+        {"text": "홍수 경보 센서"},
+    ]
+    prepared = matcher.prepare_demands(demands)
+    assert len(prepared) == 4
+    for demand, light in zip(demands, prepared.contexts, strict=True):
+        full = matcher._demand_context(demand)  # what rank() computes: scores against the index
+        assert light.keys() == {"text", "codes", "dist"}
+        for level_light, level_full in zip(light["dist"], full["dist"], strict=True):
+            np.testing.assert_allclose(level_light, level_full)
+    # A demand with codes is scored by them: its agreement with a listing of the same code.
+    coded = next(
+        m for m in matcher.rank_demands(korean_listings[0], prepared) if m.demand_id == "d-coded"
+    )
+    assert any(r.code == "code_match" for r in coded.reasons)
+    other = Matcher(random_state=1).fit(korean_listings)
+    with pytest.raises(ValueError, match="another matcher"):
+        other.rank_demands(korean_listings[0], prepared)
+    assert matcher.rank_demands(korean_listings[0], matcher.prepare_demands([])) == []
+
+
 def test_suggest_codes_top_k_with_probabilities(korean_listings):
     matcher = Matcher(random_state=0).fit(korean_listings)
     suggestions = matcher.suggest_codes("야간 순찰 드론", k=3)

@@ -39,27 +39,62 @@ def market(app):
     return supplier, officer, opened
 
 
-def test_shared_demand_contexts_rank_exactly_as_the_plain_matcher(app, db_session):
-    supplier, _officer, _opened = market(app)
+def _reference_ranking(matcher, supplier, k=6):
+    """Each of the supplier's listed products ranked against every open demand, best score
+    per demand: what the dashboard shows, computed the plain way."""
+    dicts = [
+        matching_service.demand_dict(d)
+        for d in db.session.scalars(select(Demand).where(Demand.status == "published"))
+    ]
+    best = {}
+    for product in db.session.scalars(
+        select(Product).where(Product.supplier_id == supplier.organisation_id)
+    ):
+        for m in matcher.rank_demands(matching_service.listing_for(product), dicts, k=k):
+            if m.demand_id not in best or m.score > best[m.demand_id]:
+                best[m.demand_id] = m.score
+    return sorted(best, key=lambda i: -best[i])[:k]
+
+
+def test_suppliers_share_one_preparation_of_the_open_demands(app, db_session, monkeypatch):
+    supplier, officer, opened = market(app)
+    other = factories.user_with_role("supplier")
+    product = in_request(
+        app,
+        products.create_product,
+        other,
+        products.ProductInput(
+            name="야외 방송 스피커 S2", summary="안내방송용 스피커", codes=["32000000"]
+        ),
+    )
+    in_request(app, products.change_status, other, product, "listed")
+    app.extensions.pop("matcher", None)
     with app.test_request_context():
         matcher = matching_service.get_matcher()
-        shared = matching_service.shared_demand_contexts(matcher)
-        dicts = [
-            matching_service.demand_dict(d)
-            for d in db.session.scalars(select(Demand).order_by(Demand.id))
-        ]
-        for product in db.session.scalars(
-            select(Product).where(Product.supplier_id == supplier.organisation_id)
-        ):
-            listing = matching_service.listing_for(product)
-            plain = matcher.rank_demands(listing, dicts, k=4)
-            reused = shared.rank_demands(listing, dicts, k=4)
-            assert [(m.demand_id, round(m.score, 9)) for m in plain] == [
-                (m.demand_id, round(m.score, 9)) for m in reused
-            ]
-            assert [[r.text("ko") for r in m.reasons] for m in plain] == [
-                [r.text("ko") for r in m.reasons] for m in reused
-            ]
+        prepared = []
+        original = type(matcher).prepare_demands
+
+        def counting(self, demands):
+            out = original(self, demands)
+            prepared.append(len(out))
+            return out
+
+        monkeypatch.setattr(type(matcher), "prepare_demands", counting)
+        shown = {
+            user: [s.item.id for s in matching_service.suggested_demands(user, "ko")]
+            for user in (supplier, other)
+        }
+        assert prepared == [len(opened)]  # once for both suppliers
+        monkeypatch.setattr(type(matcher), "prepare_demands", original)
+        for user, ids in shown.items():
+            assert ids and ids == _reference_ranking(matcher, user)
+        monkeypatch.setattr(type(matcher), "prepare_demands", counting)
+
+    in_request(app, demands.close_demand, officer, opened[1], "withdrawn", "", opened[1].version)
+    db.session.flush()
+    with app.test_request_context():
+        shown = [s.item.id for s in matching_service.suggested_demands(other, "ko")]
+    assert prepared == [len(opened), len(opened) - 1] and opened[1].id not in shown
 
 
 def test_dashboard_ranking_is_reused_until_a_demand_changes(app, db_session, monkeypatch):
