@@ -11,7 +11,9 @@ and exact code keep the vote's distribution *within* each group, rescaled to the
 group probability (hierarchical back-off). The blend weight and the softmax temperature are
 chosen at fit time by cross-validation on the listings alone: listings held out of the
 linear model's training, their vote cast by the other listings, scored by top-1 + top-3
-group accuracy.
+group accuracy. The same held-out listings then train a re-ranker of the blend's top groups
+(a logistic regression over per-group evidence, code-name similarity among it), kept only
+when a nested cross-validation says it helps.
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ import numpy as np
 import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
@@ -48,6 +54,12 @@ DEFAULT_TEMPERATURE = 10.0
 #: (below it, starting the workers costs more than it saves).
 PARALLEL_MIN_ROWS = 2_000
 _GROUP = LEVEL_NAMES.index("group")
+#: Re-ranking of the blend's top groups by a logistic regression over per-(text, group)
+#: evidence, trained on the cross-validation's held-out listings (kept only if it wins a
+#: nested cross-validation on them).
+RERANK_CANDIDATES = 20
+RERANK_C = 0.1
+RERANK_FOLDS = 5
 _CHUNK = 256
 
 
@@ -111,6 +123,8 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
         self.holdout_ = None
         self.holdout_linear_ = None
         self.n_name_rows_ = 0
+        self.reranker_ = None
+        self.name_chars_t_ = self.name_words_t_ = self.name_groups_ = None
         if self.linear:
             names = self._name_rows(code_names or {})
             self._fit_linear(check_random_state(self.random_state), holdout_size, names)
@@ -128,7 +142,10 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
                 labels.append(lookup[group])
         if not texts:
             return None
-        return stack_views(*self.index_.encode(texts)), np.array(labels, dtype=np.int64)
+        xc, xw = self.index_.encode(texts)
+        self.name_chars_t_, self.name_words_t_ = xc.T.tocsr(), xw.T.tocsr()
+        self.name_groups_ = np.array(labels, dtype=np.int64)
+        return stack_views(xc, xw), np.array(labels, dtype=np.int64)
 
     # ------------------------------------------------------------ hierarchy
     def _fit_hierarchy(self):
@@ -241,10 +258,142 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
         _, self.blend_, self.temperature_, lin, _ = best
         self.holdout_ = holdout
         self.holdout_linear_ = lin.astype(np.float32)
+        self._fit_reranker(
+            holdout, lin, knn, truth, rows[rows < index.n_items], labels[rows < index.n_items]
+        )
         if self.blend_ > 0:
             if final is None:
                 final = _fit_group_models(n_groups, x, rows, labels, [in_train], 1)[0]
             self.linear_ = final
+
+    # ------------------------------------------------------------ re-ranker
+    def _fit_reranker(self, holdout, lin, knn, truth, rows, labels):
+        """Learn to reorder the blend's top groups from per-(text, group) evidence.
+
+        The blend ranks groups by two probabilities; the re-ranker also sees how close the
+        text's nearest listings of each group are, how many of its neighbours are in it, how
+        common the group is, and how similar the text is to the group's code names. It is a
+        logistic regression over the ``RERANK_CANDIDATES`` best groups of each held-out
+        listing (whose linear probabilities come from the fold model that never saw it, and
+        whose vote and neighbours exclude it), labelled by whether the group is one of the
+        listing's own. Kept only when a nested cross-validation on those listings scores it
+        above the blend (top-1 + top-3 group accuracy).
+        """
+        n_groups = lin.shape[1]
+        order = np.argsort(labels, kind="stable")
+        self.group_rows_ = rows[order]  # items sorted by group, for a max per group
+        self.group_starts_ = np.flatnonzero(np.r_[True, np.diff(labels[order]) != 0])
+        self.group_present_ = labels[order][self.group_starts_]
+        self.item_groups_ = sp.csr_matrix(
+            (np.ones(rows.size, dtype=np.float32), (rows, labels)),
+            shape=(self.index_.n_items, n_groups),
+        )
+        self.group_freq_ = np.log1p(np.bincount(labels, minlength=n_groups)).astype(np.float64)
+        if self.blend_ <= 0 or n_groups < 3:
+            return
+        base = self.blend_ * lin + (1.0 - self.blend_) * knn
+        feats, orders = [], []
+        for start in range(0, holdout.size, _CHUNK):
+            chunk = holdout[start : start + _CHUNK]
+            xc, xw = self.index_.chars_t.T[chunk].tocsr(), self.index_.words_t.T[chunk].tocsr()
+            sims = self._similarity_rows(xc, xw)
+            nc, nw = self._name_similarity(xc, xw)
+            for j, p in enumerate(chunk):
+                i = start + j
+                f, order = self._rerank_features(lin[i], knn[i], base[i], sims[j], nc[j], nw[j], p)
+                feats.append(f)
+                orders.append(order)
+        y = np.array([[g in t for g in o] for o, t in zip(orders, truth, strict=True)])
+        feats = np.stack(feats)
+        if y.all() or not y.any():
+            return
+        # Nested CV on the held-out listings: keep the re-ranker only if it beats the blend.
+        won = 0.0
+        for tr, te in KFold(RERANK_FOLDS, shuffle=True, random_state=0).split(feats):
+            if not y[tr].any() or y[tr].all():
+                return
+            model = _rerank_model().fit(feats[tr].reshape(-1, feats.shape[2]), y[tr].ravel())
+            new = np.vstack([_apply_rerank(model, feats[i], orders[i], base[i]) for i in te])
+            won += (
+                _top_k_score(new, [truth[i] for i in te])
+                - _top_k_score(base[te], [truth[i] for i in te])
+            ) * te.size
+        self.cv_scores_["rerank_gain"] = won / holdout.size
+        if won <= 0:
+            return
+        self.reranker_ = _rerank_model().fit(feats.reshape(-1, feats.shape[2]), y.ravel())
+
+    def _name_similarity(self, xc, xw):
+        """Per group, the best char and word cosine of each text to the group's code names."""
+        n_groups = len(self.index_.prefixes[_GROUP])
+        out_c = np.zeros((xc.shape[0], n_groups))
+        out_w = np.zeros((xc.shape[0], n_groups))
+        if getattr(self, "name_groups_", None) is None:
+            return out_c, out_w
+        sc = (xc @ self.name_chars_t_).toarray()
+        sw = (xw @ self.name_words_t_).toarray()
+        for row in range(xc.shape[0]):
+            np.maximum.at(out_c[row], self.name_groups_, sc[row])
+            np.maximum.at(out_w[row], self.name_groups_, sw[row])
+        return out_c, out_w
+
+    def _rerank_features(self, lin, knn, base, sim, name_c, name_w, exclude=None):
+        """(candidates × features, candidate group ids) for one text."""
+        n_groups = base.size
+        k = min(RERANK_CANDIDATES, n_groups)
+        order = np.argsort(-base, kind="stable")[:k]
+        rank_lin = np.empty(n_groups)
+        rank_lin[np.argsort(-lin, kind="stable")] = np.arange(n_groups)
+        rank_knn = np.empty(n_groups)
+        rank_knn[np.argsort(-knn, kind="stable")] = np.arange(n_groups)
+        sim = np.asarray(sim, dtype=np.float64)
+        if exclude is not None:
+            sim = sim.copy()
+            sim[exclude] = -1.0
+        n_nb = min(self.n_neighbors, sim.size - 1)
+        nearest = np.argpartition(-sim, n_nb)[:n_nb] if n_nb > 0 else np.arange(0)
+        best_all = np.zeros(n_groups)
+        best_all[self.group_present_] = np.maximum.reduceat(
+            np.clip(sim[self.group_rows_], 0.0, None), self.group_starts_
+        )
+        near = self.item_groups_[nearest].tocoo()
+        best_near = np.zeros(n_groups)
+        np.maximum.at(best_near, near.col, np.clip(sim[nearest[near.row]], 0.0, None))
+        count_near = np.bincount(near.col, minlength=n_groups)
+        division_of = self.parents_[_GROUP]
+        division = np.bincount(np.maximum(division_of, 0), weights=base)[np.maximum(division_of, 0)]
+        log_lin = np.log(lin + 1e-9)
+        g = order
+        feats = np.column_stack(
+            [
+                log_lin[g],
+                np.log(knn[g] + 1e-6),
+                knn[g] > 0,
+                np.log1p(rank_lin[g]),
+                np.log1p(rank_knn[g]),
+                (log_lin[g] - log_lin.max()) / self.temperature_,
+                best_near[g],
+                count_near[g],
+                best_all[g],
+                self.group_freq_[g],
+                np.log(base[g] + 1e-9),
+                np.arange(k),
+                name_c[g],
+                name_w[g],
+                np.log(division[g] + 1e-9),
+            ]
+        )
+        return feats, order
+
+    def rerank_group(self, group, linear_group, knn_group, sim, xc, xw, exclude=None):
+        """The blended group probabilities, re-ranked among the top candidates."""
+        if getattr(self, "reranker_", None) is None:
+            return group
+        nc, nw = self._name_similarity(xc, xw)
+        feats, order = self._rerank_features(
+            linear_group, knn_group, group, sim, nc[0], nw[0], exclude
+        )
+        return _apply_rerank(self.reranker_, feats, order, group)
 
     def _holdout_votes(self, positions):
         """The group-level vote for each of ``positions`` cast by the other items."""
@@ -272,14 +421,19 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
             return None
         return self.linear_.proba(stack_views(xc, xw), self.temperature_)
 
-    def combine(self, votes, linear_group):
-        """Blend a neighbour vote (all levels) with linear group probabilities (or ``None``)."""
+    def combine(self, votes, linear_group, context=None):
+        """Blend a neighbour vote (all levels) with linear group probabilities (or ``None``).
+
+        ``context`` = (similarity row, char row, word row, excluded item or None) lets the
+        re-ranker, when fitted, reorder the blend's top groups."""
         if linear_group is None or self.blend_ <= 0:
             return votes
         a = self.blend_
         out = [v.copy() for v in votes]
         knn_group = votes[_GROUP][:-1]
         group = a * linear_group + (1.0 - a) * knn_group
+        if context is not None:
+            group = self.rerank_group(group, linear_group, knn_group, *context)
         out[_GROUP][:-1] = group
         division_of = self.parents_[_GROUP]
         known = division_of >= 0
@@ -301,7 +455,14 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
         sims = self._similarity_rows(xc, xw)
         lin = self._linear_proba(xc, xw)
         return [
-            (self.combine(self._votes(sim), None if lin is None else lin[i]), sim)
+            (
+                self.combine(
+                    self._votes(sim),
+                    None if lin is None else lin[i],
+                    (sim, xc[i], xw[i], None),
+                ),
+                sim,
+            )
             for i, sim in enumerate(sims)
         ]
 
@@ -379,6 +540,20 @@ def _fit_group_models(n_groups, x, rows, labels, subsets, workers):
             delayed(_fit_one)(n_groups, xs, labels) for xs, labels in jobs
         )
     return [_fit_one(n_groups, xs, labels) for xs, labels in jobs]
+
+
+def _rerank_model():
+    return make_pipeline(StandardScaler(), LogisticRegression(C=RERANK_C, max_iter=2000))
+
+
+def _apply_rerank(model, feats, order, group):
+    """``group`` with its candidates ``order`` re-weighted by the model (mass preserved)."""
+    score = model.decision_function(feats)
+    weight = np.exp(score - score.max())
+    out = np.array(group, dtype=np.float64, copy=True)
+    mass = out[order].sum()
+    out[order] = weight / weight.sum() * mass if mass > 0 else weight / weight.sum()
+    return out
 
 
 def _log_likelihood(proba, truth):

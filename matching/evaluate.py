@@ -191,6 +191,8 @@ def evaluate(
         "relevance_choice": (matcher.relevance_selection_ or {}).get("chosen", "default"),
         "classifier_blend": matcher.classifier_.blend_,
         "classifier_temperature": matcher.classifier_.temperature_,
+        "classifier_reranker": getattr(matcher.classifier_, "reranker_", None) is not None,
+        "classifier_rerank_gain": matcher.classifier_.cv_scores_.get("rerank_gain"),
         "fit_seconds": round(fit_seconds, 3),
         "rank_ms_mean": round(1000 * float(np.mean(rank_seconds)), 3),
     }

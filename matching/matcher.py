@@ -365,7 +365,9 @@ class Matcher(BaseEstimator):
                     combined_similarity(sc, sw), self.n_neighbors, self.vote_power, exclude=pseudo
                 )
                 lin = None if linear is None else linear[start + row].astype(np.float64)
-                dist = self.classifier_.combine(votes, lin)
+                dist = self.classifier_.combine(
+                    votes, lin, (combined_similarity(sc, sw), xc[row], xw[row], pseudo)
+                )
                 score = self._relevance_all(sc, sw, bm, dist, default, 0.0)
                 score[pseudo] = -np.inf
                 top = np.argpartition(-score, n_candidates - 1)[:n_candidates]
@@ -485,7 +487,11 @@ class Matcher(BaseEstimator):
                 combined_similarity(sc, sw), self.n_neighbors, self.vote_power
             )
             lin = self.classifier_._linear_proba(xc, xw)
-            dist = self.classifier_.combine(votes, None if lin is None else lin[0])
+            dist = self.classifier_.combine(
+                votes,
+                None if lin is None else lin[0],
+                (combined_similarity(sc, sw), xc, xw, None),
+            )
         if not similarities:
             return {"text": text, "codes": codes, "dist": dist}
         bm = self.index_.bm25_scores([text])[0]

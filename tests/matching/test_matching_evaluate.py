@@ -103,6 +103,10 @@ def test_matcher_beats_bm25_on_a_canadian_subsample(canada_path):
     assert report["weights_source"] == "self-supervised"
     assert 0.0 <= report["classifier_blend"] <= 1.0
     assert report["classifier_name_rows"] > 400  # the listings' code names trained it
+    # The group re-ranker was weighed inside fit by a nested cross-validation on held-out
+    # listings; it is kept only when that gain is positive.
+    assert report["classifier_rerank_gain"] is not None
+    assert report["classifier_reranker"] == (report["classifier_rerank_gain"] > 0)
     assert report["bm25_names"]["ndcg@10"] > bm25  # the names help keyword search too
     text = format_report(report, name="sample")
     assert "NDCG ratio" in text and "text + code names" in text

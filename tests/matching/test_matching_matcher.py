@@ -268,8 +268,28 @@ def test_linear_blend_is_chosen_internally_and_stays_hierarchical():
     group, classes = dist[1][:-1], dist[2][:-1]
     for c, parent in enumerate(clf.parents_[2]):
         assert classes[c] <= group[parent] + 1e-9
+    # The group re-ranker was weighed by a nested cross-validation and kept only if it won.
+    assert "rerank_gain" in clf.cv_scores_
+    assert (clf.reranker_ is not None) == (clf.cv_scores_["rerank_gain"] > 0)
     plain = CodeClassifier(linear=False).fit(texts, codes)
-    assert plain.linear_ is None and plain.blend_ == 0.0
+    assert plain.linear_ is None and plain.blend_ == 0.0 and plain.reranker_ is None
+
+
+def test_group_reranker_reorders_only_the_candidates_and_keeps_their_mass():
+    from sklearn.linear_model import LogisticRegression
+
+    from matching.classifier import _apply_rerank
+
+    # A model that has learned "feature 0 marks the true group".
+    model = LogisticRegression().fit([[0.0], [1.0], [0.0], [1.0]], [False, True, False, True])
+    group = np.array([0.4, 0.3, 0.2, 0.1])
+    order = np.array([0, 1, 2])  # the blend's top three candidates, best first
+    feats = np.array([[0.0], [0.0], [1.0]])  # the evidence points at the third
+    out = _apply_rerank(model, feats, order, group)
+    assert out.argmax() == 2
+    assert out[3] == group[3]  # outside the candidates nothing moves
+    assert out[order].sum() == pytest.approx(group[order].sum())
+    assert out[0] == pytest.approx(out[1])  # equal evidence, equal share
 
 
 def test_code_names_train_the_linear_model_as_examples_of_their_group():
