@@ -17,8 +17,10 @@ Method
    directions (LSA, ``TruncatedSVD(random_state=seed)``) and normalised again; then k-means
    (``random_state=seed``, ``n_init=10``) runs for every k from 2 to :func:`k_max` (about
    √(2n), at most :data:`MAX_K`); the k with the best mean silhouette (cosine) wins, the
-   smaller k on a tie. Demands are sorted by id first, so the result does
-   not depend on the order they were given in.
+   smaller k on a tie. Large inputs are sampled (seeded): above :data:`KMEANS_SAMPLE`
+   demands k-means is fitted on a sample and assigns the rest to the nearest centre, above
+   :data:`SILHOUETTE_SAMPLE` the silhouette is measured on a sample. Demands are sorted by
+   id first, so the result does not depend on the order they were given in.
 3. **Labels.** Characteristic terms are the word tokens (Korean particles stripped) whose mean
    TF-IDF inside the cluster most exceeds their mean outside it, among those used by at least
    a third of its demands. Korean (Hangul) and English (Latin) terms are kept apart, so each
@@ -33,7 +35,8 @@ Method
 
    * *match*: the mean, over the cluster's demands, of the mean of the matcher's scores of
      each demand's :data:`TOP_K` best listings (each clipped to 0–1): a demand is well
-     answered when there is a choice of fitting listings;
+     answered when there is a choice of fitting listings. A cluster of more than
+     :data:`MAX_SCORED_PER_CLUSTER` demands is measured on that many, spread evenly over it;
    * *proposals*: the share of the cluster's demands that received at least one proposal;
    * *pilots*: p / (p + :data:`PILOT_HALF`) where p counts the pilots done with the
      *answering* listings (among a demand's best, scoring at least :data:`ANSWER_SCORE`).
@@ -77,6 +80,16 @@ VIEW_WEIGHTS = {"chars": 1.0, "words": 1.0, "codes": 1.0}
 N_COMPONENTS = 100
 #: The largest number of clusters tried, whatever the number of demands.
 MAX_K = 30
+#: Beyond this many demands k-means is fitted on a sample of this size (``KMEANS_SAMPLE_INIT``
+#: starts) and every demand is assigned to its nearest centre, and the silhouette is the
+#: mean over ``SILHOUETTE_SAMPLE`` demands: the exact forms cost O(n²) and, at 40,000
+#: demands, hours. Below them nothing is sampled.
+KMEANS_SAMPLE = 5_000
+KMEANS_SAMPLE_INIT = 3
+SILHOUETTE_SAMPLE = 2_000
+#: The matcher ranks listings for at most this many demands per cluster (spread evenly over
+#: the cluster by id); the supply evidence of a larger cluster is the mean over them.
+MAX_SCORED_PER_CLUSTER = 50
 #: How many of a demand's best listings speak for the supply of it.
 TOP_K = 3
 #: A listing "answers" a demand (and its pilots count) from this matcher score on.
@@ -159,7 +172,12 @@ CodeLabels = Callable[[str], tuple[str, str] | None] | Mapping[str, tuple[str, s
 
 @dataclass(frozen=True)
 class Cluster:
-    """One cluster of demands with its labels, demand and supply measures."""
+    """One cluster of demands with its labels, demand and supply measures.
+
+    ``best_scores`` are the best matcher scores of the demands the matcher ranked listings
+    for: every demand of the cluster, or ``MAX_SCORED_PER_CLUSTER`` of them spread over a
+    larger one (``match`` and the answering listings come from the same demands).
+    """
 
     key: str
     demand_ids: list
@@ -286,14 +304,30 @@ def choose_clusters(matrix, seed: int) -> tuple[np.ndarray, int, float | None, d
     if n < 3:
         return np.zeros(n, dtype=np.int64), 1, None, {}
     matrix = reduce(matrix, seed)
+    rng = np.random.RandomState(seed)
+    fit_rows = None
+    if n > KMEANS_SAMPLE:
+        fit_rows = np.sort(rng.choice(n, size=KMEANS_SAMPLE, replace=False))
+    silhouette_rows = None
+    if n > SILHOUETTE_SAMPLE:
+        silhouette_rows = np.sort(rng.choice(n, size=SILHOUETTE_SAMPLE, replace=False))
     scores: dict[int, float] = {}
     best = None
     for k in range(2, k_max(n) + 1):
-        model = KMeans(n_clusters=k, random_state=seed, n_init=10).fit(matrix)
-        labels = model.labels_
+        if fit_rows is None:
+            labels = KMeans(n_clusters=k, random_state=seed, n_init=10).fit(matrix).labels_
+        else:
+            model = KMeans(n_clusters=k, random_state=seed, n_init=KMEANS_SAMPLE_INIT)
+            labels = model.fit(matrix[fit_rows]).predict(matrix)
         if np.unique(labels).size < 2:
             continue
-        score = float(silhouette_score(matrix, labels, metric="cosine"))
+        if silhouette_rows is None:
+            score = float(silhouette_score(matrix, labels, metric="cosine"))
+        elif np.unique(labels[silhouette_rows]).size < 2:
+            continue
+        else:
+            rows = silhouette_rows
+            score = float(silhouette_score(matrix[rows], labels[rows], metric="cosine"))
         scores[k] = round(score, 6)
         if best is None or score > best[2] + 1e-9:
             best = (labels, k, score)
@@ -464,7 +498,6 @@ def find_gaps(
         vocabulary = terms.get_feature_names_out().tolist()
     except ValueError:  # no term at all
         term_matrix, vocabulary = sp.csr_matrix((len(records), 0)), []
-    scored = [_scores_for(supply, r) for r in records]
 
     clusters = []
     for label in np.unique(labels):
@@ -489,8 +522,13 @@ def find_gaps(
         per_demand = []
         best_scores = []
         answering: dict = {}
-        for i in members:
-            found = scored[i]
+        scored = members
+        if members.size > MAX_SCORED_PER_CLUSTER:  # evenly spread over the cluster, by id
+            scored = members[
+                np.linspace(0, members.size - 1, MAX_SCORED_PER_CLUSTER).round().astype(int)
+            ]
+        for i in scored:
+            found = _scores_for(supply, records[i])
             values = [_clip(s) for _l, s in found]
             per_demand.append(sum(values) / TOP_K if values else 0.0)
             best_scores.append(round(max((s for _l, s in found), default=0.0), 4))

@@ -165,3 +165,41 @@ def test_small_and_bad_inputs():
 def test_k_range_and_terms():
     assert k_max(3) == 2 and k_max(50) == 10 and k_max(10_000) == 30
     assert term_tokens("드론을 the drones 2024년 해안에서 설치한다") == ["드론", "drones", "해안"]
+
+
+def test_large_inputs_are_sampled_yet_every_demand_is_clustered(monkeypatch):
+    """Above the sampling thresholds (lowered here) k-means fits a sample and assigns the
+    rest, the silhouette is measured on a sample and the matcher ranks listings for a
+    bounded number of demands per cluster; on well-separated demands the partition is the
+    exact one, and the result is reproducible."""
+    import matching.gaps as gaps
+
+    demands = []
+    for copy in range(8):  # 72 demands: eight wordings of each of the nine
+        for d in DEMANDS:
+            demands.append({**d, "id": copy * 100 + d["id"], "text": f"{d['text']} {copy}"})
+    asked = []
+
+    def scorer(demand):
+        asked.append(demand["id"])
+        served = demand["id"] % 100 <= 6  # drones and chairs have supply, water has none
+        return [(f"l{n}", 0.9 if served else 0.1) for n in range(3)]
+
+    def partition(report):
+        return sorted(sorted(c.demand_ids) for c in report.clusters)
+
+    exact = find_gaps(demands, scorer, seed=0)
+    assert len(asked) == len(demands)
+    monkeypatch.setattr(gaps, "KMEANS_SAMPLE", 30)
+    monkeypatch.setattr(gaps, "SILHOUETTE_SAMPLE", 25)
+    monkeypatch.setattr(gaps, "MAX_SCORED_PER_CLUSTER", 4)
+    asked.clear()
+    report = find_gaps(demands, scorer, seed=0)
+    assert sum(c.size for c in report.clusters) == len(demands)
+    assert partition(report) == partition(exact)
+    assert len(asked) == sum(min(4, c.size) for c in report.clusters) < len(demands)
+    assert all(len(c.best_scores) == min(4, c.size) for c in report.clusters)
+    water = {d["id"] for d in demands if d["id"] % 100 >= 7}
+    assert {i for c in report.gaps for i in c.demand_ids} == water
+    assert [c.match for c in report.clusters] == [c.match for c in exact.clusters]
+    assert partition(find_gaps(demands, scorer, seed=0)) == partition(report)
