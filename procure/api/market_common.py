@@ -285,12 +285,6 @@ class Filters:
             raise Invalid(_("Check the query parameters."), self.errors)
 
 
-def contains(text: str) -> str:
-    """A lower-case LIKE pattern matching ``text`` literally (use with ``escape="\\\\"``)."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped.lower()}%"
-
-
 # -- responses ---------------------------------------------------------------------------
 
 

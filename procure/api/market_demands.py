@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify
 from flask_login import current_user
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
 from procure import authz, policy
@@ -16,7 +16,6 @@ from procure.api.market_common import (
     Field,
     Filters,
     body_schema,
-    contains,
     created,
     iso,
     one,
@@ -30,6 +29,7 @@ from procure.api.openapi import PAGE_PARAMS, SCHEMAS, document, query_param
 from procure.demands import services
 from procure.errors import Invalid
 from procure.extensions import db
+from procure.listing import text_contains
 from procure.models import (
     Demand,
     DemandCode,
@@ -258,7 +258,7 @@ def demands():
             exists().where(DemandCode.demand_id == Demand.id, DemandCode.code.like(f"{division}%"))
         )
     if text:
-        query = query.where(func.lower(Demand.title).like(contains(text), escape="\\"))
+        query = query.where(text_contains(text, Demand.title))
     query = query.options(
         selectinload(Demand.agency), selectinload(Demand.codes), selectinload(Demand.requirements)
     ).order_by(Demand.id.desc())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify
 from flask_login import current_user
-from sqlalchemy import Text, cast, exists, func, or_, select
+from sqlalchemy import Text, cast, exists, select
 from sqlalchemy.orm import selectinload
 
 from procure import authz, policy
@@ -16,7 +16,6 @@ from procure.api.market_common import (
     Field,
     Filters,
     body_schema,
-    contains,
     created,
     iso,
     one,
@@ -27,6 +26,7 @@ from procure.api.market_common import (
 )
 from procure.api.openapi import PAGE_PARAMS, SCHEMAS, document, query_param
 from procure.extensions import db
+from procure.listing import text_contains
 from procure.models import Product, ProductCode, ProductStatus, Role
 from procure.pagination import paginate
 from procure.products import services
@@ -217,13 +217,7 @@ def products():
     if price_max is not None:
         query = query.where(Product.price <= price_max)
     if text:
-        pattern = contains(text)
-        query = query.where(
-            or_(
-                func.lower(Product.name).like(pattern, escape="\\"),
-                func.lower(Product.name_en).like(pattern, escape="\\"),
-            )
-        )
+        query = query.where(text_contains(text, Product.name, Product.name_en))
     query = query.options(
         selectinload(Product.supplier),
         selectinload(Product.codes),

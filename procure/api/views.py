@@ -3,7 +3,7 @@
 from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from procure import authz
 from procure.account import services as accounts
@@ -12,6 +12,7 @@ from procure.api.helpers import json_body, page_params, page_response, string_fi
 from procure.api.openapi import PAGE_PARAMS, build, document, query_param
 from procure.errors import FieldError, Invalid, NotFound
 from procure.extensions import db
+from procure.listing import text_contains
 from procure.models import Organisation
 from procure.pagination import paginate
 from procure.regions import REGIONS
@@ -159,13 +160,7 @@ def organisations():
     if errors:
         raise Invalid(_("Check the query parameters."), errors)
     if q:
-        like = f"%{q.lower()}%"
-        query = query.where(
-            or_(
-                func.lower(Organisation.name).like(like),
-                func.lower(Organisation.name_en).like(like),
-            )
-        )
+        query = query.where(text_contains(q, Organisation.name, Organisation.name_en))
     result = paginate(query.order_by(Organisation.name, Organisation.id), page, per_page)
     return page_response(result, organisation_json)
 

@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
 from procure import authz, policy
@@ -22,7 +22,14 @@ from procure.demands.forms import (
 from procure.extensions import db
 from procure.forms import ActionForm, attempt, choices
 from procure.labels import DEMAND_STATUS, DEMAND_TYPE
-from procure.listing import arg_choice, arg_division, arg_int, arg_region, arg_text, like
+from procure.listing import (
+    arg_choice,
+    arg_division,
+    arg_int,
+    arg_region,
+    arg_text,
+    text_contains,
+)
 from procure.models import Demand, DemandCode, DemandStatus, Organisation, Question, Role
 from procure.pagination import paginate
 from procure.proposals import services as proposals
@@ -51,13 +58,7 @@ def list_query():
     if status != "all":
         query = query.where(Demand.status == status)
     if filters["q"]:
-        pattern = like(filters["q"])
-        query = query.where(
-            or_(
-                func.lower(Demand.title).like(pattern, escape="\\"),
-                func.lower(Demand.problem).like(pattern, escape="\\"),
-            )
-        )
+        query = query.where(text_contains(filters["q"], Demand.title, Demand.problem))
     if filters["type"]:
         query = query.where(Demand.demand_type == filters["type"])
     if filters["region"]:

@@ -3,13 +3,13 @@
 from flask import render_template
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from procure import authz, policy
 from procure.errors import NotFound
 from procure.extensions import db
-from procure.listing import arg_choice, arg_region, arg_text, like
+from procure.listing import arg_choice, arg_region, arg_text, text_contains
 from procure.models import (
     Demand,
     DemandStatus,
@@ -33,7 +33,7 @@ def list_query():
         Organisation.deleted_at.is_(None),
     )
     if q:
-        query = query.where(func.lower(Organisation.name).like(like(q), escape="\\"))
+        query = query.where(text_contains(q, Organisation.name))
     if region:
         query = query.where(Organisation.region == region)
     query = query.order_by(Organisation.name, Organisation.id)

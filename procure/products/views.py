@@ -3,7 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
 from procure import authz, policy
@@ -13,7 +13,7 @@ from procure.evaluation.services import designated_product_ids
 from procure.extensions import db
 from procure.forms import ActionForm, attempt, choices
 from procure.labels import PRODUCT_STATUS
-from procure.listing import arg_choice, arg_division, arg_int, arg_text, like
+from procure.listing import arg_choice, arg_division, arg_int, arg_text, text_contains
 from procure.models import Product, ProductCode, ProductStatus, Role
 from procure.pagination import paginate
 from procure.products import bp, services
@@ -45,13 +45,8 @@ def list_query():
     if filters["status"] != "all":
         query = query.where(Product.status == filters["status"])
     if filters["q"]:
-        pattern = like(filters["q"])
         query = query.where(
-            or_(
-                func.lower(Product.name).like(pattern, escape="\\"),
-                func.lower(func.coalesce(Product.name_en, "")).like(pattern, escape="\\"),
-                func.lower(Product.summary).like(pattern, escape="\\"),
-            )
+            text_contains(filters["q"], Product.name, Product.name_en, Product.summary)
         )
     if filters["division"]:
         query = query.where(

@@ -321,3 +321,24 @@ def test_odd_page_numbers_are_422_not_500(client, page):
     response = client.get(f"/api/v1/organisations?page={page}")
     assert response.status_code == 422
     assert client.get(f"/demands/?agency={page}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("드론", {"드론 Patrol_X 100%", "해안 드론 patrolzx 1005"}),  # Hangul: compared as stored
+        ("PATROL", {"드론 Patrol_X 100%", "해안 드론 patrolzx 1005"}),  # Latin: case ignored
+        ("patrol_x", {"드론 Patrol_X 100%"}),  # _ is a character, not a wildcard (patrolzx)
+        ("100%", {"드론 Patrol_X 100%"}),  # % likewise (1005)
+        ("의자", {"민원실 의자"}),
+        ("없는말", set()),
+    ],
+)
+def test_text_filter_matches_literally_ignoring_case(app, client, officer, q, expected):
+    titles = ["드론 Patrol_X 100%", "해안 드론 patrolzx 1005", "민원실 의자"]
+    for title in titles:
+        factories.published_demand(app, officer, title=title)
+    page = client.get("/demands/", query_string={"q": q}).get_data(as_text=True)
+    assert {t for t in titles if t in page} == expected
+    api = client.get("/api/v1/demands", query_string={"q": q}).get_json()
+    assert {d["title"] for d in api["items"]} == expected
