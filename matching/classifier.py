@@ -289,8 +289,17 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
             shape=(self.index_.n_items, n_groups),
         )
         self.group_freq_ = np.log1p(np.bincount(labels, minlength=n_groups)).astype(np.float64)
+        self.reranker_ = self._train_reranker(holdout, lin, knn, truth)
+        if self.reranker_ is None:  # not kept: none of its per-group tables is needed
+            self.group_rows_ = self.group_starts_ = self.group_present_ = None
+            self.item_groups_ = self.group_freq_ = None
+            self.name_chars_t_ = self.name_words_t_ = self.name_groups_ = None
+
+    def _train_reranker(self, holdout, lin, knn, truth):
+        """The re-ranker, or ``None`` when it cannot be trained or does not beat the blend."""
+        n_groups = lin.shape[1]
         if self.blend_ <= 0 or n_groups < 3:
-            return
+            return None
         base = self.blend_ * lin + (1.0 - self.blend_) * knn
         feats, orders = [], []
         for start in range(0, holdout.size, _CHUNK):
@@ -306,12 +315,12 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
         y = np.array([[g in t for g in o] for o, t in zip(orders, truth, strict=True)])
         feats = np.stack(feats)
         if y.all() or not y.any():
-            return
+            return None
         # Nested CV on the held-out listings: keep the re-ranker only if it beats the blend.
         won = 0.0
         for tr, te in KFold(RERANK_FOLDS, shuffle=True, random_state=0).split(feats):
             if not y[tr].any() or y[tr].all():
-                return
+                return None
             model = _rerank_model().fit(feats[tr].reshape(-1, feats.shape[2]), y[tr].ravel())
             new = np.vstack([_apply_rerank(model, feats[i], orders[i], base[i]) for i in te])
             won += (
@@ -320,8 +329,8 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
             ) * te.size
         self.cv_scores_["rerank_gain"] = won / holdout.size
         if won <= 0:
-            return
-        self.reranker_ = _rerank_model().fit(feats.reshape(-1, feats.shape[2]), y.ravel())
+            return None
+        return _rerank_model().fit(feats.reshape(-1, feats.shape[2]), y.ravel())
 
     def _name_similarity(self, xc, xw):
         """Per group, the best char and word cosine of each text to the group's code names."""
