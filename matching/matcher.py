@@ -361,13 +361,12 @@ class Matcher(BaseEstimator):
             bm_all = self.index_.bm25_scores([texts[p] for p in chunk])
             for row, pseudo in enumerate(chunk):
                 sc, sw, bm = sc_all[row], sw_all[row], bm_all[row]
+                sim = combined_similarity(sc, sw)
                 votes = self.index_.code_distribution(
-                    combined_similarity(sc, sw), self.n_neighbors, self.vote_power, exclude=pseudo
+                    sim, self.n_neighbors, self.vote_power, exclude=pseudo
                 )
                 lin = None if linear is None else linear[start + row].astype(np.float64)
-                dist = self.classifier_.combine(
-                    votes, lin, (combined_similarity(sc, sw), xc[row], xw[row], pseudo)
-                )
+                dist = self.classifier_.combine(votes, lin, (sim, xc[row], xw[row], pseudo))
                 score = self._relevance_all(sc, sw, bm, dist, default, 0.0)
                 score[pseudo] = -np.inf
                 top = np.argpartition(-score, n_candidates - 1)[:n_candidates]
@@ -483,14 +482,11 @@ class Matcher(BaseEstimator):
         if codes:
             dist = self.index_.indicator_distribution(codes)
         else:
-            votes = self.index_.code_distribution(
-                combined_similarity(sc, sw), self.n_neighbors, self.vote_power
-            )
+            sim = combined_similarity(sc, sw)
+            votes = self.index_.code_distribution(sim, self.n_neighbors, self.vote_power)
             lin = self.classifier_._linear_proba(xc, xw)
             dist = self.classifier_.combine(
-                votes,
-                None if lin is None else lin[0],
-                (combined_similarity(sc, sw), xc, xw, None),
+                votes, None if lin is None else lin[0], (sim, xc, xw, None)
             )
         if not similarities:
             return {"text": text, "codes": codes, "dist": dist}

@@ -101,13 +101,23 @@ def _indexes() -> dict[int, float]:
     return dict(rows)
 
 
-def _fingerprint() -> tuple:
+def _count_and_last_update(model, *conditions) -> tuple:
+    """(rows, their latest ``updated_at``) under ``conditions``: changes whenever one of those
+    rows appears, changes or leaves them. What the caches here are keyed on."""
     return tuple(
         db.session.execute(
-            select(func.count(), func.max(Product.updated_at)).where(
-                Product.status == ProductStatus.LISTED, Product.deleted_at.is_(None)
-            )
+            select(func.count(), func.max(model.updated_at)).where(*conditions)
         ).one()
+    )
+
+
+def _open_demand():
+    return (Demand.status == DemandStatus.PUBLISHED, Demand.deleted_at.is_(None))
+
+
+def _fingerprint() -> tuple:
+    return _count_and_last_update(
+        Product, Product.status == ProductStatus.LISTED, Product.deleted_at.is_(None)
     )
 
 
@@ -224,42 +234,27 @@ def suggested_products(demand: Demand, locale: str, k: int = 6) -> list[Suggesti
     ]
 
 
-def _open_demands_key() -> tuple:
-    """Changes whenever an open demand appears, changes or closes (count and last update)."""
-    return tuple(
-        db.session.execute(
-            select(func.count(), func.max(Demand.updated_at)).where(
-                Demand.status == DemandStatus.PUBLISHED, Demand.deleted_at.is_(None)
-            )
-        ).one()
-    )
-
-
-def _supplier_products_key(user) -> tuple:
-    """Changes whenever the supplier lists, changes or withdraws a product."""
-    return tuple(
-        db.session.execute(
-            select(func.count(), func.max(Product.updated_at)).where(
-                Product.supplier_id == user.organisation_id, Product.status == ProductStatus.LISTED
-            )
-        ).one()
-    )
-
-
 def _open_demands_prepared(matcher, key: tuple):
     """The most recently published open demands, prepared once for ranking (their codes
     predicted when they have none) and shared by every supplier's dashboard in this process
     until the matcher or the open demands change."""
-    cached = current_app.extensions.get("prepared_demands")
-    if cached is not None and cached[0] == key and cached[1].matcher is matcher:
-        return cached[1]
+
+    def cached():
+        found = current_app.extensions.get("prepared_demands")
+        if found is not None and found[0] == key and found[1].matcher is matcher:
+            return found[1]
+        return None
+
+    prepared = cached()
+    if prepared is not None:
+        return prepared
     with _prepare_lock:
-        cached = current_app.extensions.get("prepared_demands")
-        if cached is not None and cached[0] == key and cached[1].matcher is matcher:
-            return cached[1]
+        prepared = cached()
+        if prepared is not None:
+            return prepared
         recent = (
             select(Demand.id)
-            .where(Demand.status == DemandStatus.PUBLISHED, Demand.deleted_at.is_(None))
+            .where(*_open_demand())
             .order_by(Demand.published_at.desc(), Demand.id.desc())
             .limit(SUGGEST_DEMANDS_MAX)
         )
@@ -313,8 +308,14 @@ def suggested_demands(user, locale: str, k: int = 6) -> list[Suggestion]:
     if matcher is None or not user.can_act_for_organisation:
         return []
     cached = current_app.extensions.get("matcher")
-    demands_key = (cached.fingerprint if cached else None, *_open_demands_key())
-    key = (demands_key, _supplier_products_key(user), k)
+    demands_key = (
+        cached.fingerprint if cached else None,
+        *_count_and_last_update(Demand, *_open_demand()),
+    )
+    products_key = _count_and_last_update(
+        Product, Product.supplier_id == user.organisation_id, Product.status == ProductStatus.LISTED
+    )
+    key = (demands_key, products_key, k)
     rankings = current_app.extensions.setdefault("demand_suggestions", {})
     hit = rankings.get(user.organisation_id)
     if hit is not None and hit[0] == key:

@@ -144,6 +144,16 @@ def demand_input(**overrides):
     return DemandInput(**values)
 
 
+def listed_product(app, supplier, name: str, summary: str, codes: list[str]):
+    """A product created and listed through the services, as a supplier would."""
+    from procure.products import services
+
+    data = services.ProductInput(name=name, summary=summary, codes=codes)
+    product = in_request(app, services.create_product, supplier, data)
+    in_request(app, services.change_status, supplier, product, "listed")
+    return product
+
+
 def published_demand(app, officer, **overrides):
     from procure.demands import services
 

@@ -10,7 +10,6 @@ from procure import matching_service
 from procure.demands import services as demands
 from procure.extensions import db
 from procure.models import Demand, Product
-from procure.products import services as products
 
 CATALOGUE = [
     ("해안 순찰 드론 H1", "정지비행과 안내방송 스피커를 갖춘 순찰용 드론", "35613000"),
@@ -25,13 +24,7 @@ def market(app):
     factories.add_cpv_codes()
     supplier = factories.user_with_role("supplier")
     for name, summary, code in CATALOGUE:
-        product = in_request(
-            app,
-            products.create_product,
-            supplier,
-            products.ProductInput(name=name, summary=summary, codes=[code]),
-        )
-        in_request(app, products.change_status, supplier, product, "listed")
+        factories.listed_product(app, supplier, name, summary, [code])
     officer = factories.user_with_role("officer")
     opened = [factories.published_demand(app, officer, title=title) for title in DEMANDS]
     app.extensions.pop("matcher", None)
@@ -59,15 +52,7 @@ def _reference_ranking(matcher, supplier, k=6):
 def test_suppliers_share_one_preparation_of_the_open_demands(app, db_session, monkeypatch):
     supplier, officer, opened = market(app)
     other = factories.user_with_role("supplier")
-    product = in_request(
-        app,
-        products.create_product,
-        other,
-        products.ProductInput(
-            name="야외 방송 스피커 S2", summary="안내방송용 스피커", codes=["32000000"]
-        ),
-    )
-    in_request(app, products.change_status, other, product, "listed")
+    factories.listed_product(app, other, "야외 방송 스피커 S2", "안내방송용 스피커", ["32000000"])
     app.extensions.pop("matcher", None)
     with app.test_request_context():
         matcher = matching_service.get_matcher()

@@ -32,14 +32,7 @@ def catalogue(app, db_session):
     supplier = factories.user_with_role("supplier")
     listed = []
     for name, summary, code in CATALOGUE:
-        product = in_request(
-            app,
-            products.create_product,
-            supplier,
-            products.ProductInput(name=name, summary=summary, codes=[code]),
-        )
-        in_request(app, products.change_status, supplier, product, "listed")
-        listed.append(product)
+        listed.append(factories.listed_product(app, supplier, name, summary, [code]))
     draft = in_request(
         app,
         products.create_product,
