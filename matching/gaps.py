@@ -54,7 +54,7 @@ import hashlib
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
 import scipy.sparse as sp
@@ -210,6 +210,11 @@ class Cluster:
         out["size"] = self.size
         return out
 
+    @classmethod
+    def from_dict(cls, data: Mapping) -> Cluster:
+        """The cluster ``to_dict`` described (its derived ``size`` is ignored)."""
+        return cls(**{f.name: data[f.name] for f in fields(cls)})
+
 
 @dataclass(frozen=True)
 class GapReport:
@@ -242,6 +247,20 @@ class GapReport:
             "k_scores": {str(k): v for k, v in self.k_scores.items()},
             "clusters": [c.to_dict() for c in self.clusters],
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> GapReport:
+        """The report ``to_dict`` wrote, e.g. read back from storage as JSON."""
+        return cls(
+            clusters=[Cluster.from_dict(c) for c in data["clusters"]],
+            k=data["k"],
+            silhouette=data["silhouette"],
+            seed=data["seed"],
+            min_size=data["min_size"],
+            weak_supply=data["weak_supply"],
+            n_demands=data["n_demands"],
+            k_scores={int(k): v for k, v in data.get("k_scores", {}).items()},
+        )
 
 
 def cluster_key(demand_ids: Iterable) -> str:

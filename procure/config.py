@@ -46,6 +46,9 @@ class Settings:
     api_rate_limit_token: int = 600  # requests per window with a token (per token)
     api_rate_window_seconds: int = 60
     api_rate_store: str = "database"  # database (shared by workers) or memory (per process)
+    # Demand gaps (docs/insights.md): up to this many analysed demands the operator's page
+    # analyses as it opens; above it, it shows stored runs that `procure worker` computes.
+    gap_live_max_demands: int = 2000
 
     @property
     def is_production(self) -> bool:

@@ -101,7 +101,7 @@ def _indexes() -> dict[int, float]:
     return dict(rows)
 
 
-def _count_and_last_update(model, *conditions) -> tuple:
+def count_and_last_update(model, *conditions) -> tuple:
     """(rows, their latest ``updated_at``) under ``conditions``: changes whenever one of those
     rows appears, changes or leaves them. What the caches here are keyed on."""
     return tuple(
@@ -116,7 +116,7 @@ def _open_demand():
 
 
 def _fingerprint() -> tuple:
-    return _count_and_last_update(
+    return count_and_last_update(
         Product, Product.status == ProductStatus.LISTED, Product.deleted_at.is_(None)
     )
 
@@ -310,9 +310,9 @@ def suggested_demands(user, locale: str, k: int = 6) -> list[Suggestion]:
     cached = current_app.extensions.get("matcher")
     demands_key = (
         cached.fingerprint if cached else None,
-        *_count_and_last_update(Demand, *_open_demand()),
+        *count_and_last_update(Demand, *_open_demand()),
     )
-    products_key = _count_and_last_update(
+    products_key = count_and_last_update(
         Product, Product.supplier_id == user.organisation_id, Product.status == ProductStatus.LISTED
     )
     key = (demands_key, products_key, k)

@@ -87,11 +87,18 @@ def alerts_command(frequency: str):
 @click.command("worker")
 @click.option("--once", is_flag=True, help="Drain what is due, then stop.")
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between polls.")
+@click.option(
+    "--analyses/--no-analyses",
+    default=True,
+    show_default=True,
+    help="Also run the demand-gap analyses operators asked for, one per poll.",
+)
 @with_appcontext
-def worker_command(once: bool, interval: float):
+def worker_command(once: bool, interval: float, analyses: bool):
     """Drain the search outbox in a loop (several may run at once on PostgreSQL)."""
     from procure import indexing
     from procure.extensions import db
+    from procure.insights import runs
 
     app = current_app._get_current_object()
     stopping = {"now": False}
@@ -112,6 +119,13 @@ def worker_command(once: bool, interval: float):
                 click.echo(
                     f"Indexed {result.indexed}, removed {result.deleted}, failed {result.failed}."
                 )
+            if analyses:
+                try:
+                    for run in runs.run_requested(limit=1):
+                        click.echo(f"Gap analysis {run.id}: {run.status} ({run.seconds or 0} s).")
+                except Exception as error:
+                    db.session.rollback()
+                    click.echo(f"Gap analysis failed: {error}", err=True)
             db.session.remove()
             if once or stopping["now"]:
                 break

@@ -36,12 +36,25 @@ def _cell(text: str, width: int) -> str:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the whole report as JSON.")
 @click.option("--gaps-only", is_flag=True, help="List only the gaps.")
+@click.option(
+    "--save",
+    is_flag=True,
+    help="Store the analysis for the operator's page (run it from cron on a large market).",
+)
 @with_appcontext
-def gaps_command(seed: int, min_size: int, as_json: bool, gaps_only: bool):
+def gaps_command(seed: int, min_size: int, as_json: bool, gaps_only: bool, save: bool):
     """Cluster published demands; list each cluster's supply strength, gaps first."""
-    from procure.insights import services
+    from procure.insights import runs, services
+    from procure.models import GapRunStatus
 
-    analysis = services.analyse(seed=seed, min_size=min_size)  # reads only; nothing to commit
+    if save:
+        run = runs.run_now(seed, min_size)
+        if run.status != GapRunStatus.DONE:
+            raise click.ClickException(f"The analysis failed: {run.error}")
+        analysis = runs.analysis_of(run)
+        click.echo(f"Stored as analysis {run.id} ({run.seconds} s).", err=True)
+    else:
+        analysis = services.analyse(seed=seed, min_size=min_size)  # reads only
     report = analysis.report
     clusters = report.gaps if gaps_only else report.clusters
     if as_json:

@@ -47,3 +47,10 @@ class PublishGapForm(FlaskForm):
         validators=[Optional(), NumberRange(min=0, max=MAX_WON)],
     )
     closes_on = DateField(_l("Closing date"), validators=[InputRequired(REQUIRED)])
+
+
+class RequestAnalysisForm(FlaskForm):
+    """Ask for a new stored analysis with the page's parameters (the worker runs it)."""
+
+    seed = HiddenField()
+    min_size = HiddenField()

@@ -58,6 +58,8 @@ RND_OPEN_DAYS = 60
 RND_CODE = "73120000"
 MAX_CODES = 5
 MAX_REQUIREMENTS = 10
+#: Source demands an R&D demand's problem text lists by name (the rest are counted).
+MAX_LISTED_SOURCES = 50
 PROPOSAL_STATES = (
     ProposalStatus.SUBMITTED,
     ProposalStatus.SHORTLISTED,
@@ -69,31 +71,69 @@ PILOTS_DONE = (PilotStatus.REPORTED, PilotStatus.EVALUATED, PilotStatus.CLOSED)
 
 @dataclass
 class Analysis:
-    """A gap report with the records it speaks of."""
+    """A gap report with the records it speaks of.
+
+    Demands are loaded when first asked for (``members``, ``preload``): a stored report of a
+    large market names tens of thousands of demands, and a page shows a few per cluster.
+    """
 
     report: GapReport
-    demands: dict[int, Demand]
+    demands: dict[int, Demand] = field(default_factory=dict)
     published: dict[str, Demand] = field(default_factory=dict)
+    _agencies: dict[int, str] | None = field(default=None, repr=False)
 
-    def members(self, cluster: Cluster) -> list[Demand]:
-        return [self.demands[i] for i in cluster.demand_ids]
+    def preload(self, limit: int | None = None) -> None:
+        """Load the first ``limit`` demands (all when None) of every cluster in one query."""
+        wanted = [i for c in self.report.clusters for i in c.demand_ids[:limit]]
+        self._load(wanted)
+
+    def _load(self, ids) -> None:
+        missing = [i for i in ids if i not in self.demands]
+        for chunk in range(0, len(missing), 500):
+            rows = db.session.scalars(
+                select(Demand)
+                .where(Demand.id.in_(missing[chunk : chunk + 500]), Demand.deleted_at.is_(None))
+                .options(
+                    selectinload(Demand.requirements),
+                    selectinload(Demand.codes),
+                    selectinload(Demand.agency),
+                )
+            )
+            self.demands.update((d.id, d) for d in rows)
+
+    def members(self, cluster: Cluster, limit: int | None = None) -> list[Demand]:
+        """The cluster's demands (its first ``limit``), leaving out any deleted since."""
+        ids = cluster.demand_ids[:limit]
+        self._load(ids)
+        return [self.demands[i] for i in ids if i in self.demands]
 
     def agency_names(self, cluster: Cluster) -> list[str]:
-        return sorted({d.agency.name for d in self.members(cluster)})
+        if self._agencies is None:
+            ids = {a for c in self.report.clusters for a in c.agencies}
+            self._agencies = dict(
+                db.session.execute(
+                    select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))
+                ).all()
+            )
+        return sorted({self._agencies[a] for a in cluster.agencies if a in self._agencies})
 
     def published_as(self, cluster: Cluster) -> Demand | None:
         return self.published.get(cluster.key)
+
+
+def _analysed():
+    return (
+        Demand.status.in_([DemandStatus.PUBLISHED, DemandStatus.CLOSED]),
+        Demand.deleted_at.is_(None),
+        Demand.source != GAP_SOURCE,
+    )
 
 
 def analysed_demands() -> list[Demand]:
     return list(
         db.session.scalars(
             select(Demand)
-            .where(
-                Demand.status.in_([DemandStatus.PUBLISHED, DemandStatus.CLOSED]),
-                Demand.deleted_at.is_(None),
-                Demand.source != GAP_SOURCE,
-            )
+            .where(*_analysed())
             .options(
                 selectinload(Demand.requirements),
                 selectinload(Demand.codes),
@@ -102,6 +142,11 @@ def analysed_demands() -> list[Demand]:
             .order_by(Demand.id)
         )
     )
+
+
+def demand_stamp() -> tuple:
+    """(analysed demands, their latest change): a stored analysis is current while it holds."""
+    return matching_service.count_and_last_update(Demand, *_analysed())
 
 
 def _proposal_counts(demand_ids: list[int]) -> dict[int, int]:
@@ -174,6 +219,11 @@ def analyse(seed: int = DEFAULT_SEED, min_size: int = DEFAULT_MIN_SIZE) -> Analy
         min_size=min_size,
         code_labels=code_label,
     )
+    return with_records(report, {d.id: d for d in demands})
+
+
+def with_records(report: GapReport, demands: dict[int, Demand] | None = None) -> Analysis:
+    """The report with the R&D demands already published from its clusters."""
     keys = [EXTERNAL_PREFIX + c.key for c in report.clusters]
     published = {}
     if keys:
@@ -181,7 +231,7 @@ def analyse(seed: int = DEFAULT_SEED, min_size: int = DEFAULT_MIN_SIZE) -> Analy
             d.external_id.removeprefix(EXTERNAL_PREFIX): d
             for d in db.session.scalars(select(Demand).where(Demand.external_id.in_(keys)))
         }
-    return Analysis(report, {d.id: d for d in demands}, published)
+    return Analysis(report, demands or {}, published)
 
 
 def cluster_or_404(analysis: Analysis, key: str) -> Cluster:
@@ -220,6 +270,7 @@ def default_closing():
 
 def _problem_text(analysis: Analysis, cluster: Cluster, locale: str) -> str:
     members = analysis.members(cluster)
+    listed = members[:MAX_LISTED_SOURCES]
     lines = [
         _(
             "%(count)d published demands from %(agencies)d agencies ask for this, with a total "
@@ -237,10 +288,12 @@ def _problem_text(analysis: Analysis, cluster: Cluster, locale: str) -> str:
         "",
         _("Source demands:"),
     ]
-    for demand in members:
+    for demand in listed:
         link = url_for("demands.detail", demand_id=demand.id)
         budget = f"{demand.budget:,}" if demand.budget else "—"
         lines.append(f"- 「{demand.title}」 — {demand.agency.name} — {budget} — {link}")
+    if len(members) > len(listed):
+        lines.append(_("- and %(count)d more", count=len(members) - len(listed)))
     return "\n".join(lines)
 
 

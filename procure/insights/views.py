@@ -5,11 +5,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from procure import authz
-from procure.errors import Invalid, ServiceError
+from procure.errors import Invalid, NotFound, ServiceError
 from procure.extensions import db
 from procure.forms import apply_service_error
-from procure.insights import bp, services
-from procure.insights.forms import GapFilterForm, PublishGapForm
+from procure.insights import bp, runs, services
+from procure.insights.forms import GapFilterForm, PublishGapForm, RequestAnalysisForm
 from procure.models import Role
 
 
@@ -20,21 +20,67 @@ def _parameters() -> tuple[GapFilterForm, tuple[int, int] | None]:
     return form, form.values()
 
 
+#: Demands listed per cluster on the list page, and on a cluster's page.
+LIST_MEMBERS = 5
+DETAIL_MEMBERS = 200
+
+
 @bp.route("/gaps")
 @authz.roles(Role.OPERATOR)
 def gaps():
     form, values = _parameters()
     if values is None:
-        return render_template("insights/gaps.html", form=form, analysis=None), 400
-    analysis = services.analyse(*values)
+        return render_template("insights/gaps.html", form=form, state=None), 400
+    state = runs.view(*values)
+    if state.analysis is not None:
+        state.analysis.preload(LIST_MEMBERS)
     return render_template(
         "insights/gaps.html",
         form=form,
-        analysis=analysis,
+        state=state,
+        analysis=state.analysis,
+        request_form=_request_form(*values),
         seed=values[0],
         min_size=values[1],
+        list_members=LIST_MEMBERS,
         locale=services.locale_name(),
     )
+
+
+def _request_form(seed: int, min_size: int) -> RequestAnalysisForm:
+    form = RequestAnalysisForm()
+    form.seed.data, form.min_size.data = str(seed), str(min_size)
+    return form
+
+
+@bp.route("/gaps/analyse", methods=["POST"])
+@authz.roles(Role.OPERATOR)
+def request_analysis():
+    _form, values = _parameters_from_form()  # CSRFProtect has checked the token
+    try:
+        runs.request_run(current_user._get_current_object(), *values)
+    except ServiceError as error:
+        db.session.rollback()
+        if error.status != 409:
+            raise
+        flash(error.message, "warning")
+    else:
+        db.session.commit()
+        flash(
+            _(
+                "A new analysis is requested. It runs in the background (procure worker) and "
+                "appears here when it is done."
+            ),
+            "success",
+        )
+    return redirect(url_for("insights.gaps", seed=values[0], min_size=values[1]))
+
+
+def _analysis_or_404(seed: int, min_size: int) -> services.Analysis:
+    analysis = runs.view(seed, min_size).analysis
+    if analysis is None:
+        raise NotFound(_("There is no analysis with these parameters yet. Open the list again."))
+    return analysis
 
 
 def _publish_form(cluster, seed: int, min_size: int, locale: str) -> PublishGapForm:
@@ -51,7 +97,13 @@ def _detail(analysis, cluster, form, seed, min_size, locale, status=200):
         "insights/gap.html",
         analysis=analysis,
         cluster=cluster,
-        members=analysis.members(cluster),
+        members=analysis.members(cluster, DETAIL_MEMBERS),
+        # One best score per demand, unless the matcher ranked a sample of a large cluster.
+        scores=(
+            dict(zip(cluster.demand_ids, cluster.best_scores, strict=True))
+            if len(cluster.best_scores) == cluster.size
+            else {}
+        ),
         agency_names=analysis.agency_names(cluster),
         published=analysis.published_as(cluster),
         form=form,
@@ -67,7 +119,7 @@ def gap(key: str):
     form, values = _parameters()
     if values is None:
         return render_template("insights/gaps.html", form=form, analysis=None), 400
-    analysis = services.analyse(*values)
+    analysis = _analysis_or_404(*values)
     cluster = services.cluster_or_404(analysis, key)
     locale = services.locale_name()
     publish_form = _publish_form(cluster, *values, locale)
@@ -78,7 +130,7 @@ def gap(key: str):
 @authz.roles(Role.OPERATOR)
 def publish(key: str):
     _form, values = _parameters_from_form()
-    analysis = services.analyse(*values)
+    analysis = _analysis_or_404(*values)
     cluster = services.cluster_or_404(analysis, key)
     locale = services.locale_name()
     publish_form = _publish_form(cluster, *values, locale)

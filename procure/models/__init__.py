@@ -34,6 +34,7 @@ from procure.models.evaluation import (
     SheetStatus,
 )
 from procure.models.files import Attachment, Notification
+from procure.models.insights import GapAnalysisRun, GapRunStatus
 from procure.models.market import (
     Certification,
     CitizenIdea,
@@ -103,6 +104,8 @@ __all__ = [
     "EvaluationSheet",
     "FieldReport",
     "FollowOnPurchase",
+    "GapAnalysisRun",
+    "GapRunStatus",
     "IdeaStatus",
     "LoginAttempt",
     "MatchFeedback",

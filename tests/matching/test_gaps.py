@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from matching import Matcher
 from matching.gaps import (
     ANSWER_SCORE,
+    GapReport,
     cluster_key,
     find_gaps,
     k_max,
@@ -129,6 +131,14 @@ def test_same_seed_same_report_whatever_the_input_order(matcher):
     b = find_gaps(shuffled, matcher_scorer(matcher), seed=7).to_dict()
     assert a == b
     assert a["seed"] == 7
+
+
+def test_a_report_survives_a_json_round_trip(report):
+    stored = json.loads(json.dumps(report.to_dict()))
+    again = GapReport.from_dict(stored)
+    assert again == report and again.to_dict() == report.to_dict()
+    assert again.gaps == report.gaps and all(isinstance(k, int) for k in again.k_scores)
+    assert again.cluster(report.gaps[0].key).demand_ids == report.gaps[0].demand_ids
 
 
 def test_proposals_and_pilots_count_as_supply(report):

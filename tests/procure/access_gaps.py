@@ -6,4 +6,5 @@ EXPECTED: dict[str, object] = {
     "insights.gaps": OPERATOR,
     "insights.gap": OPERATOR,
     "insights.publish": OPERATOR,
+    "insights.request_analysis": OPERATOR,
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import re
@@ -11,11 +12,14 @@ import pytest
 from sqlalchemy import select
 
 import factories
+import matching.gaps as gaps_library
 from factories import in_request
+from matching.gaps import GapReport
 from procure.clock import local_today
+from procure.errors import Forbidden
 from procure.extensions import db
-from procure.insights import services
-from procure.models import AuditEvent, ClassificationCode, Demand, DemandType
+from procure.insights import runs, services
+from procure.models import AuditEvent, ClassificationCode, Demand, DemandType, GapAnalysisRun
 from procure.products import services as products
 
 CATALOGUE = [
@@ -261,3 +265,136 @@ def test_publishing_needs_the_csrf_token(app, market, client_as):
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
     assert ok.status_code == 302
+
+
+# -- stored analyses: a market too large to analyse while the page opens ------------------------
+
+
+@pytest.fixture
+def large(app, market, monkeypatch):
+    """The market above, treated as large: the page shows stored runs only."""
+    settings = dataclasses.replace(app.config["SETTINGS"], gap_live_max_demands=5)
+    monkeypatch.setitem(app.config, "SETTINGS", settings)
+    return market
+
+
+def _runs():
+    return db.session.scalars(select(GapAnalysisRun).order_by(GapAnalysisRun.id)).all()
+
+
+def test_small_markets_are_analysed_as_the_page_opens(app, market, client_as):
+    operator, _user = client_as("operator")
+    page = text(operator.get("/admin/insights/gaps"))
+    assert "Analysed just now, over all 9 published demands." in page
+    assert "Analyse now" not in page and "Analyse again" not in page
+    assert _runs() == []  # nothing stored: the page only reads
+
+
+def test_a_large_market_shows_stored_runs_the_worker_makes(app, large, client_as):
+    operator, user = client_as("operator")
+    first = text(operator.get("/admin/insights/gaps"))
+    assert "There is no analysis with these parameters yet. With 9 demands" in first
+    assert "Analyse now" in first and "1 gaps" not in first
+    water_title, user_id = large["water"][0].title, user.id  # the worker ends this session
+    assert water_title not in first
+    missing = operator.get("/admin/insights/gaps/0123456789abcdef?seed=0&min_size=2")
+    assert missing.status_code == 404 and "no analysis with these parameters" in text(missing)
+
+    asked = operator.post("/admin/insights/gaps/analyse", data={"seed": "0", "min_size": "2"})
+    assert asked.status_code == 302 and "seed=0" in asked.headers["Location"]
+    [run] = _runs()
+    assert (run.status, run.seed, run.min_size, run.requested_by_id) == ("requested", 0, 2, user_id)
+    run_id = run.id
+    waiting = text(operator.get("/admin/insights/gaps"))
+    assert "is waiting or running" in waiting and "Analyse now" not in waiting
+    again = operator.post(
+        "/admin/insights/gaps/analyse", data={"seed": "0", "min_size": "2"}, follow_redirects=True
+    )
+    assert "already waiting or running" in text(again) and len(_runs()) == 1
+    audit = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.target_type == "gap_analysis_run")
+    ).all()
+    assert audit == ["insights.gaps_requested"]
+
+    result = app.test_cli_runner().invoke(args=["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert f"Gap analysis {run_id}: done" in result.output
+    run = db.session.get(GapAnalysisRun, run_id)  # the worker began a new session
+    assert run.status == "done" and run.demand_count == 9 and run.seconds >= 0
+    assert run.report == in_request(app, services.analyse, 0, 2).report.to_dict()
+
+    stored = text(operator.get("/admin/insights/gaps"))
+    assert "Stored analysis of" in stored and "over 9 demands" in stored and "1 gaps" in stored
+    assert water_title in stored and "Analyse again" in stored
+    assert "Demands were published, changed or closed" not in stored
+
+    # A demand published since makes the stored run out of date; the page says so.
+    officer = factories.user_with_role("officer")
+    factories.published_demand(app, officer, title="새 수요", problem="새로운 문제")
+    stale = text(operator.get("/admin/insights/gaps"))
+    assert "Demands were published, changed or closed since this analysis (10 demands now)" in (
+        stale
+    )
+    assert water_title in stale  # still shown, as analysed
+
+    # The cluster pages and publishing work from the stored run.
+    gap = GapReport.from_dict(run.report).gaps[0]
+    detail = operator.get(f"/admin/insights/gaps/{gap.key}?seed=0&min_size=2")
+    assert detail.status_code == 200 and water_title in text(detail)
+    form = {"seed": "0", "min_size": "2", "title": "해수담수화 R&D", "closes_on": "2099-01-01"}
+    published = operator.post(f"/admin/insights/gaps/{gap.key}/publish", data=form)
+    assert published.status_code == 302
+    assert db.session.scalar(select(Demand).where(Demand.external_id == f"gap:{gap.key}"))
+
+
+def test_the_cli_stores_a_run_and_old_runs_are_pruned(app, large, client_as):
+    runner = app.test_cli_runner()
+    for _ in range(runs.KEEP_RUNS + 2):
+        result = runner.invoke(args=["insights", "gaps", "--save", "--json"])
+        assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    stored = _runs()
+    assert len(stored) == runs.KEEP_RUNS and all(r.status == "done" for r in stored)
+    assert stored[-1].report["clusters"][0]["key"] == report["clusters"][0]["key"]
+    operator, _user = client_as("operator")
+    assert "1 gaps" in text(operator.get("/admin/insights/gaps"))
+    other = text(operator.get("/admin/insights/gaps?seed=4"))
+    assert "There is no analysis with these parameters yet" in other  # runs are per parameters
+
+
+def test_a_failed_run_is_shown_and_may_be_asked_again(app, large, client_as, monkeypatch):
+    operator, _user = client_as("operator")
+    operator.post("/admin/insights/gaps/analyse", data={"seed": "0", "min_size": "2"})
+
+    class OutOfMemory:
+        def __init__(self, *args, **kwargs):
+            raise MemoryError("no memory for k-means")
+
+    with monkeypatch.context() as broken:
+        broken.setattr(gaps_library, "KMeans", OutOfMemory)
+        result = app.test_cli_runner().invoke(args=["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    [run] = _runs()
+    assert run.status == "failed" and "MemoryError: no memory for k-means" in run.error
+    page = text(operator.get("/admin/insights/gaps"))
+    assert "failed: MemoryError: no memory for k-means" in page and "Analyse now" in page
+    retry = operator.post("/admin/insights/gaps/analyse", data={"seed": "0", "min_size": "2"})
+    assert retry.status_code == 302 and len(_runs()) == 2
+    assert runs.run_requested()[0].status == "done"
+    page = text(operator.get("/admin/insights/gaps"))
+    assert "failed" not in page and "1 gaps" in page
+
+
+def test_an_abandoned_run_is_taken_up_again_and_claimed_once(app, large):
+    operator = factories.user_with_role("operator")
+    run = in_request(app, runs.request_run, operator, 0, 2)
+    db.session.commit()
+    assert runs.claim_next().id == run.id
+    assert runs.claim_next() is None  # running: nobody else takes it
+    run.started_at = run.started_at - runs.STALE_RUNNING - timedelta(minutes=1)
+    db.session.commit()
+    retaken = runs.claim_next()
+    assert retaken.id == run.id and retaken.status == "running"
+    assert runs.execute(retaken).status == "done"
+    with pytest.raises(Forbidden):
+        in_request(app, runs.request_run, factories.user_with_role("officer"), 0, 2)
