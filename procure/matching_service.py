@@ -6,6 +6,7 @@ Views call these functions; they adapt models to the plain dicts ``matching`` ex
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,9 @@ POSITIVE = ("shortlisted", "accepted", "pilot")
 NEGATIVE = ("declined", "dismissed")
 _lock = threading.Lock()
 _prepare_lock = threading.Lock()
+_rankings_lock = threading.Lock()
+#: Supplier dashboards' rankings kept per process (least recently seen organisation dropped).
+DASHBOARD_RANKINGS_MAX = 2_000
 #: "Demands you could answer" weighs at most this many of the supplier's listed products
 #: against at most this many open demands, the most recent ones.
 SUGGEST_PRODUCTS_MAX = 10
@@ -301,8 +305,9 @@ def _rank_demands_for(user, matcher, demands_key: tuple, k: int) -> list[tuple[i
 def suggested_demands(user, locale: str, k: int = 6) -> list[Suggestion]:
     """Open demands a supplier could answer, judged against each of its listed products.
 
-    The ranking is kept per organisation (in this process) until the matcher, the supplier's
-    listed products or the open demands change: the dashboard does not rank on every visit.
+    The ranking is kept per organisation (in this process, for the ``DASHBOARD_RANKINGS_MAX``
+    organisations seen last) until the matcher, the supplier's listed products or the open
+    demands change: the dashboard does not rank on every visit.
     """
     matcher = get_matcher()
     if matcher is None or not user.can_act_for_organisation:
@@ -316,13 +321,21 @@ def suggested_demands(user, locale: str, k: int = 6) -> list[Suggestion]:
         Product, Product.supplier_id == user.organisation_id, Product.status == ProductStatus.LISTED
     )
     key = (demands_key, products_key, k)
-    rankings = current_app.extensions.setdefault("demand_suggestions", {})
-    hit = rankings.get(user.organisation_id)
+    rankings = current_app.extensions.setdefault("demand_suggestions", OrderedDict())
+    organisation = user.organisation_id
+    with _rankings_lock:
+        hit = rankings.get(organisation)
+        if hit is not None and hit[0] == key:
+            rankings.move_to_end(organisation)
     if hit is not None and hit[0] == key:
         ranked = hit[1]
     else:
         ranked = _rank_demands_for(user, matcher, demands_key, k)
-        rankings[user.organisation_id] = (key, ranked)
+        with _rankings_lock:
+            rankings[organisation] = (key, ranked)
+            rankings.move_to_end(organisation)
+            while len(rankings) > DASHBOARD_RANKINGS_MAX:
+                rankings.popitem(last=False)  # the organisation seen longest ago
     if not ranked:
         return []
     by_id = {

@@ -47,13 +47,26 @@ def can_read_demand(user, demand: Demand) -> bool:
     return is_operator(user) or acts_for(user, demand.agency_id)
 
 
+#: ``Demand.source`` of the R&D demands operators publish from a demand gap (procure/insights).
+GAP_SOURCE = "gap"
+
+
+def manages_demand(user, demand: Demand) -> bool:
+    """Acts as the demand's buyer: edits it, answers its questions, closes it, decides its
+    proposals. The agency's officers; for an R&D demand published from a demand gap, which
+    belongs to the operators' organisation, its operators."""
+    if user is None or not user.is_authenticated or not acts_for(user, demand.agency_id):
+        return False
+    if user.has_role(Role.OFFICER):
+        return True
+    return demand.source == GAP_SOURCE and is_operator(user)
+
+
 def can_edit_demand(user, demand: Demand) -> bool:
     return (
         demand.status != DemandStatus.CLOSED
         and demand.deleted_at is None
-        and user.is_authenticated
-        and user.has_role(Role.OFFICER)
-        and acts_for(user, demand.agency_id)
+        and manages_demand(user, demand)
     )
 
 
@@ -166,12 +179,15 @@ def can_edit_proposal(user, proposal: ReverseProposal) -> bool:
 
 
 def can_decide_proposal(user, proposal: ReverseProposal) -> bool:
-    """The receiving agency's officers decide; operators decide category-only proposals."""
+    """The receiving agency's officers decide (the operators, for a gap R&D demand's proposals);
+    operators decide category-only proposals."""
     if proposal.status == ProposalStatus.DRAFT or not user.is_authenticated:
         return False
     agency = proposal.receiving_agency_id
     if agency is None:
         return is_operator(user)
+    if proposal.demand is not None and proposal.demand.agency_id == agency:
+        return manages_demand(user, proposal.demand)
     return user.has_role(Role.OFFICER) and acts_for(user, agency)
 
 

@@ -226,6 +226,14 @@ def _require_officer(actor: User, agency_id: int | None = None) -> None:
         raise Forbidden(_("This demand belongs to another agency."))
 
 
+def _require_manager(actor: User, demand: Demand) -> None:
+    """The actor acts as the demand's buyer (``policy.manages_demand``)."""
+    if policy.manages_demand(actor, demand):
+        return
+    _require_officer(actor, demand.agency_id)  # says why: not an officer, or another agency
+    raise Forbidden(_("This demand belongs to another agency."))
+
+
 def create_demand(actor: User, data: DemandInput) -> Demand:
     """Save a new draft for the actor's agency.
 
@@ -250,7 +258,7 @@ def update_demand(
 
     :raise Conflict: stale ``version``, or the demand is closed.
     """
-    _require_officer(actor, demand.agency_id)
+    _require_manager(actor, demand)
     if version != demand.version:
         raise Conflict(stale_message())
     if demand.status == DemandStatus.CLOSED:
@@ -291,7 +299,7 @@ def _move(demand: Demand, target: str) -> None:
 
 def publish_demand(actor: User, demand: Demand, version: int | None = None) -> Demand:
     """draft → published: needs requirements and a closing date not in the past."""
-    _require_officer(actor, demand.agency_id)
+    _require_manager(actor, demand)
     if version is not None and version != demand.version:
         raise Conflict(stale_message())
     _move(demand, DemandStatus.PUBLISHED)
@@ -329,7 +337,7 @@ def close_demand(
     actor: User, demand: Demand, outcome: str, note: str = "", version: int | None = None
 ) -> Demand:
     """published → closed with an outcome (awarded, withdrawn, unsuccessful)."""
-    _require_officer(actor, demand.agency_id)
+    _require_manager(actor, demand)
     if version is not None and version != demand.version:
         raise Conflict(stale_message())
     _move(demand, DemandStatus.CLOSED)
@@ -354,7 +362,7 @@ def close_demand(
 
 
 def delete_draft(actor: User, demand: Demand) -> None:
-    _require_officer(actor, demand.agency_id)
+    _require_manager(actor, demand)
     if demand.status != DemandStatus.DRAFT:
         raise Conflict(_("Only drafts can be deleted; close a published demand instead."))
     demand.deleted_at = utcnow()
@@ -409,7 +417,7 @@ def ask_question(actor: User, demand: Demand, body: str) -> Question:
     from procure.notifications.services import members
 
     notify(
-        [member for member in members(demand.agency_id) if member.has_role(Role.OFFICER)],
+        [member for member in members(demand.agency_id) if policy.manages_demand(member, demand)],
         "question.asked",
         lambda: _("New question on your demand “%(title)s”", title=demand.title),
         lambda: body,
@@ -420,7 +428,7 @@ def ask_question(actor: User, demand: Demand, body: str) -> Question:
 
 def answer_question(actor: User, question: Question, answer: str) -> Question:
     demand = question.demand
-    _require_officer(actor, demand.agency_id)
+    _require_manager(actor, demand)
     check = Checker()
     answer = check.text("answer", answer, 5000, required=True)
     check.done()

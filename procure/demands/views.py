@@ -149,7 +149,7 @@ def new():
 
 
 @bp.route("/<int:demand_id>/edit", methods=["GET", "POST"])
-@authz.roles(Role.OFFICER, acting=True)
+@authz.roles(Role.OFFICER, Role.OPERATOR, acting=True)
 def edit(demand_id: int):
     demand = services.get_demand(current_user, demand_id)
     if not policy.can_edit_demand(current_user, demand):
@@ -247,7 +247,7 @@ def detail(demand_id: int):
 
 
 @bp.route("/<int:demand_id>/publish", methods=["POST"])
-@authz.roles(Role.OFFICER, acting=True)
+@authz.roles(Role.OFFICER, Role.OPERATOR, acting=True)
 def publish(demand_id: int):
     demand = services.get_demand(current_user, demand_id)
     services.publish_demand(
@@ -259,7 +259,7 @@ def publish(demand_id: int):
 
 
 @bp.route("/<int:demand_id>/close", methods=["POST"])
-@authz.roles(Role.OFFICER, acting=True)
+@authz.roles(Role.OFFICER, Role.OPERATOR, acting=True)
 def close(demand_id: int):
     demand = services.get_demand(current_user, demand_id)
     form = CloseForm()
@@ -276,7 +276,7 @@ def close(demand_id: int):
 
 
 @bp.route("/<int:demand_id>/delete", methods=["POST"])
-@authz.roles(Role.OFFICER, acting=True)
+@authz.roles(Role.OFFICER, Role.OPERATOR, acting=True)
 def delete(demand_id: int):
     demand = services.get_demand(current_user, demand_id)
     services.delete_draft(current_user._get_current_object(), demand)
@@ -316,7 +316,7 @@ def ask(demand_id: int):
 
 
 @bp.route("/<int:demand_id>/questions/<int:question_id>/answer", methods=["POST"])
-@authz.roles(Role.OFFICER, acting=True)
+@authz.roles(Role.OFFICER, Role.OPERATOR, acting=True)
 def answer(demand_id: int, question_id: int):
     demand = services.get_demand(current_user, demand_id)
     question = db.session.get(Question, question_id)

@@ -48,7 +48,7 @@ from procure.models import (
 from procure.models.base import utcnow
 from procure.models.pilots import PilotPurchase, PilotStatus
 
-GAP_SOURCE = "gap"
+GAP_SOURCE = policy.GAP_SOURCE
 EXTERNAL_PREFIX = "gap:"
 DEFAULT_SEED = 0
 DEFAULT_MIN_SIZE = 2

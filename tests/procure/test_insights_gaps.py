@@ -15,11 +15,20 @@ import factories
 import matching.gaps as gaps_library
 from factories import in_request
 from matching.gaps import GapReport
+from procure import policy
 from procure.clock import local_today
+from procure.demands import services as demands
 from procure.errors import Forbidden
 from procure.extensions import db
 from procure.insights import runs, services
-from procure.models import AuditEvent, ClassificationCode, Demand, DemandType, GapAnalysisRun
+from procure.models import (
+    AuditEvent,
+    ClassificationCode,
+    Demand,
+    DemandType,
+    GapAnalysisRun,
+    Notification,
+)
 from procure.products import services as products
 
 CATALOGUE = [
@@ -398,3 +407,89 @@ def test_an_abandoned_run_is_taken_up_again_and_claimed_once(app, large):
     assert runs.execute(retaken).status == "done"
     with pytest.raises(Forbidden):
         in_request(app, runs.request_run, factories.user_with_role("officer"), 0, 2)
+
+
+def test_operators_run_the_rnd_demand_they_published(app, market, client_as):
+    """A gap R&D demand belongs to the operators' organisation: they answer its questions,
+    edit and close it and decide its proposals; nobody else's demands become theirs."""
+    operator_client, operator = client_as("operator")
+    analysis = in_request(app, services.analyse, 0, 2)
+    gap = _gap_of(analysis)
+    data = services.PublishInput(title="해수담수화 R&D", closes_on=local_today() + timedelta(30))
+    demand = in_request(app, services.publish_gap, operator, analysis, gap.key, data)
+    db.session.commit()
+    assert policy.manages_demand(operator, demand) and policy.can_edit_demand(operator, demand)
+
+    supplier = factories.user_with_role("supplier")
+    question = in_request(app, demands.ask_question, supplier, demand, "시험 조건은 무엇인가요?")
+    asked = db.session.scalars(
+        select(Notification).where(Notification.kind == "question.asked")
+    ).all()
+    assert [n.user_id for n in asked] == [operator.id]  # the operators hear of it
+    answer = operator_client.post(
+        f"/demands/{demand.id}/questions/{question.id}/answer", data={"answer": "염분 35‰ 기준"}
+    )
+    assert answer.status_code == 302
+    db.session.refresh(question)
+    assert question.answer == "염분 35‰ 기준"
+
+    edit = operator_client.get(f"/demands/{demand.id}/edit")
+    assert edit.status_code == 200
+    changed = factories.demand_input(
+        title=demand.title,
+        problem=demand.problem,
+        desired_outcome=demand.desired_outcome,
+        demand_type=demand.demand_type,
+        budget=2_000_000_000,
+        quantity=None,
+        region=None,
+        closes_on=demand.closes_on,
+        contact_name=demand.contact_name,
+        contact_email=demand.contact_email,
+        codes=demand.code_values,
+        requirements=[
+            demands.RequirementInput(r.name, r.target_value, r.unit, r.mandatory)
+            for r in demand.requirements
+        ],
+    )
+    in_request(app, demands.update_demand, operator, demand, changed, demand.version, "예산 확정")
+    assert demand.revision == 2 and demand.budget == 2_000_000_000
+
+    proposal = factories.answered_proposal(app, supplier, demand)
+    assert policy.can_decide_proposal(operator, proposal)
+    decided = operator_client.post(
+        f"/proposals/{proposal.id}/decide",
+        data={"decision": "shortlisted", "version": proposal.version},
+    )
+    assert decided.status_code == 302
+    db.session.refresh(proposal)
+    assert proposal.status == "shortlisted"
+
+    # Not theirs: another organisation's operator, an officer elsewhere, an agency's demand.
+    stranger = factories.user_with_role("operator")
+    assert not policy.manages_demand(stranger, demand)
+    assert not policy.manages_demand(factories.user_with_role("officer"), demand)
+    agency_demand = market["water"][0]
+    assert not policy.manages_demand(operator, agency_demand)
+    refused = operator_client.post(
+        f"/demands/{agency_demand.id}/close", data={"outcome": "withdrawn"}
+    )
+    assert refused.status_code == 403
+    db.session.refresh(agency_demand)
+    assert agency_demand.status == "published"
+
+    closed = operator_client.post(
+        f"/demands/{demand.id}/close",
+        data={"outcome": "unsuccessful", "outcome_note": "제안 부족", "version": demand.version},
+    )
+    assert closed.status_code == 302
+    db.session.refresh(demand)
+    assert demand.status == "closed"
+    actions = set(
+        db.session.scalars(
+            select(AuditEvent.action).where(
+                AuditEvent.target_type == "demand", AuditEvent.target_id == str(demand.id)
+            )
+        )
+    )
+    assert {"question.answered", "demand.updated", "demand.closed"} <= actions

@@ -102,3 +102,18 @@ def test_dashboard_ranking_is_reused_until_a_demand_changes(app, db_session, mon
     with app.test_request_context():
         after = [s.item.id for s in matching_service.suggested_demands(supplier, "ko")]
     assert len(calls) == 2 and opened[0].id not in after
+
+
+def test_dashboard_rankings_keep_the_organisations_seen_last(app, db_session, monkeypatch):
+    supplier, _officer, _opened = market(app)
+    others = [factories.user_with_role("supplier") for _ in range(2)]
+    for n, user in enumerate(others):
+        factories.listed_product(app, user, f"방송 스피커 S{n}", "안내방송용 스피커", ["32000000"])
+    app.extensions.pop("matcher", None)
+    monkeypatch.setattr(matching_service, "DASHBOARD_RANKINGS_MAX", 2)
+    with app.test_request_context():
+        for user in (supplier, others[0], supplier, others[1]):
+            assert matching_service.suggested_demands(user, "ko")
+    kept = app.extensions["demand_suggestions"]
+    # others[0] was seen longest ago; the supplier, seen again, stayed.
+    assert list(kept) == [supplier.organisation_id, others[1].organisation_id]
