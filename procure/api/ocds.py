@@ -51,11 +51,11 @@ def _since():
     return moment
 
 
-def _paged(kind: str, endpoint: str, items: list[dict], build):
+def _paged(endpoint: str, page_of, build):
+    """One page of an OCDS package: ``page_of(since, offset, limit)`` gives (total, items)."""
     page, per_page = page_params()
     since = request.args.get("since")
-    total = len(items)
-    chunk = items[(page - 1) * per_page : page * per_page]
+    total, chunk = page_of(_since(), (page - 1) * per_page, per_page)
     args = {"per_page": per_page, **({"since": since} if since else {})}
     links = {}
     if page * per_page < total:
@@ -84,9 +84,9 @@ def _paged(kind: str, endpoint: str, items: list[dict], build):
     tags=["open data"],
 )
 def ocds_releases():
-    since = _since()
-    page_params()  # a bad page is a 422 before any work
-    return _paged("releases", "api.ocds_releases", ocds.releases(since), ocds.release_package)
+    _since()  # a bad date or page is a 422 before any work
+    page_params()
+    return _paged("api.ocds_releases", ocds.releases_page, ocds.release_package)
 
 
 @bp.route("/ocds/records")
@@ -103,6 +103,6 @@ def ocds_releases():
     tags=["open data"],
 )
 def ocds_records():
-    since = _since()
+    _since()
     page_params()
-    return _paged("records", "api.ocds_records", ocds.records(since), ocds.record_package)
+    return _paged("api.ocds_records", ocds.records_page, ocds.record_package)

@@ -134,6 +134,27 @@ def test_full_demo_export_validates_against_the_release_schema(
     recs = client.get("/api/v1/ocds/records?per_page=5").get_json()
     assert recs["total"] == len(records) and recs["records"] == records[:5]
 
+    # Pages are built from an index, not from every process: walked to the end they give
+    # exactly what the export built from every process, with and without `since`.
+    def walk(kind, query=""):
+        out, page = [], 1
+        while True:
+            body = client.get(f"/api/v1/ocds/{kind}?per_page=9&page={page}{query}").get_json()
+            out += body[kind]
+            if "next" not in body.get("links", {}):
+                return out
+            page += 1
+
+    assert walk("releases") == releases
+    assert walk("records") == records
+    assert walk("releases", f"&since={middle}") == [r for r in releases if r["date"] >= middle]
+    record_dates = sorted({rec["compiledRelease"]["date"] for rec in records})
+    assert len(record_dates) > 1, record_dates  # the demo dates its processes apart
+    cut = record_dates[1]  # leaves out the processes last changed at the earliest date
+    changed = [rec for rec in records if rec["compiledRelease"]["date"] >= cut]
+    assert 0 < len(changed) < len(records)
+    assert walk("records", f"&since={cut}") == changed
+
 
 def test_an_empty_market_is_an_empty_valid_package(app, db_session, client):
     body = client.get("/api/v1/ocds/releases").get_json()
@@ -171,3 +192,39 @@ def test_merge_follows_ocds_rules():
         "tender": {"title": "a", "items": [{"id": "1", "q": 2}, {"id": "2"}]},
         "tag": ["award"],
     }
+
+
+def test_the_index_follows_every_change(app, db_session, client):
+    """The API's release index is kept between requests; publishing, amending, awarding and
+    closing a demand each show at once."""
+    from factories import (
+        add_cpv_codes,
+        answered_proposal,
+        in_request,
+        published_demand,
+        user_with_role,
+    )
+    from procure.demands import services as demands
+    from procure.proposals import services as proposals
+
+    def release_ids():
+        body = client.get("/api/v1/ocds/releases?per_page=100").get_json()
+        return [r["id"] for r in body["releases"]]
+
+    assert release_ids() == []
+    add_cpv_codes()
+    officer = user_with_role("officer")
+    demand = published_demand(app, officer)
+    ocid = in_request(app, ocds.demand_ocid, demand.id)
+    db.session.commit()
+    assert release_ids() == [f"{ocid}-tender-1"]
+    proposal = answered_proposal(app, user_with_role("supplier"), demand)
+    for decision in ("shortlisted", "accepted"):
+        in_request(app, proposals.decide, officer, proposal, decision, "", proposal.version)
+    db.session.commit()
+    assert f"{ocid}-award-{proposal.id}" in release_ids()
+    in_request(app, demands.close_demand, officer, demand, "awarded", "", demand.version)
+    db.session.commit()
+    assert sorted(release_ids()) == sorted(
+        [f"{ocid}-tender-1", f"{ocid}-award-{proposal.id}", f"{ocid}-closed"]
+    )
