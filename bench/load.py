@@ -261,6 +261,7 @@ class User:
             (4, self.api_products),
             (3, self.api_product),
             (3, self.api_search),
+            (2, self.api_ocds),
         ]
         if self.role == "anonymous":
             return reads + api
@@ -362,6 +363,15 @@ class User:
     def api_search(self, stats):
         path = "/api/v1/search?" + urllib.parse.urlencode({"q": self.rng.choice(SEARCH_WORDS)})
         self.timed(stats, "GET /api/v1/search", "api", "GET", path)
+
+    def api_ocds(self, stats):
+        """An OCDS page, releases or records, now and then only what changed lately."""
+        kind = self.rng.choice(["releases", "records"])
+        query = {"page": self.rng.choice([1, 1, 2, 50])}
+        if self.rng.random() < 0.3:
+            query["since"] = "2026-01-01"
+        path = f"/api/v1/ocds/{kind}?" + urllib.parse.urlencode(query)
+        self.timed(stats, f"GET /api/v1/ocds/{kind}", "api", "GET", path)
 
     def api_proposals(self, stats):
         self.timed(stats, "GET /api/v1/proposals", "api", "GET", "/api/v1/proposals")

@@ -712,14 +712,19 @@ _index_lock = threading.Lock()
 
 
 def _demand_fingerprint() -> tuple:
-    """Changes whenever a demand, a revision or a proposal is added, changed or removed."""
+    """Changes whenever a public demand, a revision or an accepted proposal is added, changed
+    or removed (drafts and other proposals do not touch the index)."""
+    public = _public_demand_conditions()
+    accepted = (ReverseProposal.status == ProposalStatus.ACCEPTED,)
     out = []
-    for model, column in (
-        (Demand, Demand.updated_at),
-        (DemandRevision, DemandRevision.created_at),
-        (ReverseProposal, ReverseProposal.updated_at),
+    for model, column, conditions in (
+        (Demand, Demand.updated_at, public),
+        (DemandRevision, DemandRevision.created_at, ()),
+        (ReverseProposal, ReverseProposal.updated_at, accepted),
     ):
-        out += db.session.execute(select(func.count(model.id), func.max(column))).one()
+        out += db.session.execute(
+            select(func.count(model.id), func.max(column)).where(*conditions)
+        ).one()
     return (prefix(), *out)
 
 
