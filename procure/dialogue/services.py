@@ -15,6 +15,7 @@ from datetime import date
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 import scoring
 from procure import policy
@@ -1096,9 +1097,15 @@ def visible_dialogues(user) -> list[Dialogue]:
     return list(db.session.scalars(query.order_by(Dialogue.id.desc()).limit(20)))
 
 
-def public_dialogues() -> list[Dialogue]:
-    return list(
-        db.session.scalars(
-            select(Dialogue).where(Dialogue.status != S.DRAFT).order_by(Dialogue.id.desc())
-        )
+def public_dialogues_query():
+    """Published dialogues (every state but draft), newest first."""
+    return (
+        select(Dialogue)
+        .where(Dialogue.status != S.DRAFT)
+        .options(selectinload(Dialogue.agency), selectinload(Dialogue.winner_supplier))
+        .order_by(Dialogue.id.desc())
     )
+
+
+def public_dialogues() -> list[Dialogue]:
+    return list(db.session.scalars(public_dialogues_query()))

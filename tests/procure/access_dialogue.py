@@ -11,6 +11,9 @@ SUPPLIER = {"supplier"}
 
 EXPECTED: dict[str, object] = {
     "dialogue.index": PUBLIC,
+    "api.dialogues": PUBLIC,
+    "api.dialogue": PUBLIC,
+    "api.dialogue_participation": SUPPLIER,
     "dialogue.detail": PUBLIC,
     "dialogue.award_page": PUBLIC,
     "dialogue.specification": PUBLIC,

@@ -52,9 +52,10 @@ ELSEWHERE = {
 # Routes whose ids are evaluation rounds, items, designations, pilots, pilot rounds and
 # applications, follow-ons: their object rules are tested in test_evaluation_* and test_pilots_*.
 # Competitive dialogues: every thread, proposal, score sheet and download route is tried as
-# another partner, a supplier not selected, another agency and anonymous in test_dialogue.
+# another partner, a supplier not selected, another agency and anonymous in test_dialogue
+# (the API's participation route as another supplier, an outsider and an officer).
 ELSEWHERE_PREFIXES = ("/evaluation/", "/pilots/", "/api/v1/evaluation-rounds", "/api/v1/pilot")
-ELSEWHERE_PREFIXES += ("/dialogues/",)
+ELSEWHERE_PREFIXES += ("/dialogues/", "/api/v1/dialogues/")  # the API: the same test file
 ELSEWHERE_ARGS = {"designation_id", "pilot_id", "round_id", "item_id", "application_id"}
 ELSEWHERE_ARGS |= {"follow_on_id", "index"}
 

@@ -4,6 +4,7 @@ specification versions, scoring and the award."""
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import timedelta
 
@@ -843,3 +844,65 @@ def test_deadlines_are_extended_later_only_with_a_reason_and_everyone_is_told(ap
     ]
     reopened = later["basic_due_on"] + timedelta(days=3)
     refused(extend(clients["officer"], dialogue_id, basic_due_on=reopened), "it stays")
+
+
+def test_the_api_reads_notices_awards_and_only_the_callers_participation(app, people, clock):
+    from procure.account.services import create_api_token
+
+    users, clients = people
+    draft_id = create(app, clients, users)  # a notice never published
+    dialogue_id = run_to_final_evaluation(app, clients, users, clock)
+    anonymous = english_client(app)
+
+    def token_for(user):
+        with app.test_request_context():
+            _row, token = create_api_token(user, "dialogue")
+        db.session.flush()
+        return {"Authorization": f"Bearer {token}"}
+
+    listed = anonymous.get("/api/v1/dialogues").get_json()
+    assert [d["id"] for d in listed["items"]] == [dialogue_id] and listed["total"] == 1
+    assert listed["items"][0]["status"] == "final_evaluation"
+    assert listed["items"][0]["award"] is None and "notice" not in listed["items"][0]
+    assert anonymous.get(f"/api/v1/dialogues/{draft_id}").status_code == 404
+
+    clients["officer"].post(
+        f"/dialogues/{dialogue_id}/decide",
+        data={"reason": "종합점수 1위", "version": _version(dialogue_id)},
+    )
+    one = anonymous.get(f"/api/v1/dialogues/{dialogue_id}").get_json()
+    assert one["status"] == "awarded" and one["notice"] == "해안 감시 방안을 대화로 찾습니다."
+    assert [s["state"] for s in one["stages"]][-1] == "awarded"
+    award = one["award"]
+    winner = users["A"].organisation
+    assert award["winner"] == {"id": winner.id, "name": winner.name}
+    assert award["reason"] == "종합점수 1위" and award["final_specification_version"] >= 1
+    top = award["scores"][0]
+    assert (top["supplier"]["id"], top["combined"], top["winner"], top["rank"]) == (
+        winner.id,
+        96.0,  # as on the award page
+        True,
+        1,
+    )
+    text = json.dumps(one, ensure_ascii=False)
+    assert "A의 라이다 아이디어" not in text and "A의 비밀 아이디어" not in text  # still private
+
+    mine = anonymous.get(
+        f"/api/v1/dialogues/{dialogue_id}/participation", headers=token_for(users["A"])
+    )
+    body = mine.get_json()
+    assert mine.status_code == 200 and body["status"] == "partner"
+    assert body["supplier"]["id"] == winner.id
+    own = {p.id for p in participant_of(dialogue_id, users["A"]).proposals}
+    assert {p["id"] for p in body["proposals"]} == own and len(own) == 2
+    others = {p.id for p in participant_of(dialogue_id, users["B"]).proposals}
+    assert not others & {p["id"] for p in body["proposals"]}
+    outsider = user_with_role("supplier")
+    refused = anonymous.get(
+        f"/api/v1/dialogues/{dialogue_id}/participation", headers=token_for(outsider)
+    )
+    assert refused.status_code == 404 and refused.mimetype == "application/problem+json"
+    officer = anonymous.get(
+        f"/api/v1/dialogues/{dialogue_id}/participation", headers=token_for(users["officer"])
+    )
+    assert officer.status_code == 403
