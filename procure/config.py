@@ -48,7 +48,7 @@ class Settings:
     api_rate_store: str = "database"  # database (shared by workers) or memory (per process)
     # Demand gaps (docs/insights.md): up to this many analysed demands the operator's page
     # analyses as it opens; above it, it shows stored runs that `procure worker` computes.
-    gap_live_max_demands: int = 2000
+    gap_live_max_demands: int = 300
 
     @property
     def is_production(self) -> bool:

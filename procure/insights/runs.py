@@ -4,7 +4,7 @@ An analysis clusters every analysed demand and ranks listed products for up to 5
 per cluster: well under a second for a demo market, about 90 s for 40,000 demands
 (docs/insights.md), far past a web request's timeout. So:
 
-- Up to ``GAP_LIVE_MAX_DEMANDS`` analysed demands (setting, default 2,000) the page analyses
+- Up to ``GAP_LIVE_MAX_DEMANDS`` analysed demands (setting, default 300) the page analyses
   in the request and is always current; nothing is stored.
 - Above it the page shows the latest stored run for its parameters, says when it was made
   and whether demands were published, changed or closed since (the run keeps the analysed
