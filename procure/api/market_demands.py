@@ -288,7 +288,7 @@ def demand(demand_id: int):
 
 
 @bp.route("/demands/<int:demand_id>", methods=["PATCH"])
-@authz.roles(Role.OFFICER, acting=True)
+@authz.roles(Role.OFFICER, Role.OPERATOR, acting=True)  # operators: gap R&D demands
 @document(
     "Change a draft or published demand (send the version you read); fields left out keep "
     "their values. A published demand gets a new comparable revision.",
@@ -311,7 +311,7 @@ def update_demand(demand_id: int):
 
 
 @bp.route("/demands/<int:demand_id>/publish", methods=["POST"])
-@authz.roles(Role.OFFICER, acting=True)
+@authz.roles(Role.OFFICER, Role.OPERATOR, acting=True)  # operators: gap R&D demands
 @document(
     "Publish a draft (needs requirements, a code and a closing date not in the past)",
     body=body_schema(TRANSITION_FIELDS),
@@ -327,7 +327,7 @@ def publish_demand(demand_id: int):
 
 
 @bp.route("/demands/<int:demand_id>/close", methods=["POST"])
-@authz.roles(Role.OFFICER, acting=True)
+@authz.roles(Role.OFFICER, Role.OPERATOR, acting=True)  # operators: gap R&D demands
 @document(
     "Close a published demand with its outcome",
     body=body_schema(CLOSE_FIELDS),

@@ -111,7 +111,7 @@ def ask_question(demand_id: int):
 
 
 @bp.route("/questions/<int:question_id>/answer", methods=["POST"])
-@authz.roles(Role.OFFICER, acting=True)
+@authz.roles(Role.OFFICER, Role.OPERATOR, acting=True)  # operators: gap R&D demands
 @document(
     "Answer (or correct the answer to) a question on your agency's demand",
     body=body_schema(ANSWER_FIELDS),

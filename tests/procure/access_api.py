@@ -12,12 +12,12 @@ EXPECTED: dict[str, object] = {
     "api.demands": PUBLIC,
     "api.create_demand": {"officer"},
     "api.demand": PUBLIC,
-    "api.update_demand": {"officer"},
-    "api.publish_demand": {"officer"},
-    "api.close_demand": {"officer"},
+    "api.update_demand": {"officer", "operator"},  # operators: gap R&D demands
+    "api.publish_demand": {"officer", "operator"},  # operators: gap R&D demands
+    "api.close_demand": {"officer", "operator"},  # operators: gap R&D demands
     "api.questions": PUBLIC,
     "api.ask_question": {"supplier"},
-    "api.answer_question": {"officer"},
+    "api.answer_question": {"officer", "operator"},  # operators: gap R&D demands
     # products
     "api.products": PUBLIC,
     "api.create_product": {"supplier"},

@@ -16,6 +16,7 @@ import matching.gaps as gaps_library
 from factories import in_request
 from matching.gaps import GapReport
 from procure import policy
+from procure.account.services import create_api_token
 from procure.clock import local_today
 from procure.demands import services as demands
 from procure.errors import Forbidden
@@ -432,6 +433,18 @@ def test_operators_run_the_rnd_demand_they_published(app, market, client_as):
     assert answer.status_code == 302
     db.session.refresh(question)
     assert question.answer == "염분 35‰ 기준"
+
+    # The API too: the operator's token answers (corrects) the answer.
+    with app.test_request_context():
+        _row, token = create_api_token(operator, "gap")
+    api = operator_client.post(
+        f"/api/v1/questions/{question.id}/answer",
+        json={"answer": "염분 35‰, 수온 20℃ 기준"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert api.status_code == 200, api.get_data(as_text=True)
+    db.session.refresh(question)
+    assert question.answer == "염분 35‰, 수온 20℃ 기준"
 
     edit = operator_client.get(f"/demands/{demand.id}/edit")
     assert edit.status_code == 200
