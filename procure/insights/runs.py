@@ -21,6 +21,7 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -32,8 +33,9 @@ from procure.audit.services import record
 from procure.errors import Conflict, Forbidden
 from procure.extensions import db
 from procure.insights import services
-from procure.models import GapAnalysisRun, GapRunStatus
+from procure.models import GapAnalysisRun, GapRunStatus, User
 from procure.models.base import utcnow
+from procure.notifications.services import notify
 
 log = logging.getLogger(__name__)
 
@@ -205,6 +207,11 @@ def execute(run: GapAnalysisRun, actor=None) -> GapAnalysisRun:
             actor=actor,
             after={"error": run.error},
         )
+        _tell_requester(
+            run,
+            lambda: _("The demand-gap analysis failed"),
+            lambda: _("The analysis stopped with this error: %(error)s", error=run.error),
+        )
         db.session.commit()
         return run
     run.status = GapRunStatus.DONE
@@ -228,8 +235,31 @@ def execute(run: GapAnalysisRun, actor=None) -> GapAnalysisRun:
         },
     )
     _prune(run.seed, run.min_size)
+    gaps = sum(1 for c in report["clusters"] if c["is_gap"])
+    _tell_requester(
+        run,
+        lambda: _("The demand-gap analysis is ready"),
+        lambda: _(
+            "%(demands)d demands in %(clusters)d clusters (seed %(seed)d); %(gaps)d gaps.",
+            demands=report["n_demands"],
+            clusters=len(report["clusters"]),
+            seed=run.seed,
+            gaps=gaps,
+        ),
+    )
     db.session.commit()
     return run
+
+
+def _tell_requester(run: GapAnalysisRun, title, body) -> None:
+    """Notify the operator who asked for the run (a run from the command line has nobody)."""
+    if run.requested_by_id is None:
+        return
+    user = db.session.get(User, run.requested_by_id)
+    if user is None:
+        return
+    link = "/admin/insights/gaps?" + urlencode({"seed": run.seed, "min_size": run.min_size})
+    notify([user], "insights.gaps_analysed", title, body, link)
 
 
 def _prune(seed: int, min_size: int) -> None:

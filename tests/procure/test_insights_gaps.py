@@ -331,6 +331,13 @@ def test_a_large_market_shows_stored_runs_the_worker_makes(app, large, client_as
     assert f"Gap analysis {run_id}: done" in result.output
     run = db.session.get(GapAnalysisRun, run_id)  # the worker began a new session
     assert run.status == "done" and run.demand_count == 9 and run.seconds >= 0
+    ready = db.session.scalars(
+        select(Notification).where(Notification.kind == "insights.gaps_analysed")
+    ).all()
+    # In the operator's language (Korean by default), in the centre and by e-mail.
+    assert [(n.user_id, n.title) for n in ready] == [(user_id, "수요 공백 분석이 끝났습니다")]
+    assert ready[0].body == "수요 9건, 군집 3개(시드 0), 수요 공백 1개."
+    assert ready[0].link == "/admin/insights/gaps?seed=0&min_size=2"
     assert run.report == in_request(app, services.analyse, 0, 2).report.to_dict()
 
     stored = text(operator.get("/admin/insights/gaps"))
@@ -386,6 +393,10 @@ def test_a_failed_run_is_shown_and_may_be_asked_again(app, large, client_as, mon
     assert result.exit_code == 0, result.output
     [run] = _runs()
     assert run.status == "failed" and "MemoryError: no memory for k-means" in run.error
+    told = db.session.scalar(
+        select(Notification).where(Notification.kind == "insights.gaps_analysed")
+    )
+    assert told.title == "수요 공백 분석이 실패했습니다" and "no memory for k-means" in told.body
     page = text(operator.get("/admin/insights/gaps"))
     assert "failed: MemoryError: no memory for k-means" in page and "Analyse now" in page
     retry = operator.post("/admin/insights/gaps/analyse", data={"seed": "0", "min_size": "2"})
