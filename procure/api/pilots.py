@@ -77,6 +77,10 @@ ADJUST_FIELDS = {
     "reason": Field("text", 2000, nullable=False, required=True),
     "version": OPTIONAL_VERSION,
 }
+WITHDRAW_FIELDS = {
+    "reason": Field("text", 2000, description="Why the agency withdraws (kept in the audit log)"),
+    "version": OPTIONAL_VERSION,
+}
 CONTRACT_FIELDS = {
     "contract_number": Field("text", 64, nullable=False, required=True),
     "contract_date": Field("date", nullable=False, required=True),
@@ -507,6 +511,22 @@ def adjust_pilot_allocation(application_id: int):
     app_ = services.get_application(current_user, application_id)
     data = read_body(ADJUST_FIELDS)
     services.adjust(_actor(), app_, data["quantity"], data["reason"], data.get("version"))
+    db.session.commit()
+    return jsonify(application_json(app_))
+
+
+@bp.route("/pilot-applications/<int:application_id>/withdraw", methods=["POST"])
+@authz.roles(Role.OFFICER, acting=True)
+@document(
+    "Withdraw your agency's application while the round is open (the optimiser leaves it out)",
+    body=body_schema(WITHDRAW_FIELDS),
+    responses=one("PilotApplication", "The withdrawn application"),
+    tags=TAGS,
+)
+def withdraw_pilot_application(application_id: int):
+    app_ = services.get_application(current_user, application_id)
+    data = read_body(WITHDRAW_FIELDS, optional=True)
+    services.withdraw_application(_actor(), app_, data.get("reason") or "", data.get("version"))
     db.session.commit()
     return jsonify(application_json(app_))
 

@@ -402,6 +402,7 @@ def apply(actor: User, round_: PilotRound, data: ApplicationInput) -> PilotAppli
         select(PilotApplication.id).where(
             PilotApplication.plan_id == plan.id,
             PilotApplication.agency_id == actor.organisation_id,
+            PilotApplication.status != WITHDRAWN,
         )
     ):
         check.fail("plan_id", _("Your agency has already applied for this product."))
@@ -428,6 +429,49 @@ def apply(actor: User, round_: PilotRound, data: ApplicationInput) -> PilotAppli
         app_.id,
         actor=actor,
         after=application_snapshot(app_),
+    )
+    return app_
+
+
+#: An application's states: submitted, then allocated or not_allocated by the optimiser (or
+#: by hand); withdrawn by its agency while the round is open.
+WITHDRAWN = "withdrawn"
+
+
+def withdraw_application(
+    actor: User, app_: PilotApplication, reason: str = "", version: int | None = None
+) -> PilotApplication:
+    """The applying agency takes its application back while the round is still open.
+
+    It stays on record (status ``withdrawn``, audited with the reason), the optimiser leaves
+    it out, and the agency may apply for the same product again.
+
+    :raise Forbidden: not an officer of the applying agency.
+    :raise Conflict: stale ``version``, already withdrawn, or the round is no longer open.
+    """
+    if not (actor.has_role(Role.OFFICER) and policy.acts_for(actor, app_.agency_id)):
+        raise Forbidden(_("Only the applying agency's officers can withdraw its application."))
+    _check_version(app_, version)
+    if app_.status == WITHDRAWN:
+        raise Conflict(_("This application is already withdrawn."))
+    if app_.plan.round.status != R.OPEN:
+        raise Conflict(
+            _("Applications can be withdrawn only while the round is open for applications.")
+        )
+    check = Checker()
+    reason = check.text("reason", reason, 2000)
+    check.done()
+    before = {"status": app_.status}
+    app_.status = WITHDRAWN
+    app_.updated_at = utcnow()
+    db.session.flush()
+    record(
+        "pilot_application.withdrawn",
+        "pilot_application",
+        app_.id,
+        actor=actor,
+        before=before,
+        after={"status": WITHDRAWN, "reason": reason or None},
     )
     return app_
 
@@ -466,7 +510,7 @@ def get_application(user, application_id: int) -> PilotApplication:
 def _candidates(round_: PilotRound) -> tuple[list[allocation.Candidate], dict[int, int]]:
     apps = db.session.scalars(
         select(PilotApplication)
-        .where(PilotApplication.round_id == round_.id)
+        .where(PilotApplication.round_id == round_.id, PilotApplication.status != WITHDRAWN)
         .order_by(PilotApplication.id)
     ).all()
     candidates = [
@@ -601,6 +645,8 @@ def adjust(
     round_ = app_.plan.round
     if round_.status != R.ALLOCATING:
         raise Conflict(_("Allocations can be changed only before they are published."))
+    if app_.status == WITHDRAWN:
+        raise Conflict(_("This application was withdrawn by its agency."))
     check = Checker()
     qty = check.integer("quantity", quantity, minimum=0, maximum=app_.quantity, required=True)
     reason = check.text("reason", reason, 2000, required=True)

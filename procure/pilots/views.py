@@ -223,6 +223,22 @@ def adjust(application_id: int):
     return redirect(url_for("pilots.round_detail", round_id=app_.round_id))
 
 
+@bp.route("/applications/<int:application_id>/withdraw", methods=["POST"])
+@authz.roles(Role.OFFICER, acting=True)
+def withdraw_application(application_id: int):
+    app_ = services.get_application(current_user, application_id)
+    ActionForm()  # CSRFProtect has checked the token
+    services.withdraw_application(
+        _actor(), app_, request.form.get("reason", ""), version=_version()
+    )
+    db.session.commit()
+    flash(
+        _("Your application is withdrawn. You may apply again while the round is open."),
+        "success",
+    )
+    return redirect(url_for("pilots.round_detail", round_id=app_.round_id))
+
+
 @bp.route("/rounds/<int:round_id>/plans/new", methods=["GET", "POST"])
 @authz.roles(Role.SUPPLIER, acting=True)
 def new_plan(round_id: int):

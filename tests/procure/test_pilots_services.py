@@ -501,3 +501,84 @@ def test_a_later_fix_lifts_the_extension_block(app, w):
     assert services.extension_blocked(product_id) is False
     assert pilot.report.defects[1]["fixed_on"] == local_today().isoformat()
     assert _events("pilot", pilot.id).count("field_report.defect_fixed") == 2
+
+
+def test_an_agency_withdraws_its_application_while_the_round_is_open(app, w, client_as):
+    operator = w["operator"]
+    round_ = open_round(app, operator, w["products"], budget=5_000_000)
+    plan = file_plan(app, w["suppliers"][0], round_, w["products"][0], price=1_000_000)
+    officer, other = w["officers"][0], w["officers"][1]
+    mistaken = apply(app, officer, round_, plan, quantity=3)
+    kept = apply(app, other, round_, plan, quantity=2)
+    with pytest.raises(Forbidden):  # another agency, or the operator, cannot do it for them
+        in_request(app, services.withdraw_application, other, mistaken)
+    with pytest.raises(Forbidden):
+        in_request(app, services.withdraw_application, operator, mistaken)
+    with pytest.raises(Conflict):  # a stale page
+        in_request(app, services.withdraw_application, officer, mistaken, "", mistaken.version + 9)
+    in_request(app, services.withdraw_application, officer, mistaken, "수량 오기")
+    assert mistaken.status == "withdrawn"
+    assert "pilot_application.withdrawn" in _events("pilot_application", mistaken.id)
+    with pytest.raises(Conflict):
+        in_request(app, services.withdraw_application, officer, mistaken)
+    # The agency may apply for the same product again; the optimiser ignores the withdrawn one.
+    again = apply(app, officer, round_, plan, quantity=1)
+    in_request(app, services.allocate, operator, round_)
+    lines = {line["application_id"] for line in round_.allocation_report["lines"]}
+    assert lines == {kept.id, again.id} and round_.allocation_report["applications"] == 2
+    assert mistaken.status == "withdrawn" and mistaken.allocated_quantity == 0
+    with pytest.raises(Conflict):  # nor can the operator allocate it by hand
+        in_request(app, services.adjust, operator, mistaken, 1, "실수")
+    with pytest.raises(Conflict):  # too late once the optimiser has run
+        in_request(app, services.withdraw_application, officer, again)
+
+    # The page shows the withdrawal; the API refuses it once the round is allocating.
+    page = client_as("operator")[0].get(f"/pilots/rounds/{round_.id}").get_data(as_text=True)
+    assert "Withdrawn by the agency" in page
+
+
+def test_withdrawing_through_the_page_and_the_api(app, w, client_as, login):
+    from procure.account.services import create_api_token
+
+    operator = w["operator"]
+    round_ = open_round(app, operator, w["products"])
+    plan = file_plan(app, w["suppliers"][0], round_, w["products"][0])
+    officer = w["officers"][0]
+    first = apply(app, officer, round_, plan, quantity=2)
+    client = factories.english_client(app)
+    login(officer, on=client)
+    page = client.get(f"/pilots/rounds/{round_.id}").get_data(as_text=True)
+    assert f"/pilots/applications/{first.id}/withdraw" in page
+    response = client.post(
+        f"/pilots/applications/{first.id}/withdraw",
+        data={"version": first.version, "reason": "중복 신청"},
+    )
+    assert response.status_code == 302
+    db.session.refresh(first)
+    assert first.status == "withdrawn"
+    second = apply(app, officer, round_, plan, quantity=1)
+    with app.test_request_context():
+        _row, token = create_api_token(officer, "pilots")
+    db.session.flush()
+    api = factories.english_client(app).post(
+        f"/api/v1/pilot-applications/{second.id}/withdraw",
+        json={"reason": "예산 부족"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert api.status_code == 200 and api.get_json()["status"] == "withdrawn"
+    again = factories.english_client(app).post(
+        f"/api/v1/pilot-applications/{second.id}/withdraw",
+        json={},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert again.status_code == 409 and again.mimetype == "application/problem+json"
+    # Another agency's officer does not learn the application exists.
+    with app.test_request_context():
+        _row, other_token = create_api_token(w["officers"][1], "pilots")
+    db.session.flush()
+    hidden = factories.english_client(app).post(
+        f"/api/v1/pilot-applications/{second.id}/withdraw",
+        json={},
+        headers={"Authorization": f"Bearer {other_token}"},
+    )
+    assert hidden.status_code == 404
