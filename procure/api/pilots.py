@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from flask import jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -363,6 +365,23 @@ def create_pilot_round():
     round_ = services.create_round(_actor(), services.RoundInput(**data))
     db.session.commit()
     return created(round_json(round_), f"/api/v1/pilot-rounds/{round_.id}")
+
+
+@bp.route("/pilot-rounds/<int:round_id>", methods=["PATCH"])
+@authz.roles(Role.OPERATOR)
+@document(
+    "Change a draft round (all fields, as when creating it; send `version`)",
+    body=_with(copy.deepcopy(ROUND_BODY), version={"type": ["integer", "null"]}),
+    responses=one("PilotRound", "The changed draft round"),
+    tags=TAGS,
+)
+def update_pilot_round(round_id: int):
+    round_ = services.get_round(current_user, round_id)
+    data = read_body({**ROUND_FIELDS, "version": OPTIONAL_VERSION})
+    version = data.pop("version", None)
+    services.update_round(_actor(), round_, services.RoundInput(**data), version)
+    db.session.commit()
+    return jsonify(round_json(round_))
 
 
 @bp.route("/pilot-rounds/<int:round_id>", methods=["GET"])

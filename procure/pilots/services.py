@@ -150,9 +150,8 @@ def round_snapshot(round_: PilotRound) -> dict:
     }
 
 
-def create_round(actor: User, data: RoundInput) -> PilotRound:
-    """An operator opens a draft round: budget, period, mode and the eligible products."""
-    _require_operator(actor)
+def _validated_round(data: RoundInput) -> dict:
+    """The round's fields checked, products resolved. :raise Invalid: field errors."""
     check = Checker()
     title = check.text("title", data.title, 200, required=True)
     budget = check.integer("budget", data.budget, minimum=1, required=True)
@@ -185,24 +184,63 @@ def create_round(actor: User, data: RoundInput) -> PilotRound:
         elif product not in products:
             products.append(product)
     check.done()
+    return {
+        "title": title,
+        "budget": budget,
+        "mode": mode,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "applications_close_on": closes,
+        "per_agency_cap": cap,
+        "products": products,
+    }
+
+
+def _apply_round(round_: PilotRound, values: dict) -> None:
+    for name, value in values.items():
+        setattr(round_, name, value)
+
+
+def create_round(actor: User, data: RoundInput) -> PilotRound:
+    """An operator opens a draft round: budget, period, mode and the eligible products."""
+    _require_operator(actor)
+    values = _validated_round(data)
     round_ = PilotRound(
-        title=title,
-        budget=budget,
-        mode=mode,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        applications_close_on=closes,
-        per_agency_cap=cap,
         weights=dict(allocation.DEFAULT_WEIGHTS),
         status=R.DRAFT,
         created_by_id=actor.id,
     )
-    round_.products = products
+    _apply_round(round_, values)
     db.session.add(round_)
     db.session.flush()
     record(
         "pilot_round.created", "pilot_round", round_.id, actor=actor, after=round_snapshot(round_)
     )
+    return round_
+
+
+def update_round(
+    actor: User, round_: PilotRound, data: RoundInput, version: int | None = None
+) -> PilotRound:
+    """The operator changes a draft round; once open, its terms are what suppliers and
+    agencies answered, so they stay.
+
+    :raise Conflict: stale ``version``, or the round is no longer a draft.
+    :raise Invalid: field errors.
+    """
+    _require_operator(actor)
+    _check_version(round_, version)
+    if round_.status != R.DRAFT:
+        raise Conflict(_("Only a draft round can be changed; this one is open already."))
+    values = _validated_round(data)
+    before = round_snapshot(round_)
+    _apply_round(round_, values)
+    after = round_snapshot(round_)
+    if before == after:
+        return round_
+    round_.updated_at = utcnow()
+    db.session.flush()
+    record("pilot_round.updated", "pilot_round", round_.id, actor=actor, before=before, after=after)
     return round_
 
 

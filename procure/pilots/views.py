@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from procure import authz, policy
 from procure.attachments.services import attachments_of
-from procure.errors import ServiceError
+from procure.errors import Conflict, ServiceError
 from procure.extensions import db
 from procure.forms import ActionForm, apply_service_error, choices
 from procure.models import Role
@@ -106,13 +106,15 @@ def index():
     )
 
 
-@bp.route("/rounds/new", methods=["GET", "POST"])
-@authz.roles(Role.OPERATOR)
-def new_round():
-    form = RoundForm()
+def _round_form_page(round_=None):
+    """The round form: a new draft, or changes to a draft (``round_``)."""
+    form = RoundForm(obj=round_ if round_ is not None and request.method == "GET" else None)
     form.product_ids.choices = choices(
         [(str(p.id), f"{p.name} — {p.supplier.name}") for p in services.designated_products()]
     )
+    if round_ is not None and request.method == "GET":
+        form.product_ids.data = [str(p.id) for p in round_.products]
+    context = {"form": form, "round": round_}
     if form.validate_on_submit():
         data = services.RoundInput(
             title=form.title.data,
@@ -125,16 +127,37 @@ def new_round():
             product_ids=form.product_ids.data or [],
         )
         try:
-            round_ = services.create_round(_actor(), data)
+            if round_ is None:
+                round_ = services.create_round(_actor(), data)
+            else:
+                services.update_round(_actor(), round_, data, version=_version())
         except ServiceError as error:
             db.session.rollback()
             apply_service_error(form, error)
-            return render_template("pilots/round_form.html", form=form), error.status
+            return render_template("pilots/round_form.html", **context), error.status
         db.session.commit()
-        flash(_("The round is saved as a draft. Open it when it is ready."), "success")
+        if context["round"] is None:
+            flash(_("The round is saved as a draft. Open it when it is ready."), "success")
+        else:
+            flash(_("The draft round is saved."), "success")
         return redirect(url_for("pilots.round_detail", round_id=round_.id))
     status = 400 if form.is_submitted() else 200
-    return render_template("pilots/round_form.html", form=form), status
+    return render_template("pilots/round_form.html", **context), status
+
+
+@bp.route("/rounds/new", methods=["GET", "POST"])
+@authz.roles(Role.OPERATOR)
+def new_round():
+    return _round_form_page()
+
+
+@bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
+@authz.roles(Role.OPERATOR)
+def edit_round(round_id: int):
+    round_ = services.get_round(current_user, round_id)
+    if round_.status != "draft":
+        raise Conflict(_("Only a draft round can be changed; this one is open already."))
+    return _round_form_page(round_)
 
 
 @bp.route("/rounds/<int:round_id>")

@@ -582,3 +582,83 @@ def test_withdrawing_through_the_page_and_the_api(app, w, client_as, login):
         headers={"Authorization": f"Bearer {other_token}"},
     )
     assert hidden.status_code == 404
+
+
+def test_a_draft_round_is_changed_and_an_open_one_is_not(app, w, login):
+    from procure.account.services import create_api_token
+
+    operator = w["operator"]
+    product_a, product_b = w["products"]
+    round_ = open_round(app, operator, [product_a], open_it=False)
+    data = services.RoundInput(
+        title="2026년 2차 시범구매",
+        budget=50_000_000,
+        mode="rental",
+        starts_on=local_today(),
+        ends_on=local_today() + timedelta(days=90),
+        per_agency_cap=10_000_000,
+        product_ids=[product_a.id, product_b.id],
+    )
+    with pytest.raises(Forbidden):
+        in_request(app, services.update_round, w["officers"][0], round_, data)
+    with pytest.raises(Conflict):  # a stale page
+        in_request(app, services.update_round, operator, round_, data, round_.version + 3)
+    bad = services.RoundInput(**{**data.__dict__, "budget": 0, "product_ids": []})
+    with pytest.raises(Invalid) as refused:
+        in_request(app, services.update_round, operator, round_, bad)
+    assert {e.field for e in refused.value.errors} == {"budget", "product_ids"}
+    assert round_.title == "2026년 1차 시범구매"  # nothing of the refused change landed
+    in_request(app, services.update_round, operator, round_, data, round_.version)
+    assert (round_.title, round_.budget, round_.mode, round_.per_agency_cap) == (
+        "2026년 2차 시범구매",
+        50_000_000,
+        "rental",
+        10_000_000,
+    )
+    assert {p.id for p in round_.products} == {product_a.id, product_b.id}
+    assert _events("pilot_round", round_.id) == ["pilot_round.created", "pilot_round.updated"]
+
+    # The API: the same change, all fields as when creating it.
+    with app.test_request_context():
+        _row, token = create_api_token(operator, "pilots")
+    db.session.flush()
+    headers = {"Authorization": f"Bearer {token}"}
+    days = {"starts_on": data.starts_on.isoformat(), "ends_on": data.ends_on.isoformat()}
+    body = {**data.__dict__, **days, "title": "API로 바꾼 제목", "version": round_.version}
+    api = factories.english_client(app).patch(
+        f"/api/v1/pilot-rounds/{round_.id}", json=body, headers=headers
+    )
+    assert api.status_code == 200 and api.get_json()["title"] == "API로 바꾼 제목"
+    db.session.refresh(round_)
+
+    # The page: the operator changes the draft through the form.
+    client = factories.english_client(app)
+    login(operator, on=client)
+    form = client.get(f"/pilots/rounds/{round_.id}/edit")
+    assert form.status_code == 200 and "API로 바꾼 제목" in form.get_data(as_text=True)
+    saved = client.post(
+        f"/pilots/rounds/{round_.id}/edit",
+        data={
+            "title": "2026년 2차 시범구매(수정)",
+            "budget": "60000000",
+            "mode": "rental",
+            "starts_on": local_today().isoformat(),
+            "ends_on": (local_today() + timedelta(days=90)).isoformat(),
+            "product_ids": [str(product_a.id)],
+            "version": round_.version,
+        },
+    )
+    assert saved.status_code == 302
+    db.session.refresh(round_)
+    assert round_.budget == 60_000_000 and [p.id for p in round_.products] == [product_a.id]
+
+    # Open: the terms are what suppliers and agencies answer; the page, service and API refuse.
+    in_request(app, services.open_round, operator, round_)
+    with pytest.raises(Conflict):
+        in_request(app, services.update_round, operator, round_, data)
+    assert client.get(f"/pilots/rounds/{round_.id}/edit").status_code == 409
+    body.pop("version")
+    api = factories.english_client(app).patch(
+        f"/api/v1/pilot-rounds/{round_.id}", json=body, headers=headers
+    )
+    assert api.status_code == 409 and api.mimetype == "application/problem+json"
