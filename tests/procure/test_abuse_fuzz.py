@@ -23,9 +23,11 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from sqlalchemy import select
 
 import factories
 from procure.extensions import db
+from procure.models.evaluation import Designation
 
 CHECKS = [
     not_a_server_error,
@@ -59,8 +61,19 @@ def _token_for(app, role: str) -> str:
     return token
 
 
-def _fuzz(api_schema, headers: dict, modes=(GenerationMode.POSITIVE, GenerationMode.NEGATIVE)):
-    """Run every operation in every mode; return one line per failing operation."""
+def _fuzz(
+    api_schema,
+    headers: dict,
+    modes=(GenerationMode.POSITIVE, GenerationMode.NEGATIVE),
+    ids: dict | None = None,
+    reached: list | None = None,
+):
+    """Run every operation in every mode; return one line per failing operation.
+
+    With ``ids``, path parameters of those names are set to real records, so generated bodies
+    reach the services' rules instead of a 404; ``reached`` collects (operation, status) of
+    those calls.
+    """
     failures: list[str] = []
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) > 50
@@ -70,8 +83,13 @@ def _fuzz(api_schema, headers: dict, modes=(GenerationMode.POSITIVE, GenerationM
             @FUZZ
             @given(case=operation.as_strategy(generation_mode=mode))
             def run(case):
+                for name in list(case.path_parameters or {}):
+                    if ids and name in ids:
+                        case.path_parameters[name] = ids[name]
                 # A fresh context per request, as a server gives, so ``g`` never carries over.
                 response = contextvars.Context().run(case.call, headers=headers)
+                if reached is not None and case.path_parameters:
+                    reached.append((case.operation.label, response.status_code))
                 case.validate_response(response, checks=CHECKS)
 
             try:
@@ -88,6 +106,69 @@ def test_every_operation_survives_fuzzing(app, db_session, api_schema, role):
         headers["Authorization"] = f"Bearer {_token_for(app, role)}"
     failures = _fuzz(api_schema, headers)
     assert failures == [], "\n\n".join(failures)
+
+
+@pytest.fixture
+def market(app, db_session):
+    """Real records for every kind of id in the API's paths, and the people who own them."""
+    from procure.demands import services as demands
+    from procure.ideas import services as ideas
+    from test_pilots_helpers import apply, designated_product, file_plan, open_round
+
+    factories.add_cpv_codes()
+    people = {role: factories.user_with_role(role) for role in ("officer", "supplier", "operator")}
+    citizen = factories.user_with_role("citizen")
+    demand = factories.published_demand(app, people["officer"])
+    question = factories.in_request(
+        app, demands.ask_question, people["supplier"], demand, "시험 조건은 무엇인가요?"
+    )
+    proposal = factories.answered_proposal(app, people["supplier"], demand)
+    product = designated_product(people["supplier"])
+    idea = factories.in_request(
+        app,
+        ideas.submit_idea,
+        citizen,
+        title="버스 정류장 안내",
+        problem="밤에는 정류장 안내가 보이지 않는다.",
+        suggestion="큰 화면",
+    )
+    round_ = open_round(app, people["operator"], [product])
+    plan = file_plan(app, people["supplier"], round_, product)
+    application = apply(app, people["officer"], round_, plan)
+    ids = {
+        "demand_id": demand.id,
+        "question_id": question.id,
+        "proposal_id": proposal.id,
+        "product_id": product.id,
+        "designation_id": db.session.scalar(
+            select(Designation.id).where(Designation.product_id == product.id)
+        ),
+        "idea_id": idea.id,
+        "round_id": round_.id,
+        "application_id": application.id,
+        "org_id": people["officer"].organisation_id,
+    }
+    return people, ids
+
+
+@pytest.mark.parametrize("role", ["officer", "supplier", "operator"])
+def test_every_operation_on_real_records_survives_fuzzing(app, api_schema, market, role):
+    """The same, with path ids set to records the caller's organisation owns (or, for the
+    operator, may act on): transitions and edits with generated bodies, not only 404s."""
+    people, ids = market
+    from procure.account.services import create_api_token
+
+    with app.test_request_context():
+        _row, token = create_api_token(people[role], "fuzz")
+    db.session.flush()
+    reached: list = []
+    failures = _fuzz(api_schema, {"Authorization": f"Bearer {token}"}, ids=ids, reached=reached)
+    assert failures == [], "\n\n".join(failures)
+    # The records were really reached: reads answer 200, and some writes got past the 404.
+    found = {label for label, status in reached if status == 200 and label.startswith("GET")}
+    assert len(found) >= 10, sorted(found)
+    written = {label for label, status in reached if status < 300 and not label.startswith("GET")}
+    assert written or role == "operator", sorted(set(reached))
 
 
 # -- what the fuzzer found, pinned as plain tests ------------------------------------------
