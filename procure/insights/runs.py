@@ -102,6 +102,8 @@ def view(seed: int, min_size: int) -> GapView:
     stamp = services.demand_stamp()
     count = stamp[0]
     pending = pending_run(seed, min_size)
+    if pending is not None and _stale(pending):
+        pending = None  # its worker died: offer to ask again (a worker also takes it up again)
     if count <= live_limit():
         analysis = services.analyse(seed, min_size)
         return GapView(analysis, None, pending, None, True, True, count)

@@ -412,8 +412,10 @@ def test_an_abandoned_run_is_taken_up_again_and_claimed_once(app, large):
     db.session.commit()
     assert runs.claim_next().id == run.id
     assert runs.claim_next() is None  # running: nobody else takes it
+    assert in_request(app, runs.view, 0, 2).pending.id == run.id
     run.started_at = run.started_at - runs.STALE_RUNNING - timedelta(minutes=1)
     db.session.commit()
+    assert in_request(app, runs.view, 0, 2).pending is None  # the page offers to ask again
     retaken = runs.claim_next()
     assert retaken.id == run.id and retaken.status == "running"
     assert runs.execute(retaken).status == "done"
