@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from procure import policy
 from procure.audit.services import record
+from procure.cache import count_and_latest, kept
 from procure.classification.services import bilingual_labels
 from procure.extensions import db
 from procure.models import (
@@ -36,7 +37,6 @@ MIN_LISTINGS = 3
 POSITIVE = ("shortlisted", "accepted", "pilot")
 NEGATIVE = ("declined", "dismissed")
 _lock = threading.Lock()
-_prepare_lock = threading.Lock()
 _rankings_lock = threading.Lock()
 #: Supplier dashboards' rankings kept per process (least recently seen organisation dropped).
 DASHBOARD_RANKINGS_MAX = 2_000
@@ -105,23 +105,13 @@ def _indexes() -> dict[int, float]:
     return dict(rows)
 
 
-def count_and_last_update(model, *conditions) -> tuple:
-    """(rows, their latest ``updated_at``) under ``conditions``: changes whenever one of those
-    rows appears, changes or leaves them. What the caches here are keyed on."""
-    return tuple(
-        db.session.execute(
-            select(func.count(), func.max(model.updated_at)).where(*conditions)
-        ).one()
-    )
-
-
 def _open_demand():
     return (Demand.status == DemandStatus.PUBLISHED, Demand.deleted_at.is_(None))
 
 
 def _fingerprint() -> tuple:
-    return count_and_last_update(
-        Product, Product.status == ProductStatus.LISTED, Product.deleted_at.is_(None)
+    return count_and_latest(
+        Product.updated_at, Product.status == ProductStatus.LISTED, Product.deleted_at.is_(None)
     )
 
 
@@ -243,19 +233,7 @@ def _open_demands_prepared(matcher, key: tuple):
     predicted when they have none) and shared by every supplier's dashboard in this process
     until the matcher or the open demands change."""
 
-    def cached():
-        found = current_app.extensions.get("prepared_demands")
-        if found is not None and found[0] == key and found[1].matcher is matcher:
-            return found[1]
-        return None
-
-    prepared = cached()
-    if prepared is not None:
-        return prepared
-    with _prepare_lock:
-        prepared = cached()
-        if prepared is not None:
-            return prepared
+    def prepare():
         recent = (
             select(Demand.id)
             .where(*_open_demand())
@@ -268,9 +246,10 @@ def _open_demands_prepared(matcher, key: tuple):
             .options(selectinload(Demand.requirements), selectinload(Demand.codes))
             .order_by(Demand.id)
         ).all()
-        prepared = matcher.prepare_demands(demand_dict(d) for d in demands)
-        current_app.extensions["prepared_demands"] = (key, prepared)
-        return prepared
+        return matcher.prepare_demands(demand_dict(d) for d in demands)
+
+    # The matcher itself is part of the key (compared by identity): a refitted one prepares again.
+    return kept("prepared_demands", (key, matcher), prepare)
 
 
 def _rank_demands_for(user, matcher, demands_key: tuple, k: int) -> list[tuple[int, float, list]]:
@@ -315,21 +294,22 @@ def suggested_demands(user, locale: str, k: int = 6) -> list[Suggestion]:
     cached = current_app.extensions.get("matcher")
     demands_key = (
         cached.fingerprint if cached else None,
-        *count_and_last_update(Demand, *_open_demand()),
+        *count_and_latest(Demand.updated_at, *_open_demand()),
     )
-    products_key = count_and_last_update(
-        Product, Product.supplier_id == user.organisation_id, Product.status == ProductStatus.LISTED
+    products_key = count_and_latest(
+        Product.updated_at,
+        Product.supplier_id == user.organisation_id,
+        Product.status == ProductStatus.LISTED,
     )
     key = (demands_key, products_key, k)
     rankings = current_app.extensions.setdefault("demand_suggestions", OrderedDict())
     organisation = user.organisation_id
     with _rankings_lock:
         hit = rankings.get(organisation)
-        if hit is not None and hit[0] == key:
+        ranked = hit[1] if hit is not None and hit[0] == key else None
+        if ranked is not None:
             rankings.move_to_end(organisation)
-    if hit is not None and hit[0] == key:
-        ranked = hit[1]
-    else:
+    if ranked is None:
         ranked = _rank_demands_for(user, matcher, demands_key, k)
         with _rankings_lock:
             rankings[organisation] = (key, ranked)

@@ -204,11 +204,7 @@ def detail(demand_id: int):
     my_proposals = []
     if user.is_authenticated and user.has_role(Role.SUPPLIER) and user.can_act_for_organisation:
         my_proposals = proposals.for_demand_by_supplier(demand, user.organisation_id)
-    can_compare = policy.is_operator(user) or (
-        user.is_authenticated
-        and user.has_role(Role.OFFICER)
-        and policy.acts_for(user, demand.agency_id)
-    )
+    can_compare = policy.is_operator(user) or policy.manages_demand(user, demand)
     proposal_count = len(proposals.for_demand(user, demand)) if can_compare else None
     can_edit = policy.can_edit_demand(user, demand)
     suggestions = []

@@ -28,6 +28,7 @@ from sqlalchemy.orm import selectinload
 from matching.gaps import Cluster, GapReport, find_gaps, matcher_scorer
 from procure import matching_service, policy
 from procure.audit.services import record
+from procure.cache import count_and_latest
 from procure.checks import Checker
 from procure.classification.divisions import CPV_DIVISIONS
 from procure.clock import local_today
@@ -48,7 +49,6 @@ from procure.models import (
 from procure.models.base import utcnow
 from procure.models.pilots import PilotPurchase, PilotStatus
 
-GAP_SOURCE = policy.GAP_SOURCE
 EXTERNAL_PREFIX = "gap:"
 DEFAULT_SEED = 0
 DEFAULT_MIN_SIZE = 2
@@ -125,7 +125,7 @@ def _analysed():
     return (
         Demand.status.in_([DemandStatus.PUBLISHED, DemandStatus.CLOSED]),
         Demand.deleted_at.is_(None),
-        Demand.source != GAP_SOURCE,
+        Demand.source != policy.GAP_SOURCE,
     )
 
 
@@ -146,7 +146,7 @@ def analysed_demands() -> list[Demand]:
 
 def demand_stamp() -> tuple:
     """(analysed demands, their latest change): a stored analysis is current while it holds."""
-    return matching_service.count_and_last_update(Demand, *_analysed())
+    return count_and_latest(Demand.updated_at, *_analysed())
 
 
 def _proposal_counts(demand_ids: list[int]) -> dict[int, int]:
@@ -395,7 +395,7 @@ def publish_gap(
         status=DemandStatus.PUBLISHED,
         published_at=utcnow(),
         revision=1,
-        source=GAP_SOURCE,
+        source=policy.GAP_SOURCE,
         external_id=external_id,
     )
     demand.codes = [DemandCode(scheme="CPV", code=code) for code in _codes_for(analysis, cluster)]

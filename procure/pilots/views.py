@@ -114,6 +114,7 @@ def _round_form_page(round_=None):
     )
     if round_ is not None and request.method == "GET":
         form.product_ids.data = [str(p.id) for p in round_.products]
+    creating = round_ is None
     context = {"form": form, "round": round_}
     if form.validate_on_submit():
         data = services.RoundInput(
@@ -127,7 +128,7 @@ def _round_form_page(round_=None):
             product_ids=form.product_ids.data or [],
         )
         try:
-            if round_ is None:
+            if creating:
                 round_ = services.create_round(_actor(), data)
             else:
                 services.update_round(_actor(), round_, data, version=_version())
@@ -136,7 +137,7 @@ def _round_form_page(round_=None):
             apply_service_error(form, error)
             return render_template("pilots/round_form.html", **context), error.status
         db.session.commit()
-        if context["round"] is None:
+        if creating:
             flash(_("The round is saved as a draft. Open it when it is ready."), "success")
         else:
             flash(_("The draft round is saved."), "success")
