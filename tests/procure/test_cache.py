@@ -48,7 +48,9 @@ def test_the_key_changes_when_a_row_appears_changes_or_leaves(app, db_session):
     supplier = factories.user_with_role("supplier")
     listed = (Product.status == ProductStatus.LISTED, Product.deleted_at.is_(None))
     empty = count_and_latest(Product.updated_at, *listed)
-    product = factories.listed_product(app, supplier, "스마트 가로등", "조도 자동 조절", ["35613000"])
+    product = factories.listed_product(
+        app, supplier, "스마트 가로등", "조도 자동 조절", ["35613000"]
+    )
     one = count_and_latest(Product.updated_at, *listed)
     assert one[0] == empty[0] + 1 and one != empty
     product.summary = "조도 자동 조절, 원격 점검"

@@ -519,3 +519,41 @@ def test_operators_run_the_rnd_demand_they_published(app, market, client_as):
         )
     )
     assert {"question.answered", "demand.updated", "demand.closed"} <= actions
+
+
+def test_long_clusters_are_cut_and_deleted_demands_left_out(app, large, client_as, monkeypatch):
+    """A stored report names demands by id: the list names a few per cluster, a demand deleted
+    since is left out, and an R&D demand's problem text names at most MAX_LISTED_SOURCES."""
+    from procure.insights import views
+    from procure.models.base import utcnow
+
+    operator_client, operator = client_as("operator")
+    run = in_request(app, runs.run_now, 0, 2)
+    assert run.status == "done"
+    monkeypatch.setattr(views, "LIST_MEMBERS", 1)
+    page = text(operator_client.get("/admin/insights/gaps"))
+    assert page.count("and 2 more") == 3  # three clusters of three demands, one named each
+    water = large["water"]
+    gone = db.session.get(Demand, water[1].id)
+    gone.deleted_at = utcnow()
+    db.session.commit()
+    gap = GapReport.from_dict(run.report).gaps[0]
+    detail = text(operator_client.get(f"/admin/insights/gaps/{gap.key}?seed=0&min_size=2"))
+    assert water[0].title in detail and water[2].title in detail
+    assert water[1].title not in detail and "and 1 more" in detail
+
+    monkeypatch.setattr(services, "MAX_LISTED_SOURCES", 1)
+    data = services.PublishInput(title="해수담수화 R&D", closes_on=local_today() + timedelta(30))
+    analysis = in_request(app, runs.analysis_of, run)
+    demand = in_request(app, services.publish_gap, operator, analysis, gap.key, data, "en")
+    assert water[0].title in demand.problem and water[2].title not in demand.problem
+    assert "- and 1 more" in demand.problem
+
+
+def test_a_worker_told_not_to_analyse_leaves_requests_waiting(app, large, client_as):
+    operator_client, _operator = client_as("operator")
+    operator_client.post("/admin/insights/gaps/analyse", data={"seed": "0", "min_size": "2"})
+    result = app.test_cli_runner().invoke(args=["worker", "--once", "--no-analyses"])
+    assert result.exit_code == 0, result.output
+    assert "Gap analysis" not in result.output
+    assert [r.status for r in _runs()] == ["requested"]
