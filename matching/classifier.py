@@ -122,6 +122,7 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
         self.cv_scores_ = {}
         self.holdout_ = None
         self.holdout_linear_ = None
+        self.holdout_reranked_ = None
         self.n_name_rows_ = 0
         self.reranker_ = None
         self.name_chars_t_ = self.name_words_t_ = self.name_groups_ = None
@@ -318,11 +319,13 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
             return None
         # Nested CV on the held-out listings: keep the re-ranker only if it beats the blend.
         won = 0.0
+        out_of_fold = np.empty_like(base)
         for tr, te in KFold(RERANK_FOLDS, shuffle=True, random_state=0).split(feats):
             if not y[tr].any() or y[tr].all():
                 return None
             model = _rerank_model().fit(feats[tr].reshape(-1, feats.shape[2]), y[tr].ravel())
             new = np.vstack([_apply_rerank(model, feats[i], orders[i], base[i]) for i in te])
+            out_of_fold[te] = new
             won += (
                 _top_k_score(new, [truth[i] for i in te])
                 - _top_k_score(base[te], [truth[i] for i in te])
@@ -330,6 +333,9 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
         self.cv_scores_["rerank_gain"] = won / holdout.size
         if won <= 0:
             return None
+        # Fit-time only, like ``holdout_linear_``: each held-out listing's groups as re-ranked
+        # by a fold model that never saw it, for the matcher's choice of relevance scorer.
+        self.holdout_reranked_ = out_of_fold.astype(np.float32)
         return _rerank_model().fit(feats.reshape(-1, feats.shape[2]), y.ravel())
 
     def _name_similarity(self, xc, xw):
@@ -430,19 +436,21 @@ class CodeClassifier(ClassifierMixin, BaseEstimator):
             return None
         return self.linear_.proba(stack_views(xc, xw), self.temperature_)
 
-    def combine(self, votes, linear_group, context=None):
+    def combine(self, votes, linear_group, context=None, group=None):
         """Blend a neighbour vote (all levels) with linear group probabilities (or ``None``).
 
         ``context`` = (similarity row, char row, word row, excluded item or None) lets the
-        re-ranker, when fitted, reorder the blend's top groups."""
+        re-ranker, when fitted, reorder the blend's top groups; ``group``, when given, is
+        the blended (and re-ranked) group distribution already worked out."""
         if linear_group is None or self.blend_ <= 0:
             return votes
         a = self.blend_
         out = [v.copy() for v in votes]
         knn_group = votes[_GROUP][:-1]
-        group = a * linear_group + (1.0 - a) * knn_group
-        if context is not None:
-            group = self.rerank_group(group, linear_group, knn_group, *context)
+        if group is None:
+            group = a * linear_group + (1.0 - a) * knn_group
+            if context is not None:
+                group = self.rerank_group(group, linear_group, knn_group, *context)
         out[_GROUP][:-1] = group
         division_of = self.parents_[_GROUP]
         known = division_of >= 0

@@ -303,7 +303,7 @@ class Matcher(BaseEstimator):
                 self.relevance_weights_, self.relevance_intercept_ = learned
                 self.weights_source_ = "self-supervised"
         # Fit-time only: not worth keeping in a saved model.
-        self.classifier_.holdout_linear_ = None
+        self.classifier_.holdout_linear_ = self.classifier_.holdout_reranked_ = None
         self.pair_weights_ = np.array([DEFAULT_PAIR_WEIGHTS[f] for f in PAIR_FEATURES])
         self.feedback_model_ = None
         self.feedback_pairs_ = []
@@ -343,10 +343,14 @@ class Matcher(BaseEstimator):
             return None
         # The classifier's held-out listings, when it has them: their linear group
         # probabilities come from a model that never saw them.
+        # Their re-ranked groups, likewise, come from the re-ranker's fold models: the final
+        # re-ranker was trained on these very listings and would flatter the code scorer.
         held_out = self.classifier_.holdout_
+        reranked = None
         if held_out is not None:
             sample = held_out
             linear = self.classifier_.holdout_linear_
+            reranked = self.classifier_.holdout_reranked_
         else:
             sample = rng.choice(usable, size=min(self.n_pseudo_demands, usable.size), replace=False)
             linear = None
@@ -366,7 +370,11 @@ class Matcher(BaseEstimator):
                     sim, self.n_neighbors, self.vote_power, exclude=pseudo
                 )
                 lin = None if linear is None else linear[start + row].astype(np.float64)
-                dist = self.classifier_.combine(votes, lin, (sim, xc[row], xw[row], pseudo))
+                if reranked is not None:
+                    group = reranked[start + row].astype(np.float64)
+                    dist = self.classifier_.combine(votes, lin, group=group)
+                else:
+                    dist = self.classifier_.combine(votes, lin, (sim, xc[row], xw[row], pseudo))
                 score = self._relevance_all(sc, sw, bm, dist, default, 0.0)
                 score[pseudo] = -np.inf
                 top = np.argpartition(-score, n_candidates - 1)[:n_candidates]

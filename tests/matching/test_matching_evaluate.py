@@ -158,3 +158,30 @@ def test_grades_take_the_best_pair_of_codes():
     assert grader.grades(["N7110", "5131BI"]).tolist() == [3, 4, 4, 0]
     primary = _Grader(listings, primary_only=True)
     assert primary.grades(["5131C", "N6115B"]).tolist() == [0, 3, 0, 0]
+
+
+def test_the_relevance_scorer_is_chosen_on_groups_no_model_trained_on(canada_path, monkeypatch):
+    """The pseudo-demands that choose the relevance scorer are the classifier's held-out
+    listings, the very listings its group re-ranker is trained on: their re-ranked groups
+    must come from the re-ranker's fold models, not from the final one."""
+    from matching import Matcher
+    from matching.classifier import CodeClassifier
+
+    # A sample on which the re-ranker wins its cross-validation (on many it narrowly does not).
+    tenders = random.Random(1).sample(load_tenders(canada_path), 1500)
+    listings = [{"id": i, "text": t["text"], "codes": t["codes"]} for i, t in enumerate(tenders)]
+    reranked_for = []
+    final_rerank = CodeClassifier.rerank_group
+
+    def spy(self, group, linear_group, knn_group, sim, xc, xw, exclude=None):
+        reranked_for.append(exclude)
+        return final_rerank(self, group, linear_group, knn_group, sim, xc, xw, exclude)
+
+    monkeypatch.setattr(CodeClassifier, "rerank_group", spy)
+    matcher = Matcher(random_state=0).fit(listings)
+    classifier = matcher.classifier_
+    assert classifier.reranker_ is not None  # kept on this sample, so the rule is exercised
+    assert matcher.weights_source_ == "self-supervised"
+    assert not set(reranked_for) & set(classifier.holdout_.tolist())
+    # Fit-time tables are not kept in the model.
+    assert classifier.holdout_linear_ is None and classifier.holdout_reranked_ is None
