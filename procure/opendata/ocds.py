@@ -22,8 +22,9 @@ from __future__ import annotations
 import bisect
 import copy
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -772,6 +773,31 @@ def _key_of(process: Process) -> tuple[str, int]:
     return kind, int(number)
 
 
+#: Processes built at once when releases or records are read in bulk (``procure export-ocds``):
+#: large enough that a batch is a few queries, small enough that memory stays flat.
+BATCH = 500
+
+
+def releases_of(entries: list[Entry]) -> Iterator[dict]:
+    """The releases of these index entries, in their order, building their processes a batch
+    at a time (a process with releases in two batches is built twice)."""
+    batch = BATCH
+    for start in range(0, len(entries), batch):
+        chunk = entries[start : start + batch]
+        built = _build({(e.kind, e.entity_id) for e in chunk})
+        by_id = {r["id"]: r for p in built.values() for r in p.releases}
+        yield from (by_id[e.release_id] for e in chunk)
+
+
+def records_of(keys: list[tuple[str, int, str]]) -> Iterator[dict]:
+    """The records of these index processes, in their order, a batch at a time."""
+    batch = BATCH
+    for start in range(0, len(keys), batch):
+        chunk = [(kind, i) for kind, i, _date in keys[start : start + batch]]
+        built = _build(chunk)
+        yield from (record(built[k]) for k in chunk)
+
+
 def releases_page(since: datetime | None, offset: int, limit: int) -> tuple[int, list[dict]]:
     """(releases dated at or after ``since``, the ``limit`` of them from ``offset``)."""
     index = release_index().releases
@@ -779,9 +805,7 @@ def releases_page(since: datetime | None, offset: int, limit: int) -> tuple[int,
     if since is not None:
         start = bisect.bisect_left(index, stamp(since), key=lambda e: e.date)
     chunk = index[start + offset : start + offset + limit]
-    built = _build({(e.kind, e.entity_id) for e in chunk})
-    by_id = {r["id"]: r for p in built.values() for r in p.releases}
-    return len(index) - start, [by_id[e.release_id] for e in chunk]
+    return len(index) - start, list(releases_of(chunk))
 
 
 def records_page(since: datetime | None, offset: int, limit: int) -> tuple[int, list[dict]]:
@@ -791,9 +815,7 @@ def records_page(since: datetime | None, offset: int, limit: int) -> tuple[int, 
     if since is not None:
         floor = stamp(since)
         keys = [k for k in keys if k[2] >= floor]
-    chunk = [(kind, i) for kind, i, _date in keys[offset : offset + limit]]
-    built = _build(chunk)
-    return len(keys), [record(built[k]) for k in chunk]
+    return len(keys), list(records_of(keys[offset : offset + limit]))
 
 
 def parse_since(raw: str) -> datetime | None:
@@ -854,26 +876,26 @@ def record(process: Process) -> dict:
 # -- packages -------------------------------------------------------------------------------
 
 
-def _package_meta(uri: str, items: list[dict], date_of) -> dict:
+def package_meta(uri: str, dates: Iterable[str]) -> dict:
+    """A package's fields other than its releases or records; ``publishedDate`` is the latest
+    of ``dates`` (now when there are none)."""
     settings = _settings()
-    dates = [date_of(item) for item in items]
-    published = max(dates) if dates else stamp(datetime.now(UTC) - timedelta(0))
     return {
         "uri": uri,
         "version": VERSION,
-        "publishedDate": published,
+        "publishedDate": max(dates, default=None) or stamp(datetime.now(UTC)),
         "publisher": {"name": settings.ocds_publisher, "uri": settings.base_url},
         "publicationPolicy": f"{settings.base_url.rstrip('/')}/open-data",
     }
 
 
 def release_package(items: list[dict], uri: str) -> dict:
-    return {**_package_meta(uri, items, lambda r: r["date"]), "releases": items}
+    return {**package_meta(uri, (r["date"] for r in items)), "releases": items}
 
 
 def record_package(items: list[dict], uri: str) -> dict:
     return {
-        **_package_meta(uri, items, lambda r: r["compiledRelease"]["date"]),
+        **package_meta(uri, (r["compiledRelease"]["date"] for r in items)),
         "records": items,
     }
 

@@ -34,7 +34,7 @@ def _errors(validator, release) -> list[str]:
 
 
 def test_full_demo_export_validates_against_the_release_schema(
-    app, db_session, client, validator, tmp_path
+    app, db_session, client, validator, tmp_path, monkeypatch
 ):
     demo.load()
     # An imported demand (another publisher's ocid) must not be re-published under ours.
@@ -44,12 +44,22 @@ def test_full_demo_export_validates_against_the_release_schema(
     imported.source, imported.external_id = "ocds", "ocds-abc123-XYZ-1"
     db.session.commit()
 
+    # The export streams from the release index in batches (small here, so that processes
+    # fall across batches); it must write exactly what building every process at once gives.
+    monkeypatch.setattr(ocds, "BATCH", 7)
     runner = app.test_cli_runner()
     result = runner.invoke(args=["export-ocds", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert "processes (records):" in result.output
     releases_package = json.loads((tmp_path / "out" / "releases.json").read_text())
     records_package = json.loads((tmp_path / "out" / "records.json").read_text())
+    assert sorted(f.name for f in (tmp_path / "out").iterdir()) == ["records.json", "releases.json"]
+    every = ocds.processes()
+    expected = sorted((r for p in every for r in p.releases), key=lambda r: (r["date"], r["id"]))
+    assert releases_package["releases"] == expected
+    assert records_package["records"] == [ocds.record(p) for p in every]
+    assert releases_package["publishedDate"] == expected[-1]["date"]
+    assert f"releases:            {len(expected)}" in result.output
     assert releases_package["version"] == records_package["version"] == "1.1"
     for package in (releases_package, records_package):
         assert package["publisher"]["name"] and package["uri"].startswith("http")
@@ -135,7 +145,7 @@ def test_full_demo_export_validates_against_the_release_schema(
     assert recs["total"] == len(records) and recs["records"] == records[:5]
 
     # Pages are built from an index, not from every process: walked to the end they give
-    # exactly what the export built from every process, with and without `since`.
+    # exactly what building every process gives, with and without `since`.
     def walk(kind, query=""):
         out, page = [], 1
         while True:
@@ -156,11 +166,17 @@ def test_full_demo_export_validates_against_the_release_schema(
     assert walk("records", f"&since={cut}") == changed
 
 
-def test_an_empty_market_is_an_empty_valid_package(app, db_session, client):
+def test_an_empty_market_is_an_empty_valid_package(app, db_session, client, tmp_path):
     body = client.get("/api/v1/ocds/releases").get_json()
     assert body["version"] == "1.1" and body["page"] == 1
     ids = [r["id"] for r in body["releases"]]
     assert ids == [r["id"] for r in client.get("/api/v1/ocds/releases").get_json()["releases"]]
+    result = app.test_cli_runner().invoke(args=["export-ocds", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    releases = json.loads((tmp_path / "releases.json").read_text())
+    records = json.loads((tmp_path / "records.json").read_text())
+    assert releases["releases"] == [] and records["records"] == []
+    assert releases["publishedDate"] and records["version"] == "1.1"
 
 
 @pytest.mark.parametrize(
@@ -228,3 +244,21 @@ def test_the_index_follows_every_change(app, db_session, client):
     assert sorted(release_ids()) == sorted(
         [f"{ocid}-tender-1", f"{ocid}-award-{proposal.id}", f"{ocid}-closed"]
     )
+
+
+def test_an_interrupted_export_leaves_the_previous_file(tmp_path):
+    from procure.opendata.commands import write_package
+
+    target = tmp_path / "releases.json"
+    assert write_package(target, {"version": "1.1"}, "releases", iter([{"id": "a"}])) == 1
+    before = target.read_text()
+    assert json.loads(before) == {"version": "1.1", "releases": [{"id": "a"}]}
+
+    def failing():
+        yield {"id": "b"}
+        raise RuntimeError("database went away")
+
+    with pytest.raises(RuntimeError):
+        write_package(target, {"version": "1.1"}, "releases", failing())
+    assert target.read_text() == before
+    assert [f.name for f in tmp_path.iterdir()] == ["releases.json"]
