@@ -755,6 +755,7 @@ class _Features:
         self.talk(officer, dialogue, partners, stage_days.get("start_stage_2"), before=True)
         if "start_stage_2" not in stage_days:
             self.spec(officer, dialogue, specs[1], spec_days[1])
+            self.committee(officer, dialogue, partners, spec_days[1])
             return dialogue
         with _on(self.day(stage_days["start_stage_2"])):
             dialogues.move(officer, dialogue, "start_stage_2", dialogue.version)
@@ -795,6 +796,18 @@ class _Features:
                 f"경쟁적 대화 결과 {winner}을(를) 계약 상대자로 정했습니다.",
             )
         return dialogue
+
+    def committee(self, officer: User, dialogue, partners: list[Bid], day: int) -> None:
+        """The running dialogue's final proposals will be scored by the demo's evaluators, who
+        have declared no conflict with the partners (docs/dialogue.md)."""
+        from procure.dialogue import committee
+
+        with _on(self.day(day)):
+            for email in ("evaluator@demo.procure.kr", "evaluator2@demo.procure.kr"):
+                evaluator = db.session.scalar(select(User).where(User.email == email))
+                committee.add_member(officer, dialogue, evaluator.id)
+                for bid in partners:
+                    committee.declare(evaluator, self.participant(dialogue, bid), False)
 
     @staticmethod
     def participant(dialogue, bid: Bid):

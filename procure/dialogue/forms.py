@@ -88,3 +88,12 @@ class AwardForm(VersionedForm):
         validate_choice=False,
     )
     override_reason = TextAreaField(_l("Why not the highest combined score"))
+
+
+class CommitteeForm(FlaskForm):
+    user_id = SelectField(
+        _l("Evaluator"),
+        description=_l("Evaluators from outside the agency and the participating suppliers."),
+        validators=[Optional()],
+        validate_choice=False,
+    )

@@ -22,6 +22,7 @@ from procure import policy
 from procure.audit.services import record
 from procure.checks import Checker
 from procure.clock import local_today
+from procure.dialogue import committee
 from procure.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, stale_message
 from procure.extensions import db
 from procure.models import (
@@ -173,7 +174,9 @@ def can_read_participant(user, participant: DialogueParticipant) -> bool:
 
 
 def can_read_proposal(user, proposal: DialogueProposal) -> bool:
-    return can_read_participant(user, proposal.participant)
+    """The thread's readers, and the evaluation committee's members once its evaluation has
+    begun and they declared no conflict with the supplier (``committee.may_read``)."""
+    return can_read_participant(user, proposal.participant) or committee.may_read(user, proposal)
 
 
 def can_edit_thread_files(user, participant: DialogueParticipant) -> bool:
@@ -673,10 +676,11 @@ def score(
     comments: dict[str, str],
     justifications: dict[str, str],
 ) -> DialogueSheet:
-    """An officer of the agency scores a proposal; the sheet may be replaced until the round
-    of evaluation ends (partners selected, or the award made)."""
+    """An officer of the agency, or the committee's member when the dialogue has a committee,
+    scores a proposal; the sheet may be replaced until the round of evaluation ends (partners
+    selected, or the award made)."""
     dialogue = proposal.participant.dialogue
-    require_officer(actor, dialogue)
+    committee.require_scorer(actor, proposal, is_agency_officer(actor, dialogue))
     stage = S.BASIC_EVALUATION if proposal.kind == ProposalKind.BASIC else S.FINAL_EVALUATION
     if dialogue.status != stage:
         raise Conflict(_("This proposal can be scored only during its evaluation stage."))
@@ -700,7 +704,9 @@ def score(
         justifications={k: v for k, v in justifications.items() if v},
     )
     others = [
-        scoring.ScoreSheet.from_dict(s.data) for s in proposal.sheets if s.evaluator_id != actor.id
+        scoring.ScoreSheet.from_dict(s.data)
+        for s in committee.counted_sheets(proposal)
+        if s.evaluator_id != actor.id
     ]
     problems = scoring.check_submittable(scheme, sheet, others)
     if problems:
@@ -734,17 +740,18 @@ def _problem_field(problem: scoring.Problem) -> str:
 
 
 def result_of(proposal: DialogueProposal) -> scoring.Result | None:
-    """The aggregate of the submitted sheets, or None while nobody has scored it."""
-    if not proposal.sheets:
+    """The aggregate of the counted sheets, or None while nobody has scored it."""
+    counted = committee.counted_sheets(proposal)
+    if not counted:
         return None
     scheme = proposal_scheme(proposal)
-    sheets = [scoring.ScoreSheet.from_dict(s.data) for s in proposal.sheets]
+    sheets = [scoring.ScoreSheet.from_dict(s.data) for s in counted]
     return scoring.aggregate(scheme, sheets)
 
 
 def _fix_results(proposals: list[DialogueProposal]) -> None:
     """Store each proposal's aggregate; every one must have been scored."""
-    missing = [p for p in proposals if not p.sheets]
+    missing = [p for p in proposals if not committee.counted_sheets(p)]
     if missing:
         raise Conflict(
             _(
@@ -979,7 +986,8 @@ def ranking(dialogue: Dialogue) -> list[dict]:
     finals = proposals_of(dialogue, ProposalKind.FINAL)
     rows = []
     for proposal in finals:
-        result = proposal.result or (result_of(proposal).to_dict() if proposal.sheets else None)
+        live = result_of(proposal) if proposal.result is None else None
+        result = proposal.result or (live.to_dict() if live else None)
         technical = result["total"] if result else None
         rows.append(
             {
@@ -1080,7 +1088,10 @@ def award(
 
 
 def visible_dialogues(user) -> list[Dialogue]:
-    """For dashboards: the agency's dialogues for officers, the ones a supplier takes part in."""
+    """For dashboards: the agency's dialogues for officers, the ones a supplier takes part in,
+    the ones an evaluator sits on the committee of."""
+    if user is not None and user.is_authenticated and user.has_role(Role.EVALUATOR):
+        return committee.committee_dialogues(user)
     if user is None or not user.is_authenticated or not user.can_act_for_organisation:
         return []
     org = user.organisation_id

@@ -9,9 +9,10 @@ from flask_login import current_user
 from procure import authz, policy
 from procure.attachments.services import attachments_of
 from procure.demands.services import get_demand
-from procure.dialogue import bp, services
+from procure.dialogue import bp, committee, services
 from procure.dialogue.forms import (
     AwardForm,
+    CommitteeForm,
     DeadlinesForm,
     DialogueForm,
     MessageForm,
@@ -20,7 +21,8 @@ from procure.dialogue.forms import (
     ProposalForm,
     SpecForm,
 )
-from procure.errors import NotFound, ServiceError
+from procure.errors import Forbidden, NotFound, ServiceError
+from procure.evaluation.forms import ConflictForm
 from procure.extensions import db
 from procure.forms import ActionForm, apply_service_error, choices
 from procure.models import DialogueStatus, ProposalKind, Role
@@ -90,7 +92,29 @@ def detail(dialogue_id: int):
         final_spec=services.final_spec(dialogue)
         if dialogue.status == DialogueStatus.AWARDED
         else None,
+        member_rows=_member_rows(dialogue),
     )
+
+
+def _member_rows(dialogue) -> list[dict] | None:
+    """For a committee member: each participant, where the member stands on it, and the
+    proposals they may read now (None for everyone else)."""
+    if not committee.on_committee(current_user, dialogue):
+        return None
+    rows = []
+    for participant in dialogue.participants:
+        proposals = [p for p in participant.proposals if committee.may_read(current_user, p)]
+        rows.append(
+            {
+                "participant": participant,
+                "standing": committee.standing(current_user, participant),
+                "proposals": proposals,
+                "scored": {
+                    p.id for p in proposals for s in p.sheets if s.evaluator_id == current_user.id
+                },
+            }
+        )
+    return rows
 
 
 @bp.route("/<int:dialogue_id>/award")
@@ -161,7 +185,13 @@ def edit(dialogue_id: int):
 
 
 def _manage_page(
-    dialogue, status=200, partners_form=None, award_form=None, move_form=None, deadlines_form=None
+    dialogue,
+    status=200,
+    partners_form=None,
+    award_form=None,
+    move_form=None,
+    deadlines_form=None,
+    committee_form=None,
 ):
     basics = services.proposals_of(dialogue, ProposalKind.BASIC)
     finals = services.proposals_of(dialogue, ProposalKind.FINAL)
@@ -179,9 +209,22 @@ def _manage_page(
         [("", _("The highest combined score"))]
         + [(str(r["participant_id"]), r["supplier"]) for r in ranking if r["eligible"]]
     )
+    committee_form = committee_form or CommitteeForm(formdata=None)
+    committee_form.user_id.choices = choices(
+        [("", _("Choose an evaluator"))]
+        + [
+            (str(u.id), f"{u.name} ({u.organisation.name})" if u.organisation else u.name)
+            for u in committee.candidates(dialogue)
+        ]
+    )
     return render_template(
         "dialogue/manage.html",
         dialogue=dialogue,
+        committee_form=committee_form,
+        committee_open=dialogue.status in committee.CHANGEABLE,
+        committee_rows=committee.summary(dialogue),
+        counted={p.id: len(committee.counted_sheets(p)) for p in basics + finals},
+        officers_score=not committee.has_committee(dialogue),
         timeline=services.timeline(dialogue),
         actions=[a for a in services.TRANSITIONS[dialogue.status] if a != "cancel"],
         basics=basics,
@@ -230,6 +273,9 @@ def _manage_post(dialogue_id: int, form_name: str, form, call, message, endpoint
     ``call(dialogue)`` does the work; ``message(dialogue)`` is the flash after it.
     """
     dialogue = services.get_dialogue(current_user, dialogue_id)
+    if not (services.is_agency_officer(current_user, dialogue) or policy.is_operator(current_user)):
+        # Refused before the page is drawn: it shows every proposal's scores.
+        raise Forbidden(_("Only the officers of the agency running this dialogue can do this."))
     if not form.validate_on_submit():
         return _manage_page(dialogue, 400, **{form_name: form})
     try:
@@ -242,6 +288,33 @@ def _manage_post(dialogue_id: int, form_name: str, form, call, message, endpoint
     db.session.commit()
     flash(message(dialogue), "success")
     return redirect(url_for(endpoint, dialogue_id=dialogue.id))
+
+
+@bp.route("/<int:dialogue_id>/committee", methods=["POST"])
+@authz.roles(Role.OFFICER, Role.OPERATOR)
+def add_member(dialogue_id: int):
+    form = CommitteeForm()
+    return _manage_post(
+        dialogue_id,
+        "committee_form",
+        form,
+        lambda dialogue: committee.add_member(
+            _actor(), dialogue, posted_id(form.user_id.data or "")
+        ),
+        lambda _dialogue: _("The evaluator is on the committee and has been told."),
+    )
+
+
+@bp.route("/<int:dialogue_id>/committee/<int:user_id>/remove", methods=["POST"])
+@authz.roles(Role.OFFICER, Role.OPERATOR)
+def remove_member(dialogue_id: int, user_id: int):
+    return _manage_post(
+        dialogue_id,
+        "committee_form",
+        CommitteeForm(),  # only its CSRF token is posted; a refusal shows above the page
+        lambda dialogue: committee.remove_member(_actor(), dialogue, user_id),
+        lambda _dialogue: _("The evaluator is no longer on the committee."),
+    )
 
 
 @bp.route("/<int:dialogue_id>/move", methods=["POST"])
@@ -395,6 +468,7 @@ def proposal_detail(proposal_id: int):
         action_form=ActionForm(),
         is_officer=is_officer,
         result=(proposal.result or _live_result(proposal)) if is_officer else None,
+        member_may_score=committee.may_read(current_user, proposal),
     )
 
 
@@ -417,6 +491,7 @@ def _score_page(proposal, status=200, errors=None, values=None):
         "dialogue/score.html",
         proposal=proposal,
         dialogue=proposal.participant.dialogue,
+        is_member=committee.on_committee(current_user, proposal.participant.dialogue),
         scheme=scheme,
         lang=services.scoring_lang(),
         values=values,
@@ -426,10 +501,14 @@ def _score_page(proposal, status=200, errors=None, values=None):
 
 
 @bp.route("/proposals/<int:proposal_id>/score", methods=["GET", "POST"])
-@authz.roles(Role.OFFICER, acting=True)
+@authz.roles(Role.OFFICER, Role.EVALUATOR)
 def score_proposal(proposal_id: int):
+    """The agency's officers score, or the committee's members when there is a committee."""
     proposal = services.get_proposal(current_user, proposal_id)
-    services.require_officer(current_user, proposal.participant.dialogue)
+    dialogue = proposal.participant.dialogue
+    committee.require_scorer(
+        current_user, proposal, services.is_agency_officer(current_user, dialogue)
+    )
     if request.method == "GET":
         return _score_page(proposal)
     form = ActionForm()
@@ -449,7 +528,43 @@ def score_proposal(proposal_id: int):
         return _score_page(proposal, error.status, errors=errors, values=request.form.to_dict())
     db.session.commit()
     flash(_("Your score sheet is saved."), "success")
-    return redirect(url_for("dialogue.manage", dialogue_id=proposal.participant.dialogue_id))
+    if committee.on_committee(current_user, dialogue):
+        return redirect(url_for("dialogue.detail", dialogue_id=dialogue.id))
+    return redirect(url_for("dialogue.manage", dialogue_id=dialogue.id))
+
+
+@bp.route("/participants/<int:participant_id>/conflict", methods=["GET", "POST"])
+@authz.roles(Role.EVALUATOR)
+def declare(participant_id: int):
+    """A committee member declares, per supplier, whether they have a conflict of interest."""
+    participant = committee.participant_for_member(current_user, participant_id)
+    form = ConflictForm()
+    if form.validate_on_submit():
+        try:
+            found = committee.declare(
+                _actor(), participant, form.has_conflict.data == "yes", form.note.data or ""
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+            return _declare_page(form, participant), error.status
+        db.session.commit()
+        if found.has_conflict:
+            flash(_("Your conflict of interest is recorded. You will not score this supplier."))
+        else:
+            flash(_("Your declaration is recorded."), "success")
+        return redirect(url_for("dialogue.detail", dialogue_id=participant.dialogue_id))
+    return _declare_page(form, participant), 400 if form.is_submitted() else 200
+
+
+def _declare_page(form, participant):
+    return render_template(
+        "dialogue/declare.html",
+        form=form,
+        participant=participant,
+        dialogue=participant.dialogue,
+        standing=committee.standing(current_user, participant),
+    )
 
 
 # -- private threads --------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 import scoring
-from procure import policy
+from procure import conflicts, policy
 from procure.audit.services import record
 from procure.checks import Checker
 from procure.clock import local_today
@@ -519,29 +519,21 @@ def declare_conflict(
     _panel_item(actor, item)
     if item.round.status != RoundStatus.OPEN:
         raise Conflict(_("Declarations are taken while the round is open."))
-    if not isinstance(has_conflict, bool):
-        raise Invalid(
-            _("Say whether you have a conflict of interest."),
-            [FieldError("has_conflict", _("Choose yes or no."))],
-        )
-    check = Checker()
-    note = check.text("note", note, 500, required=has_conflict)
-    check.done()
-    if own_organisation(actor, item):
-        has_conflict = True
-        note = note or _("Member of the supplier's organisation.")
+    has_conflict, note = conflicts.checked_answer(
+        has_conflict, note, own_organisation=own_organisation(actor, item)
+    )
     found = declaration(actor, item)
     before = None
     if found is not None:
-        if found.has_conflict:
-            raise Conflict(_("You have already declared a conflict of interest on this dossier."))
-        if not has_conflict:
-            raise Conflict(_("You have already declared that you have no conflict."))
-        before = {"has_conflict": False}
-        found.has_conflict, found.note, found.declared_at = True, note or None, utcnow()
+        before = conflicts.revise(
+            found,
+            has_conflict,
+            note,
+            _("You have already declared a conflict of interest on this dossier."),
+        )
     else:
         found = ConflictDeclaration(
-            item_id=item.id, evaluator_id=actor.id, has_conflict=has_conflict, note=note or None
+            item_id=item.id, evaluator_id=actor.id, has_conflict=has_conflict, note=note
         )
         _insert(found)
     db.session.flush()

@@ -13,6 +13,8 @@ from procure.models.audit import AuditEvent
 from procure.models.classification import ClassificationCode
 from procure.models.dialogue import (
     Dialogue,
+    DialogueConflict,
+    DialogueEvaluator,
     DialogueMessage,
     DialogueParticipant,
     DialogueProposal,
@@ -94,6 +96,8 @@ __all__ = [
     "Designation",
     "DesignationStatus",
     "Dialogue",
+    "DialogueConflict",
+    "DialogueEvaluator",
     "DialogueMessage",
     "DialogueParticipant",
     "DialogueProposal",

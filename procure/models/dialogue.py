@@ -92,6 +92,9 @@ class Dialogue(TimestampMixin, VersionedMixin, db.Model):
     spec_versions: Mapped[list[SpecVersion]] = relationship(
         back_populates="dialogue", order_by="SpecVersion.number"
     )
+    committee: Mapped[list[DialogueEvaluator]] = relationship(
+        back_populates="dialogue", order_by="DialogueEvaluator.id"
+    )
 
 
 class DialogueParticipant(TimestampMixin, db.Model):
@@ -115,6 +118,9 @@ class DialogueParticipant(TimestampMixin, db.Model):
     )
     messages: Mapped[list[DialogueMessage]] = relationship(
         back_populates="participant", order_by="DialogueMessage.id"
+    )
+    conflicts: Mapped[list[DialogueConflict]] = relationship(
+        back_populates="participant", order_by="DialogueConflict.id"
     )
 
     @property
@@ -207,3 +213,43 @@ class DialogueSheet(TimestampMixin, VersionedMixin, db.Model):
 
     proposal: Mapped[DialogueProposal] = relationship(back_populates="sheets")
     evaluator: Mapped[User] = relationship()
+
+
+class DialogueEvaluator(db.Model):
+    """A member of a dialogue's evaluation committee: an evaluator from outside the agency.
+
+    Once a dialogue has a committee, its members score the proposals instead of the agency's
+    officers (docs/dialogue.md, "Evaluation committee")."""
+
+    __tablename__ = "dialogue_evaluator"
+    __table_args__ = (UniqueConstraint("dialogue_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dialogue_id: Mapped[int] = mapped_column(
+        ForeignKey("dialogue.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    dialogue: Mapped[Dialogue] = relationship(back_populates="committee")
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class DialogueConflict(db.Model):
+    """A committee member's declaration, before reading a participant's proposals, of whether
+    they have a conflict of interest with that supplier. A declared conflict is final."""
+
+    __tablename__ = "dialogue_conflict"
+    __table_args__ = (UniqueConstraint("participant_id", "evaluator_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("dialogue_participant.id", ondelete="CASCADE"), index=True
+    )
+    evaluator_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    has_conflict: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(String(500))
+    declared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    participant: Mapped[DialogueParticipant] = relationship(back_populates="conflicts")

@@ -1,7 +1,8 @@
 """Who may call each competitive-dialogue route: merged by test_authz_routes.
 
 Object-level rules (only the agency's officers manage a dialogue; a partner sees only its own
-thread and proposals) are tested in test_dialogue.py.
+thread and proposals) are tested in test_dialogue.py; the evaluation committee's (members only,
+after declaring no conflict) in test_dialogue_committee.py.
 """
 
 from access_pages import PUBLIC, SIGNED_IN
@@ -25,7 +26,10 @@ EXPECTED: dict[str, object] = {
     "dialogue.select_partners": OFFICER,
     "dialogue.award": OFFICER,
     "dialogue.add_spec": OFFICER,
-    "dialogue.score_proposal": OFFICER,
+    "dialogue.score_proposal": {"officer", "evaluator"},
+    "dialogue.add_member": {"officer", "operator"},
+    "dialogue.remove_member": {"officer", "operator"},
+    "dialogue.declare": {"evaluator"},
     "dialogue.mine": SUPPLIER,
     "dialogue.submit_basic": SUPPLIER,
     "dialogue.submit_final": SUPPLIER,

@@ -34,8 +34,7 @@ DUE = {
 }
 
 
-@pytest.fixture
-def clock(monkeypatch):
+def make_clock(monkeypatch):
     """The dialogue's idea of today, moved by the test."""
     state = {"today": BASE}
     monkeypatch.setattr(services, "local_today", lambda: state["today"])
@@ -46,8 +45,8 @@ def clock(monkeypatch):
     return set_day
 
 
-@pytest.fixture
-def people(app, db_session, login):
+def make_people(app, login):
+    """An agency officer and three suppliers, each signed in on an English client."""
     add_cpv_codes()
     officer = user_with_role("officer")
     suppliers = {name: user_with_role("supplier") for name in ("A", "B", "C")}
@@ -56,6 +55,16 @@ def people(app, db_session, login):
         clients[name] = english_client(app)
         login(user, on=clients[name])
     return {"officer": officer, **suppliers}, clients
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return make_clock(monkeypatch)
+
+
+@pytest.fixture
+def people(app, db_session, login):
+    return make_people(app, login)
 
 
 def _version(dialogue_id: int) -> int:
