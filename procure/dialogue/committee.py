@@ -4,8 +4,9 @@ Without a committee the agency's officers score the proposals (as before). Once 
 officer or an operator appoints evaluators from outside the agency, only they score: each
 declares, per participating supplier and before reading its proposals, whether they have a
 conflict of interest; a declared conflict is final and keeps them away from that supplier's
-proposals, and their sheets on it no longer count. Membership changes outside the two
-evaluation stages only, and a member who has scored stays on the record (docs/dialogue.md).
+proposals, and their sheets on it no longer count. During an evaluation the committee may take
+in or let go of members (to replace one in conflict) but is never set up or dissolved, and a
+member who has scored stays on the record (docs/dialogue.md).
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ from procure.notifications.services import notify
 
 S = DialogueStatus
 
-#: Stages in which the committee may be changed: not while it scores, not once it is over.
+#: Stages in which the committee may be changed freely. In an evaluation stage it may only be
+#: reinforced or relieved of members who have not scored, never appear or vanish: the officers
+#: or the committee score a stage, not both. Once the dialogue is over it is fixed.
 CHANGEABLE = (
     S.DRAFT,
     S.BASIC_PROPOSALS,
@@ -44,6 +47,7 @@ CHANGEABLE = (
     S.SPECIFICATION,
     S.FINAL_PROPOSALS,
 )
+EVALUATING = (S.BASIC_EVALUATION, S.FINAL_EVALUATION)
 #: Stages from which a committee member may read each kind of proposal: its evaluation and
 #: after (never while suppliers may still submit or replace one).
 READABLE_FROM = {
@@ -220,20 +224,32 @@ def _excluded_organisations(dialogue: Dialogue) -> set[int]:
 # -- changes -------------------------------------------------------------------------------
 
 
-def _require_manager(actor: User, dialogue: Dialogue) -> None:
+def may_change(dialogue: Dialogue, adding: bool) -> bool:
+    """Whether a member may be added (``adding``) or removed now; see ``CHANGEABLE``."""
+    if dialogue.status in CHANGEABLE:
+        return True
+    if dialogue.status not in EVALUATING:
+        return False
+    return len(dialogue.committee) >= (1 if adding else 2)
+
+
+def _require_manager(actor: User, dialogue: Dialogue, adding: bool) -> None:
     if not manages(actor, dialogue):
         raise Forbidden(_("Only the agency's officers and operators can change the committee."))
-    if dialogue.status not in CHANGEABLE:
+    if may_change(dialogue, adding):
+        return
+    if dialogue.status in EVALUATING:
         raise Conflict(
             _(
-                "The committee can be changed only outside the evaluation stages "
-                "of a running dialogue."
+                "During an evaluation the committee can take in or let go of members, "
+                "but it cannot be set up or dissolved: whoever began the evaluation finishes it."
             )
         )
+    raise Conflict(_("This dialogue is over; its committee no longer changes."))
 
 
 def add_member(actor: User, dialogue: Dialogue, user_id: int | None) -> DialogueEvaluator:
-    _require_manager(actor, dialogue)
+    _require_manager(actor, dialogue, adding=True)
     user = db.session.get(User, user_id) if user_id else None
     if user is None or user.deleted_at is not None or not user.has_role(Role.EVALUATOR):
         raise Invalid(_("Check the evaluator."), [FieldError("user_id", _("Choose an evaluator."))])
@@ -274,7 +290,7 @@ def add_member(actor: User, dialogue: Dialogue, user_id: int | None) -> Dialogue
 
 
 def remove_member(actor: User, dialogue: Dialogue, user_id: int) -> None:
-    _require_manager(actor, dialogue)
+    _require_manager(actor, dialogue, adding=False)
     member = next((m for m in dialogue.committee if m.user_id == user_id), None)
     if member is None:
         raise NotFound(_("This evaluator is not on the committee."))

@@ -93,10 +93,11 @@ def test_a_committee_declares_conflicts_and_scores_instead_of_the_officers(
 
     clock(DUE["basic_due_on"] + timedelta(days=1))
     assert move(clients, dialogue_id, "close_basic").status_code == 302
-    # The committee is fixed while it scores.
-    assert _appoint(clients["officer"], dialogue_id, bystander).status_code == 409
-    response = clients["officer"].post(f"/dialogues/{dialogue_id}/committee/{second.id}/remove")
-    assert response.status_code == 409
+    # While it scores, the committee may take in a member and let go of one who has not
+    # scored (to replace a member in conflict); it may not be set up or dissolved (below).
+    assert _appoint(clients["officer"], dialogue_id, bystander).status_code == 302
+    response = clients["officer"].post(f"/dialogues/{dialogue_id}/committee/{bystander.id}/remove")
+    assert response.status_code == 302
 
     # E1: no conflict with A and B, a conflict with C (a note is required; it is final).
     response = _declare(clients["E1"], dialogue_id, users["C"], "yes")
@@ -167,7 +168,8 @@ def test_a_committee_declares_conflicts_and_scores_instead_of_the_officers(
             AuditEvent.target_type == "dialogue", AuditEvent.target_id == str(dialogue_id)
         )
     ).all()
-    assert events.count("dialogue.evaluator_added") == 2
+    assert events.count("dialogue.evaluator_added") == 3
+    assert events.count("dialogue.evaluator_removed") == 1
     assert events.count("dialogue.conflict_declared") == 7  # E1: A, B, C; E2: A, B, C, B
     assert events.count("dialogue.sheet_submitted") == 5
 
@@ -202,10 +204,13 @@ def test_members_are_removed_before_they_score_and_only_by_the_agency_or_operato
         f"/dialogues/{dialogue_id}/committee", data={"user_id": "abc"}
     ).status_code in (400, 422)
 
-    # Without a committee the officers score, as before.
+    # Without a committee the officers score, as before; none is set up mid-evaluation.
     submit(clients["A"], dialogue_id, "basic", "A 기본제안", "A")
     clock(DUE["basic_due_on"] + timedelta(days=1))
     assert move(clients, dialogue_id, "close_basic").status_code == 302
+    response = _appoint(clients["officer"], dialogue_id, member)
+    assert response.status_code == 409
+    assert b"whoever began the evaluation finishes it" in response.data
     a_basic = proposal_of(dialogue_id, users["A"], "basic")
     assert score(clients["officer"], a_basic, "good").status_code == 302
     assert services.result_of(a_basic) is not None
@@ -227,3 +232,23 @@ def test_a_refused_manage_action_never_draws_the_manage_page(app, people, clock,
     )
     assert response.status_code == 403
     assert "A의 비밀 제안 제목" not in response.text
+
+
+def test_an_evaluation_keeps_whoever_began_it():
+    """The rule behind the pages: in an evaluation stage a committee may grow or shrink but
+    never appear or vanish; before, anything goes; after the end, nothing."""
+    from procure.models import DialogueEvaluator
+
+    def dialogue(status, members):
+        return Dialogue(status=status, committee=[DialogueEvaluator(user_id=i) for i in members])
+
+    assert committee.may_change(dialogue("dialogue_1", []), adding=True)
+    assert committee.may_change(dialogue("dialogue_1", [1]), adding=False)
+    for status in ("basic_evaluation", "final_evaluation"):
+        assert not committee.may_change(dialogue(status, []), adding=True)
+        assert committee.may_change(dialogue(status, [1]), adding=True)
+        assert not committee.may_change(dialogue(status, [1]), adding=False)
+        assert committee.may_change(dialogue(status, [1, 2]), adding=False)
+    for status in ("awarded", "cancelled"):
+        assert not committee.may_change(dialogue(status, [1, 2]), adding=True)
+        assert not committee.may_change(dialogue(status, [1, 2]), adding=False)
