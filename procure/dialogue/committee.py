@@ -289,6 +289,17 @@ def add_member(actor: User, dialogue: Dialogue, user_id: int | None) -> Dialogue
     return member
 
 
+def notify_members(dialogue: Dialogue, title, body) -> None:
+    """Tell the committee's members (an evaluation stage has begun)."""
+    notify(
+        [m.user for m in dialogue.committee],
+        "dialogue.committee",
+        title,
+        body,
+        url_for("dialogue.detail", dialogue_id=dialogue.id),
+    )
+
+
 def remove_member(actor: User, dialogue: Dialogue, user_id: int) -> None:
     _require_manager(actor, dialogue, adding=False)
     member = next((m for m in dialogue.committee if m.user_id == user_id), None)

@@ -483,6 +483,16 @@ def move(actor: User, dialogue: Dialogue, action: str, version: int | None, reas
             lambda: _("The dialogue “%(title)s” is cancelled", title=dialogue.title),
             lambda: reason,
         )
+    if action in ("close_basic", "close_final"):
+        committee.notify_members(
+            dialogue,
+            lambda: _(
+                "The proposals of “%(title)s” are ready for evaluation", title=dialogue.title
+            ),
+            lambda: _(
+                "Declare any conflict of interest with each supplier, then score its proposals."
+            ),
+        )
     return dialogue
 
 

@@ -55,6 +55,7 @@ def test_a_committee_declares_conflicts_and_scores_instead_of_the_officers(
 ):
     users, clients = people
     dialogue_id = create(app, clients, users)
+    title = db.session.get(Dialogue, dialogue_id).title
     outsider, second = user_with_role("evaluator"), user_with_role("evaluator")
     insider = user_with_role("evaluator", organisation=users["officer"].organisation)
     bystander = user_with_role("evaluator")
@@ -72,7 +73,7 @@ def test_a_committee_declares_conflicts_and_scores_instead_of_the_officers(
     assert _appoint(clients["officer"], dialogue_id, second).status_code == 302
     assert _appoint(clients["A"], dialogue_id, bystander).status_code == 403  # a supplier
     told = db.session.scalars(select(Notification).where(Notification.user_id == outsider.id)).all()
-    assert [n.kind for n in told] == ["dialogue.committee"]
+    assert [n.kind for n in told] == ["dialogue.committee"] and title in told[0].title
     page = clients["officer"].get(f"/dialogues/{dialogue_id}/manage")
     assert "Evaluation committee" in page.text and outsider.name in page.text
     offered = page.text.split('name="user_id"')[1].split("</select>")[0]
@@ -93,6 +94,11 @@ def test_a_committee_declares_conflicts_and_scores_instead_of_the_officers(
 
     clock(DUE["basic_due_on"] + timedelta(days=1))
     assert move(clients, dialogue_id, "close_basic").status_code == 302
+    for member in (outsider, second):  # appointed, then told the evaluation is open
+        told = db.session.scalars(
+            select(Notification.kind).where(Notification.user_id == member.id)
+        ).all()
+        assert told == ["dialogue.committee", "dialogue.committee"]
     # While it scores, the committee may take in a member and let go of one who has not
     # scored (to replace a member in conflict); it may not be set up or dissolved (below).
     assert _appoint(clients["officer"], dialogue_id, bystander).status_code == 302
