@@ -1,12 +1,26 @@
-"""Database engine set-up: SQLite pragmas and transaction handling."""
+"""Database engine set-up (SQLite pragmas, transaction handling) and inserts that may race."""
 
 from __future__ import annotations
 
 from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
+from procure.errors import Conflict, stale_message
 from procure.extensions import db
+
+
+def insert_unique(row) -> None:
+    """Add a row whose unique key another request may have taken meanwhile (two clicks, two
+    tabs): that is a 409 with the usual "changed meanwhile" message, not a 500, and the rest of
+    the transaction stays usable."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict(stale_message()) from None
 
 
 def _configure_sqlite(engine: Engine) -> None:

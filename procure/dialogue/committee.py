@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from procure import conflicts, policy
 from procure.audit.services import record
+from procure.database import insert_unique
 from procure.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from procure.extensions import db
 from procure.models import (
@@ -270,9 +271,9 @@ def add_member(actor: User, dialogue: Dialogue, user_id: int | None) -> Dialogue
         )
     if user.id in member_ids(dialogue):
         raise Conflict(_("This evaluator is already on the committee."))
-    member = DialogueEvaluator(dialogue=dialogue, user_id=user.id, added_by_id=actor.id)
-    db.session.add(member)
-    db.session.flush()
+    member = DialogueEvaluator(dialogue_id=dialogue.id, user_id=user.id, added_by_id=actor.id)
+    insert_unique(member)
+    db.session.refresh(dialogue, ["committee"])
     record(
         "dialogue.evaluator_added", "dialogue", dialogue.id, actor=actor, after={"user_id": user.id}
     )
@@ -351,9 +352,13 @@ def declare(
         )
     else:
         found = DialogueConflict(
-            participant=participant, evaluator_id=actor.id, has_conflict=has_conflict, note=note
+            participant_id=participant.id,
+            evaluator_id=actor.id,
+            has_conflict=has_conflict,
+            note=note,
         )
-        db.session.add(found)
+        insert_unique(found)
+        db.session.refresh(participant, ["conflicts"])
     db.session.flush()
     record(
         "dialogue.conflict_declared",

@@ -22,6 +22,7 @@ from procure import policy
 from procure.audit.services import record
 from procure.checks import Checker
 from procure.clock import local_today
+from procure.database import insert_unique
 from procure.dialogue import committee
 from procure.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, stale_message
 from procure.extensions import db
@@ -726,8 +727,9 @@ def score(
         )
     row = next((s for s in proposal.sheets if s.evaluator_id == actor.id), None)
     if row is None:
-        row = DialogueSheet(proposal=proposal, evaluator_id=actor.id)
-        db.session.add(row)
+        row = DialogueSheet(proposal_id=proposal.id, evaluator_id=actor.id, data=sheet.to_dict())
+        insert_unique(row)
+        db.session.refresh(proposal, ["sheets"])
     row.data = sheet.to_dict()
     row.submitted_at = utcnow()
     db.session.flush()

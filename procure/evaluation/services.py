@@ -18,7 +18,6 @@ from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 import scoring
@@ -26,6 +25,7 @@ from procure import conflicts, policy
 from procure.audit.services import record
 from procure.checks import Checker
 from procure.clock import local_today
+from procure.database import insert_unique
 from procure.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, stale_message
 from procure.extensions import db
 from procure.models import (
@@ -535,7 +535,7 @@ def declare_conflict(
         found = ConflictDeclaration(
             item_id=item.id, evaluator_id=actor.id, has_conflict=has_conflict, note=note
         )
-        _insert(found)
+        insert_unique(found)
     db.session.flush()
     record(
         "evaluation.conflict_declared",
@@ -565,16 +565,6 @@ def open_dossier(actor: User, item: RoundItem) -> RoundItem:
 
 
 # -- sheets -------------------------------------------------------------------------------
-
-
-def _insert(row) -> None:
-    """Add a row whose unique key another request may have taken meanwhile: that is a 409."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-            db.session.flush()
-    except IntegrityError:
-        raise Conflict(stale_message()) from None
 
 
 def sheet_of(user_id: int, item: RoundItem) -> EvaluationSheet | None:
@@ -757,7 +747,7 @@ def save_sheet(
     stored.pop("evaluator_id", None)
     if row is None:
         row = EvaluationSheet(item_id=item.id, evaluator_id=actor.id, data=stored)
-        _insert(row)
+        insert_unique(row)
     else:
         before = {"status": row.status, "version": row.version}
         row.data = stored

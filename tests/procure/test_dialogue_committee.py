@@ -258,3 +258,33 @@ def test_an_evaluation_keeps_whoever_began_it():
     for status in ("awarded", "cancelled"):
         assert not committee.may_change(dialogue(status, [1, 2]), adding=True)
         assert not committee.may_change(dialogue(status, [1, 2]), adding=False)
+
+
+def test_a_second_request_racing_for_the_same_row_is_a_409(app, people, clock, login):
+    """Two tabs appoint the same evaluator, or declare twice, at once: the second insert meets
+    the unique key; it is a 409 and the transaction goes on (no 500, nothing half-written)."""
+    from procure.database import insert_unique
+    from procure.errors import Conflict
+    from procure.models import DialogueConflict, DialogueEvaluator
+
+    users, clients = people
+    dialogue_id = create(app, clients, users)
+    member = user_with_role("evaluator")
+    assert _appoint(clients["officer"], dialogue_id, member).status_code == 302
+    with pytest.raises(Conflict):  # what the second request's service would insert
+        insert_unique(DialogueEvaluator(dialogue_id=dialogue_id, user_id=member.id))
+    assert move(clients, dialogue_id, "publish").status_code == 302
+    submit(clients["A"], dialogue_id, "basic", "A 기본제안", "A")
+    participant = participant_of(dialogue_id, users["A"])
+    client = english_client(app)
+    login(member, on=client)
+    assert _declare(client, dialogue_id, users["A"], "no").status_code == 302
+    with pytest.raises(Conflict):
+        insert_unique(
+            DialogueConflict(
+                participant_id=participant.id, evaluator_id=member.id, has_conflict=True
+            )
+        )
+    dialogue = db.session.get(Dialogue, dialogue_id)
+    db.session.refresh(dialogue)
+    assert [m.user_id for m in dialogue.committee] == [member.id]  # the session still works
