@@ -71,7 +71,8 @@ UNDECLARED, CONFLICT, CLEAR = "undeclared", "conflict", "clear"
 
 
 def manages(user, dialogue: Dialogue) -> bool:
-    """Appoints and removes members: the agency's officers and the operators."""
+    """Sees the manage page (every proposal and score) and appoints and removes members: the
+    agency's officers and the operators."""
     if policy.is_operator(user):
         return True
     return bool(

@@ -262,7 +262,7 @@ def _live_result(proposal):
 def manage(dialogue_id: int):
     """The officer's dashboard: stages, deadlines, participants, scores, actions."""
     dialogue = services.get_dialogue(current_user, dialogue_id)
-    if not (services.is_agency_officer(current_user, dialogue) or policy.is_operator(current_user)):
+    if not committee.manages(current_user, dialogue):
         raise NotFound(_("This dialogue does not exist."))
     return _manage_page(dialogue)
 
@@ -274,7 +274,7 @@ def _manage_post(dialogue_id: int, form_name: str, form, call, message, endpoint
     ``call(dialogue)`` does the work; ``message(dialogue)`` is the flash after it.
     """
     dialogue = services.get_dialogue(current_user, dialogue_id)
-    if not (services.is_agency_officer(current_user, dialogue) or policy.is_operator(current_user)):
+    if not committee.manages(current_user, dialogue):
         # Refused before the page is drawn: it shows every proposal's scores.
         raise Forbidden(_("Only the officers of the agency running this dialogue can do this."))
     if not form.validate_on_submit():
