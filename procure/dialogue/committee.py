@@ -129,9 +129,10 @@ def counted_sheets(proposal: DialogueProposal) -> list[DialogueSheet]:
     since declared a conflict with its supplier.
 
     A proposal's sheets are all the officers' or all the committee's: only one of them may
-    score while there is, or is not, a committee, the committee cannot change during an
-    evaluation stage, and a member who has scored cannot be removed. So basic proposals the
-    officers scored before a committee was appointed keep their officers' sheets."""
+    score while there is, or is not, a committee, a committee is neither set up nor dissolved
+    during an evaluation stage, and a member who has scored cannot be removed. So basic
+    proposals the officers scored before a committee was appointed keep their officers'
+    sheets."""
     conflicted = {c.evaluator_id for c in proposal.participant.conflicts if c.has_conflict}
     return [s for s in proposal.sheets if s.evaluator_id not in conflicted]
 
@@ -160,7 +161,7 @@ def committee_dialogues(user) -> list[Dialogue]:
         db.session.scalars(
             select(Dialogue)
             .join(DialogueEvaluator, DialogueEvaluator.dialogue_id == Dialogue.id)
-            .where(DialogueEvaluator.user_id == user.id, Dialogue.status != S.DRAFT)
+            .where(DialogueEvaluator.user_id == user.id)
             .order_by(Dialogue.id.desc())
             .limit(20)
         )

@@ -150,10 +150,15 @@ def is_agency_officer(user, dialogue: Dialogue) -> bool:
 
 
 def can_read_dialogue(user, dialogue: Dialogue) -> bool:
-    """The notice is public once published; a draft only for its agency and operators."""
+    """The notice is public once published; a draft only for its agency, operators and the
+    evaluation committee's members appointed to it already."""
     if dialogue.status != S.DRAFT:
         return True
-    return is_agency_officer(user, dialogue) or policy.is_operator(user)
+    return (
+        is_agency_officer(user, dialogue)
+        or policy.is_operator(user)
+        or committee.on_committee(user, dialogue)
+    )
 
 
 def participant_of(user, dialogue: Dialogue) -> DialogueParticipant | None:

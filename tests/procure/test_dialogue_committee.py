@@ -76,6 +76,11 @@ def test_a_committee_declares_conflicts_and_scores_instead_of_the_officers(
     assert [n.kind for n in told] == ["dialogue.committee"] and title in told[0].title
     page = clients["officer"].get(f"/dialogues/{dialogue_id}/manage")
     assert "Evaluation committee" in page.text and outsider.name in page.text
+    # A member appointed to a draft reads the notice (the notification links to it); nobody
+    # else outside the agency does.
+    assert clients["E1"].get(f"/dialogues/{dialogue_id}").status_code == 200
+    assert f"/dialogues/{dialogue_id}" in clients["E1"].get("/dashboard").text
+    assert clients["X"].get(f"/dialogues/{dialogue_id}").status_code == 404
     offered = page.text.split('name="user_id"')[1].split("</select>")[0]
     assert f'value="{bystander.id}"' in offered
     assert f'value="{insider.id}"' not in offered and f'value="{outsider.id}"' not in offered
