@@ -80,7 +80,9 @@ def test_a_committee_declares_conflicts_and_scores_instead_of_the_officers(
     # else outside the agency does.
     assert clients["E1"].get(f"/dialogues/{dialogue_id}").status_code == 200
     assert f"/dialogues/{dialogue_id}" in clients["E1"].get("/dashboard").text
+    assert f"/dialogues/{dialogue_id}" in clients["E1"].get("/evaluation/").text
     assert clients["X"].get(f"/dialogues/{dialogue_id}").status_code == 404
+    assert f"/dialogues/{dialogue_id}" not in clients["X"].get("/evaluation/").text
     offered = page.text.split('name="user_id"')[1].split("</select>")[0]
     assert f'value="{bystander.id}"' in offered
     assert f'value="{insider.id}"' not in offered and f'value="{outsider.id}"' not in offered
