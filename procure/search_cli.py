@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import signal
-import time
+import threading
 
 import click
 from flask import current_app
@@ -91,22 +91,33 @@ def alerts_command(frequency: str):
     "--analyses/--no-analyses",
     default=True,
     show_default=True,
-    help="Also run the demand-gap analyses operators asked for, one per poll.",
+    help="Also run the demand-gap analyses operators asked for, in a thread of their own.",
 )
 @with_appcontext
 def worker_command(once: bool, interval: float, analyses: bool):
-    """Drain the search outbox in a loop (several may run at once on PostgreSQL)."""
+    """Drain the search outbox in a loop (several may run at once on PostgreSQL).
+
+    Requested demand-gap analyses run beside the loop in a thread with its own application
+    context and database session, so one that takes minutes on a large market does not hold
+    indexing up; with ``--once`` they run after the drain, in turn."""
     from procure import indexing
     from procure.extensions import db
-    from procure.insights import runs
 
     app = current_app._get_current_object()
-    stopping = {"now": False}
+    stopping = threading.Event()
 
     def stop(signum, frame):
-        stopping["now"] = True
+        stopping.set()
 
     previous = signal.signal(signal.SIGTERM, stop)
+    analyst = None
+    if analyses and not once:
+        # A daemon, joined below: a stop waits for the analysis under way; a second Ctrl-C
+        # leaves it (its run is taken up again once stale, docs/insights.md).
+        analyst = threading.Thread(
+            target=_analyse_until, args=(app, stopping, interval), name="gap-analyses", daemon=True
+        )
+        analyst.start()
     try:
         while True:
             try:
@@ -119,22 +130,39 @@ def worker_command(once: bool, interval: float, analyses: bool):
                 click.echo(
                     f"Indexed {result.indexed}, removed {result.deleted}, failed {result.failed}."
                 )
-            if analyses:
-                try:
-                    for run in runs.run_requested(limit=1):
-                        click.echo(f"Gap analysis {run.id}: {run.status} ({run.seconds or 0} s).")
-                except Exception as error:
-                    db.session.rollback()
-                    click.echo(f"Gap analysis failed: {error}", err=True)
             db.session.remove()
-            if once or stopping["now"]:
+            if once:
+                if analyses:
+                    _analyse_one()
                 break
-            slept = 0.0
-            while slept < interval and not stopping["now"]:
-                time.sleep(0.2)
-                slept += 0.2
-            if stopping["now"]:
+            if stopping.wait(interval):
                 break
     finally:
+        stopping.set()
+        if analyst is not None:
+            analyst.join()  # an analysis under way is finished and stored, not abandoned
         signal.signal(signal.SIGTERM, previous)
     click.echo("Worker stopped.")
+
+
+def _analyse_one() -> None:
+    """Run the oldest requested demand-gap analysis, if any; a failure is reported, not raised."""
+    from procure.extensions import db
+    from procure.insights import runs
+
+    try:
+        for run in runs.run_requested(limit=1):
+            click.echo(f"Gap analysis {run.id}: {run.status} ({run.seconds or 0} s).")
+    except Exception as error:
+        db.session.rollback()
+        click.echo(f"Gap analysis failed: {error}", err=True)
+    finally:
+        db.session.remove()
+
+
+def _analyse_until(app, stopping: threading.Event, interval: float) -> None:
+    """The worker's analysis thread: one analysis per poll until the worker stops."""
+    with app.app_context():
+        while not stopping.is_set():
+            _analyse_one()
+            stopping.wait(interval)

@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 
 from matching.gaps import GapReport
 from procure import policy
@@ -196,12 +196,10 @@ def execute(run: GapAnalysisRun, actor=None) -> GapAnalysisRun:
         analysis = services.analyse(run.seed, run.min_size)  # reads only
         report = analysis.report.to_dict()
     except Exception as error:  # stored on the run and logged; the worker goes on
-        db.session.rollback()
         log.exception("Gap analysis %s failed", run_id)
-        run = db.session.get(GapAnalysisRun, run_id)
-        run.status = GapRunStatus.FAILED
-        run.error = f"{type(error).__name__}: {error}"[:2000]
-        run.finished_at = utcnow()
+        run = _finish(
+            run_id, status=GapRunStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000]
+        )
         record(
             "insights.gaps_failed",
             "gap_analysis_run",
@@ -216,12 +214,14 @@ def execute(run: GapAnalysisRun, actor=None) -> GapAnalysisRun:
         )
         db.session.commit()
         return run
-    run.status = GapRunStatus.DONE
-    run.report = report
-    run.demand_count, run.demands_updated_at = stamp
-    run.seconds = round(time.perf_counter() - started, 3)
-    run.finished_at = utcnow()
-    run.started_at = run.started_at or run.finished_at
+    run = _finish(
+        run_id,
+        status=GapRunStatus.DONE,
+        report=report,
+        demand_count=stamp[0],
+        demands_updated_at=stamp[1],
+        seconds=round(time.perf_counter() - started, 3),
+    )
     record(
         "insights.gaps_analysed",
         "gap_analysis_run",
@@ -251,6 +251,24 @@ def execute(run: GapAnalysisRun, actor=None) -> GapAnalysisRun:
     )
     db.session.commit()
     return run
+
+
+def _finish(run_id: int, **values) -> GapAnalysisRun:
+    """Store a run's outcome with a write that opens a fresh transaction.
+
+    The analysis read for seconds or minutes; meanwhile the worker's drain (another thread or
+    process) may have committed. On SQLite a transaction whose snapshot others have written
+    past cannot become a write ("database is locked" at once, the busy timeout does not
+    help), so the reading transaction ends first and the update is the new one's first
+    statement (it then waits its turn for the lock like any writer)."""
+    db.session.rollback()
+    now = utcnow()
+    db.session.execute(
+        update(GapAnalysisRun)
+        .where(GapAnalysisRun.id == run_id)
+        .values(finished_at=now, started_at=func.coalesce(GapAnalysisRun.started_at, now), **values)
+    )
+    return db.session.get(GapAnalysisRun, run_id)
 
 
 def _tell_requester(run: GapAnalysisRun, title, body) -> None:

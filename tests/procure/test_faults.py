@@ -341,6 +341,88 @@ def test_worker_killed_mid_drain_loses_no_event_and_the_index_matches(live):
     assert index.health()["documents"] == len(expected)
 
 
+# -- a long demand-gap analysis does not hold indexing up -------------------------------------
+
+#: The real ``procure worker``, with each gap analysis slowed to last several seconds (as one
+#: over 40,000 demands lasts about 90 s) so the test can publish a demand meanwhile.
+SLOW_ANALYST = """
+import sys, time
+from procure.insights import runs
+original = runs.execute
+def slow(run, actor=None):
+    print("analysing", flush=True)
+    time.sleep(6)
+    return original(run, actor)
+runs.execute = slow
+from procure.cli import main
+sys.argv = ["procure", "worker", "--interval", "0.2"]
+main()
+"""
+
+
+def _run_status(live_app) -> str | None:
+    from procure.models import GapAnalysisRun
+
+    with live_app.app_context():
+        status = db.session.scalar(select(GapAnalysisRun.status).order_by(GapAnalysisRun.id))
+        db.session.remove()
+    return status
+
+
+def test_a_long_gap_analysis_does_not_hold_indexing_up(live):
+    """The worker runs requested analyses in a thread of its own: a demand published while one
+    is under way is indexed at once, and a stop waits for the analysis to be stored."""
+    from procure.insights import runs
+
+    with live.app_context():
+        operator = factories.user_with_role("operator")
+        officer = factories.user_with_role("officer")
+        db.session.commit()
+        runs.request_run(operator, seed=0, min_size=2)
+        db.session.commit()
+        officer_org = officer.organisation_id
+        db.session.remove()
+    worker = subprocess.Popen(  # noqa: S603 - the test's own interpreter
+        [sys.executable, "-c", SLOW_ANALYST],
+        env=worker_env(live),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while _run_status(live) != "running" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _run_status(live) == "running"
+        with live.app_context():
+            db.session.add(
+                Demand(
+                    agency_id=officer_org,
+                    title="해상 순찰 드론",
+                    problem="야간 해상 순찰 인력이 부족합니다.",
+                    status="published",
+                    published_at=utcnow(),
+                )
+            )
+            db.session.commit()
+            db.session.remove()
+        while time.monotonic() < deadline:
+            done, total = outbox_progress(live)
+            if done == total:
+                break
+            time.sleep(0.1)
+        assert outbox_progress(live)[0] == outbox_progress(live)[1]
+        assert _run_status(live) == "running"  # indexed while the analysis was still going
+        worker.send_signal(signal.SIGTERM)
+        output = worker.communicate(timeout=120)[0].decode()
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert worker.returncode == 0, output
+    assert "Worker stopped." in output
+    assert _run_status(live) == "done", output  # the stop waited for it to be stored
+
+
 # -- the disk full while an attachment is saved ----------------------------------------------
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n%%EOF\n"
