@@ -428,7 +428,7 @@ def test_failed_drains_back_off_exponentially():
 def test_worker_stops_on_sigterm(app, index, monkeypatch):
     import signal
 
-    from procure import search_cli
+    from procure import indexing
 
     officer = factories.user_with_role("officer")
     app.extensions["procure_indexing"]["drain_on_commit"] = False
@@ -436,8 +436,16 @@ def test_worker_stops_on_sigterm(app, index, monkeypatch):
     db.session.commit()
     assert index.search(search.Query("드론")).total == 0  # nothing drained yet
     before = signal.getsignal(signal.SIGTERM)
-    monkeypatch.setattr(search_cli.time, "sleep", lambda s: signal.raise_signal(signal.SIGTERM))
-    result = app.test_cli_runner().invoke(args=["worker", "--interval", "1"])
+    drain = indexing.drain_all
+
+    def drain_then_terminate(app_):  # SIGTERM arrives while the worker works
+        result = drain(app_)
+        signal.raise_signal(signal.SIGTERM)
+        return result
+
+    monkeypatch.setattr(indexing, "drain_all", drain_then_terminate)
+    # An interval far longer than the test: it ends only because the signal stops the wait.
+    result = app.test_cli_runner().invoke(args=["worker", "--interval", "600"])
     assert result.exit_code == 0, result.output
     assert "Worker stopped." in result.output
     assert index.search(search.Query("드론")).ids == [f"demand:{demand_id}"]
