@@ -3,6 +3,7 @@ saved-search alerts, the API and the commands. Each test gets its own index in a
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -439,13 +440,18 @@ def test_worker_stops_on_sigterm(app, index, monkeypatch):
     drain = indexing.drain_all
 
     def drain_then_terminate(app_):  # SIGTERM arrives while the worker works
-        result = drain(app_)
-        signal.raise_signal(signal.SIGTERM)
-        return result
+        try:
+            return drain(app_)
+        finally:
+            signal.raise_signal(signal.SIGTERM)
 
     monkeypatch.setattr(indexing, "drain_all", drain_then_terminate)
-    # An interval far longer than the test: it ends only because the signal stops the wait.
-    result = app.test_cli_runner().invoke(args=["worker", "--interval", "600"])
+    # An interval far longer than the test: it ends because the signal stops the wait. No
+    # analysis thread: every session of a test shares one connection (conftest.db_session),
+    # which two threads must not use at once; test_faults runs the real worker with it.
+    started = time.monotonic()
+    result = app.test_cli_runner().invoke(args=["worker", "--interval", "60", "--no-analyses"])
+    assert time.monotonic() - started < 30, result.output
     assert result.exit_code == 0, result.output
     assert "Worker stopped." in result.output
     assert index.search(search.Query("드론")).ids == [f"demand:{demand_id}"]
