@@ -165,22 +165,27 @@ def _claimable():
 def claim_next() -> GapAnalysisRun | None:
     """Mark the oldest requested (or abandoned) run as running and return it; commits.
 
-    The conditional update makes the claim safe when several workers poll at once: only the
-    worker whose update changed the row runs it.
+    One conditional update picks and claims the row, so the claim is safe when several
+    workers poll at once (only the one whose update changed the row runs it), and on SQLite
+    the transaction starts as a write: a read first could not become one after the outbox
+    drain, beside it, committed.
     """
-    candidate = db.session.scalar(
-        select(GapAnalysisRun.id).where(_claimable()).order_by(GapAnalysisRun.id).limit(1)
+    oldest = (
+        select(GapAnalysisRun.id)
+        .where(_claimable())
+        .order_by(GapAnalysisRun.id)
+        .limit(1)
+        .scalar_subquery()
     )
-    if candidate is None:
-        db.session.rollback()
-        return None
-    claimed = db.session.execute(
+    claimed = db.session.scalar(
         update(GapAnalysisRun)
-        .where(GapAnalysisRun.id == candidate, _claimable())
+        .where(GapAnalysisRun.id == oldest, _claimable())
         .values(status=GapRunStatus.RUNNING, started_at=utcnow())
-    ).rowcount
+        .returning(GapAnalysisRun.id)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
-    return db.session.get(GapAnalysisRun, candidate) if claimed else None
+    return db.session.get(GapAnalysisRun, claimed) if claimed is not None else None
 
 
 def execute(run: GapAnalysisRun, actor=None) -> GapAnalysisRun:
