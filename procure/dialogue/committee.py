@@ -48,7 +48,9 @@ CHANGEABLE = (
     S.SPECIFICATION,
     S.FINAL_PROPOSALS,
 )
-EVALUATING = (S.BASIC_EVALUATION, S.FINAL_EVALUATION)
+#: The stage in which each kind of proposal is scored.
+EVALUATION_STAGE = {ProposalKind.BASIC: S.BASIC_EVALUATION, ProposalKind.FINAL: S.FINAL_EVALUATION}
+EVALUATING = tuple(EVALUATION_STAGE.values())
 #: Stages from which a committee member may read each kind of proposal: its evaluation and
 #: after (never while suppliers may still submit or replace one).
 READABLE_FROM = {
@@ -122,6 +124,11 @@ def may_read(user, proposal: DialogueProposal) -> bool:
         and dialogue.status in READABLE_FROM[proposal.kind]
         and standing(user, participant) == CLEAR
     )
+
+
+def being_scored(proposal: DialogueProposal) -> bool:
+    """The proposal's evaluation stage is the dialogue's current one."""
+    return proposal.participant.dialogue.status == EVALUATION_STAGE[proposal.kind]
 
 
 def counted_sheets(proposal: DialogueProposal) -> list[DialogueSheet]:

@@ -697,8 +697,7 @@ def score(
     selected, or the award made)."""
     dialogue = proposal.participant.dialogue
     committee.require_scorer(actor, proposal, is_agency_officer(actor, dialogue))
-    stage = S.BASIC_EVALUATION if proposal.kind == ProposalKind.BASIC else S.FINAL_EVALUATION
-    if dialogue.status != stage:
+    if not committee.being_scored(proposal):
         raise Conflict(_("This proposal can be scored only during its evaluation stage."))
     scheme = proposal_scheme(proposal)
     check = Checker()

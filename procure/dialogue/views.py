@@ -44,6 +44,7 @@ def dialogue_labels():
     return {
         "participant_status": services.participant_label,
         "action_label": services.action_label,
+        "being_scored": committee.being_scored,
     }
 
 
