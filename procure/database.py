@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -9,6 +13,26 @@ from sqlalchemy.exc import IntegrityError
 
 from procure.errors import Conflict, stale_message
 from procure.extensions import db
+
+#: Set by :func:`writing`: transactions begun here will write, whatever the request says.
+_write_intent: ContextVar[bool] = ContextVar("procure_write_intent", default=False)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Transactions begun inside this block take SQLite's write lock up front.
+
+    For work outside a request that reads and then writes (the outbox drain in ``procure
+    worker``): a deferred SQLite transaction that has read cannot become a writer once another
+    connection has committed since (WAL snapshots cannot be upgraded), and fails at once with
+    "database is locked"; an immediate one waits its turn (the busy timeout). Per thread and
+    task (a context variable), so a long read elsewhere in the process is not made a writer.
+    No effect on PostgreSQL."""
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
 
 
 def insert_unique(row) -> None:
@@ -44,8 +68,11 @@ def _configure_sqlite(engine: Engine) -> None:
         # reads first and writes later fails at once with "database is locked" when another
         # process committed in between (WAL snapshots cannot be upgraded), without waiting out
         # the busy timeout; an immediate one waits its turn. Reads stay concurrent.
-        writing = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+        # Work outside a request says so with ``writing()``.
+        will_write = _write_intent.get() or (
+            has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+        )
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if will_write else "BEGIN")
 
 
 def init_app(app: Flask) -> None:

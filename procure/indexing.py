@@ -27,6 +27,7 @@ from sqlalchemy import Select, event, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 import search
+from procure import database
 from procure.clock import local_today
 from procure.extensions import db
 from procure.models import (
@@ -578,8 +579,17 @@ def drain(
     """Process one batch of pending outbox rows and commit. ``now`` (default: the current
     time) decides which rows are due; pass a later time to retry backed-off rows at once.
 
+    On SQLite its transactions take the write lock before they read (``database.writing``):
+    the drain always ends by writing, and another process's commit in between would
+    otherwise fail it with "database is locked".
+
     :raise search.SearchUnavailable: never; the rows are left pending with the error instead.
     """
+    with database.writing():
+        return _drain(app, session, backend, limit, now, alerts)
+
+
+def _drain(app, session, backend, limit, now, alerts) -> DrainResult:
     from procure import search_service
 
     app = app or current_app._get_current_object()

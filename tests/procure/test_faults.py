@@ -13,6 +13,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from contextlib import contextmanager
@@ -339,6 +340,72 @@ def test_worker_killed_mid_drain_loses_no_event_and_the_index_matches(live):
     # The index equals the database: every document once (redelivered batches were upserts).
     assert found.total == n
     assert index.health()["documents"] == len(expected)
+
+
+# -- another process writes while a drain is under way (SQLite) -------------------------------
+
+
+def test_a_write_from_elsewhere_in_the_middle_of_a_drain_waits_instead_of_failing_it(
+    live, monkeypatch
+):
+    """The drain reads the outbox, indexes, then marks the rows processed. On SQLite a deferred
+    transaction that has read cannot write once another connection committed in between
+    (the worker's analysis thread, a web request): the drain used to fail with "database is
+    locked" and leave its batch for the next poll. It now takes the write lock before reading,
+    so the other writer waits its turn and both land."""
+    from procure import indexing, search_service
+
+    if is_postgres(live):
+        pytest.skip("SQLite's locking: PostgreSQL rows are claimed with SKIP LOCKED")
+    with live.app_context():
+        officer = factories.user_with_role("officer")
+        db.session.commit()
+        demand = Demand(
+            agency_id=officer.organisation_id,
+            title="해상 순찰 드론",
+            problem="야간 해상 순찰 인력이 부족합니다.",
+            status="published",
+            published_at=utcnow(),
+        )
+        db.session.add(demand)
+        db.session.commit()
+        demand_id = demand.id
+        db.session.remove()
+
+        path = live.config["FAULTS"]["url"].removeprefix("sqlite:///")
+        outcome = {}
+
+        def other_writer():  # another process's short write, with a busy timeout as ours
+            conn = sqlite3.connect(path, timeout=20, isolation_level=None)
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("UPDATE demand SET title = ? WHERE id = ?", ("수정됨", demand_id))
+                conn.execute("COMMIT")
+                outcome["writer"] = "committed"
+            except sqlite3.OperationalError as error:
+                outcome["writer"] = str(error)
+            finally:
+                conn.close()
+
+        writer = threading.Thread(target=other_writer)
+        backend = search_service.get_backend(live)
+        original = backend.index_documents
+
+        def index_while_another_writes(docs):
+            writer.start()
+            writer.join(1.0)  # old code: the writer commits here, between our read and write
+            original(docs)
+
+        monkeypatch.setattr(backend, "index_documents", index_while_another_writes)
+        result = indexing.drain(live, alerts=False)
+        writer.join(30)
+        db.session.remove()
+    assert result.failed == 0 and f"demand:{demand_id}" in result.upserted_ids
+    assert outbox_progress(live)[0] == outbox_progress(live)[1]
+    assert outcome["writer"] == "committed"
+    with live.app_context():
+        assert db.session.get(Demand, demand_id).title == "수정됨"
+        db.session.remove()
 
 
 # -- a long demand-gap analysis does not hold indexing up -------------------------------------
