@@ -77,10 +77,12 @@ def status_command():
 def alerts_command(frequency: str):
     """Notify users of new demands and products matching their saved searches."""
     from procure import search_service
+    from procure.database import writing
     from procure.extensions import db
 
-    notified = search_service.run_alerts(current_app._get_current_object(), frequency)
-    db.session.commit()
+    with writing():  # reads then writes, beside the web app: docs/faults.md
+        notified = search_service.run_alerts(current_app._get_current_object(), frequency)
+        db.session.commit()
     click.echo(f"Notified {notified} saved searches ({frequency}).")
 
 

@@ -4,6 +4,7 @@ from datetime import date
 
 import click
 
+from procure.database import writing
 from procure.extensions import db
 from procure.pilots import bp, services
 
@@ -16,6 +17,7 @@ def remind_command(today: str | None) -> None:
         day = date.fromisoformat(today) if today else None
     except ValueError as error:
         raise click.BadParameter("use YYYY-MM-DD", param_hint="--today") from error
-    sent = services.remind(day)
-    db.session.commit()
+    with writing():  # reads then writes, beside the web app: docs/faults.md
+        sent = services.remind(day)
+        db.session.commit()
     click.echo(f"reminders: {sent['due']} due soon, {sent['overdue']} overdue")

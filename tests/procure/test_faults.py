@@ -408,6 +408,39 @@ def test_a_write_from_elsewhere_in_the_middle_of_a_drain_waits_instead_of_failin
         db.session.remove()
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["pilots", "remind"],
+        ["onestop", "digest", "--daily"],
+        ["search", "alerts", "--frequency", "daily"],
+        ["worker", "--once", "--no-analyses"],
+    ],
+    ids=" ".join,
+)
+def test_scheduled_commands_take_the_write_lock_before_they_read(live, command):
+    """Cron-style commands read, then write, while the web app runs: on SQLite each of their
+    transactions begins ``IMMEDIATE`` (as the drain above), so a request's commit in between
+    makes them wait their turn instead of failing."""
+    if is_postgres(live):
+        pytest.skip("SQLite's locking")
+    begins = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.upper().startswith("BEGIN"):
+            begins.append(statement.upper())
+
+    with live.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        result = live.test_cli_runner().invoke(args=command)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert result.exit_code == 0, result.output
+    assert begins and set(begins) == {"BEGIN IMMEDIATE"}, begins
+
+
 # -- a long demand-gap analysis does not hold indexing up -------------------------------------
 
 #: The real ``procure worker``, with each gap analysis slowed to last several seconds (as one
