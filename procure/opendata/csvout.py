@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
 
-from flask import Response, url_for
+from flask import Response, stream_with_context, url_for
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
@@ -63,10 +63,11 @@ def encode(rows: Iterable[Iterable]) -> Iterator[str]:
 def download(filename: str, header: list, rows: Callable[[Session], Iterable[Iterable]]):
     """A streamed ``text/csv`` attachment: the header row, then ``rows(session)`` as produced.
 
-    ``rows`` runs while the server sends the response, after the view has returned and its
-    contexts are gone, so it gets the request's database session object itself (closed at the
-    end) and must not need the request or the application: callers translate labels, read
-    settings and build links in the view.
+    ``rows`` runs while the server sends the response, after the view has returned; the
+    request's contexts are kept open until the last row is sent (``stream_with_context``):
+    the session belongs to the application (Flask-SQLAlchemy looks its engine up there), so
+    without them a real server sent the BOM and broke off (2026-12-01). Callers still
+    translate labels, read settings and build links in the view, once.
     """
     session = db.session()
     head = [str(h) for h in header]
@@ -78,7 +79,7 @@ def download(filename: str, header: list, rows: Callable[[Session], Iterable[Ite
             session.close()
 
     return Response(
-        generate(),
+        stream_with_context(generate()),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',

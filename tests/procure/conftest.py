@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+import uuid
 
 import pytest
 from flask.testing import FlaskClient
@@ -41,10 +42,32 @@ class IsolatedClient(FlaskClient):
 
     Without this, a request made while the test holds an app context reuses that context, and
     with it ``g`` (the signed-in user, the locale) from the previous request.
+
+    A streamed body is read later, when the test asks for it; it is read in the request's own
+    context too, as a server reads it in the request's thread (``stream_with_context``).
     """
 
     def open(self, *args, **kwargs):
-        return contextvars.Context().run(super().open, *args, **kwargs)
+        context = contextvars.Context()
+        response = context.run(super().open, *args, **kwargs)
+        if response.is_streamed:
+            response.response = _iterate_in(context, response.response)
+        return response
+
+
+def _iterate_in(context: contextvars.Context, iterable):
+    iterator = iter(iterable)
+    try:
+        while True:
+            try:
+                chunk = context.run(next, iterator)
+            except StopIteration:
+                return
+            yield chunk
+    finally:
+        close = getattr(iterator, "close", None)
+        if close is not None:
+            context.run(close)
 
 
 @pytest.fixture(scope="session")
@@ -153,3 +176,48 @@ def client_as(app, db_session, login):
         return new_client, user
 
     return make
+
+
+@pytest.fixture
+def live(app, tmp_path):
+    """An app whose commits and sessions are real (Flask-SQLAlchemy's own, not ``db_session``'s
+    rolled-back one), on its own schema (PostgreSQL) or file (SQLite): fault tests, streaming."""
+    base = app.config["SQLALCHEMY_DATABASE_URI"]
+    schema = f"faults_{uuid.uuid4().hex[:10]}"
+    postgres = base.startswith("postgresql")
+    admin = None
+    if postgres:
+        admin = create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        separator = "&" if "?" in base else "?"
+        url = f"{base}{separator}options=-csearch_path%3D{schema}&application_name={schema}"
+    else:
+        url = f"sqlite:///{tmp_path / 'faults.db'}"
+    live_app = create_app(
+        {
+            "env": "testing",
+            "database_url": url,
+            "search_url": f"embedded://{tmp_path / 'search'}",
+            "upload_dir": str(tmp_path / "uploads"),
+            "INSTANCE_PATH": str(tmp_path),
+            "WTF_CSRF_ENABLED": False,
+            "SEARCH_DRAIN_ON_COMMIT": False,
+            "SERVER_NAME": None,
+        }
+    )
+    live_app.config["FAULTS"] = {"url": url, "schema": schema, "admin": admin, "path": tmp_path}
+    with live_app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade(revision="heads")
+    try:
+        yield live_app
+    finally:
+        with live_app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        if admin is not None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()

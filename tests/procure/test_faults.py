@@ -15,67 +15,21 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import DisconnectionError
 
 import factories
 import search
-from procure import create_app
 from procure.extensions import db
 from procure.models import AuditEvent, Demand, OutboxEvent, Question
 from procure.models.base import utcnow
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def live(app, tmp_path):
-    """An app whose commits are real, on its own schema (PostgreSQL) or file (SQLite)."""
-    base = app.config["SQLALCHEMY_DATABASE_URI"]
-    schema = f"faults_{uuid.uuid4().hex[:10]}"
-    postgres = base.startswith("postgresql")
-    admin = None
-    if postgres:
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        separator = "&" if "?" in base else "?"
-        url = f"{base}{separator}options=-csearch_path%3D{schema}&application_name={schema}"
-    else:
-        url = f"sqlite:///{tmp_path / 'faults.db'}"
-    live_app = create_app(
-        {
-            "env": "testing",
-            "database_url": url,
-            "search_url": f"embedded://{tmp_path / 'search'}",
-            "upload_dir": str(tmp_path / "uploads"),
-            "INSTANCE_PATH": str(tmp_path),
-            "WTF_CSRF_ENABLED": False,
-            "SEARCH_DRAIN_ON_COMMIT": False,
-            "SERVER_NAME": None,
-        }
-    )
-    live_app.config["FAULTS"] = {"url": url, "schema": schema, "admin": admin, "path": tmp_path}
-    with live_app.app_context():
-        from flask_migrate import upgrade
-
-        upgrade(revision="heads")
-    try:
-        yield live_app
-    finally:
-        with live_app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        if admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
 
 
 def is_postgres(live_app) -> bool:

@@ -108,3 +108,35 @@ def test_large_lists_stream_in_batches(app, client, monkeypatch):
     assert response.is_streamed
     rows = _rows(response)
     assert sorted(r[1] for r in rows[1:]) == [f"수요 {n}" for n in range(7)]
+
+
+def test_every_download_streams_to_the_end_from_a_real_server_session(live):
+    """The rows are read while the response is sent, after the view returned. With the app's
+    real sessions (not the tests' shared one) that needs the request's contexts kept open:
+    without them every download broke off after the byte-order mark under gunicorn."""
+    with live.app_context():
+        officer = factories.user_with_role("officer")
+        supplier = factories.user_with_role("supplier")
+        factories.add_cpv_codes()
+        db.session.commit()
+        factories.published_demand(live, officer, title="해상 순찰 드론")
+        factories.listed_product(
+            live, supplier, "순찰 드론 X1", "야간 열화상 순찰 드론", ["35613000"]
+        )
+        db.session.commit()
+        names = officer.organisation.name, supplier.organisation.name
+        db.session.remove()
+    client = live.test_client()
+    expected = {  # a row every download must reach (None: the header row alone)
+        "/open-data/demands.csv": "해상 순찰 드론",
+        "/open-data/products.csv": "순찰 드론 X1",
+        "/open-data/organisations.csv?kind=agency": names[0],
+        "/open-data/organisations.csv?kind=supplier": names[1],
+        "/open-data/designations.csv": None,
+        "/open-data/pilot-results.csv": None,
+    }
+    for url, text in expected.items():
+        rows = _rows(client.get(url))
+        assert rows and len(rows[0]) > 3, (url, rows)  # the header row arrived
+        if text is not None:
+            assert any(text in cell for row in rows[1:] for cell in row), (url, rows)
