@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from flask import current_app
@@ -27,7 +27,9 @@ from procure.models import (
     MatchFeedback,
     Product,
     ProductStatus,
+    ReverseProposal,
 )
+from procure.regions import region_name
 
 MODEL_FILE = "matcher.joblib"
 # Refitting in process is cheap for a catalogue of this size (the demo lists 181 products);
@@ -44,6 +46,8 @@ DASHBOARD_RANKINGS_MAX = 2_000
 #: against at most this many open demands, the most recent ones.
 SUGGEST_PRODUCTS_MAX = 10
 SUGGEST_DEMANDS_MAX = 200
+#: Demands ranked beyond the dashboard's six, to make up for those already answered.
+ANSWERED_SLACK = 12
 
 
 def product_text(product: Product) -> str:
@@ -189,7 +193,16 @@ class Suggestion:
 
 
 def _reason_texts(reasons, locale: str) -> list[str]:
-    return [reason.text(locale) for reason in reasons][:4]
+    """The first four reasons as card text; the matcher sees region codes (``11``), the
+    reader gets the region's name (서울특별시, Seoul)."""
+    texts = []
+    for reason in reasons[:4]:
+        if reason.code == "same_region":
+            raw = reason.params.get("region")
+            name = region_name(raw, locale) or raw
+            reason = replace(reason, params={**reason.params, "region": name})
+        texts.append(reason.text(locale))
+    return texts
 
 
 def dismissed_products(demand: Demand) -> set[int]:
@@ -310,12 +323,24 @@ def suggested_demands(user, locale: str, k: int = 6) -> list[Suggestion]:
         if ranked is not None:
             rankings.move_to_end(organisation)
     if ranked is None:
-        ranked = _rank_demands_for(user, matcher, demands_key, k)
+        # Room for the demands the supplier has answered meanwhile, dropped below.
+        ranked = _rank_demands_for(user, matcher, demands_key, k + ANSWERED_SLACK)
         with _rankings_lock:
             rankings[organisation] = (key, ranked)
             rankings.move_to_end(organisation)
             while len(rankings) > DASHBOARD_RANKINGS_MAX:
                 rankings.popitem(last=False)  # the organisation seen longest ago
+    # Suggestions are demands to answer: never one this supplier has already proposed to
+    # (whatever became of the proposal), read now, not from the kept ranking.
+    answered = set(
+        db.session.scalars(
+            select(ReverseProposal.demand_id).where(
+                ReverseProposal.supplier_id == organisation,
+                ReverseProposal.demand_id.in_([i for i, _s, _r in ranked]),
+            )
+        )
+    )
+    ranked = [row for row in ranked if row[0] not in answered][:k]
     if not ranked:
         return []
     by_id = {

@@ -3,14 +3,38 @@
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template, request
+from flask import current_app, render_template, request, url_for
 from sqlalchemy import select
 
 from procure import authz
 from procure.audit import bp
 from procure.audit.services import verify_chain
-from procure.models import AuditEvent, Role
+from procure.extensions import db
+from procure.models import AuditEvent, Role, User
 from procure.pagination import paginate
+
+#: The page that shows each kind of audited record, by the record's id (``target_id``).
+RECORD_PAGES = {
+    "demand": ("demands.detail", "demand_id"),
+    "product": ("products.detail", "product_id"),
+    "proposal": ("proposals.detail", "proposal_id"),
+    "idea": ("ideas.detail", "idea_id"),
+    "dialogue": ("dialogue.detail", "dialogue_id"),
+    "pilot": ("pilots.pilot_detail", "pilot_id"),
+    "pilot_round": ("pilots.round_detail", "round_id"),
+    "evaluation_round": ("evaluation.round_detail", "round_id"),
+    "round_item": ("evaluation.item_result", "item_id"),
+    "designation": ("evaluation.certificate", "designation_id"),
+    "organisation": ("organisations.detail", "org_id"),
+}
+
+
+def record_url(target_type: str, target_id: str | None) -> str | None:
+    """The page of an audited record, when it has one (and its id is a number)."""
+    page = RECORD_PAGES.get(target_type)
+    if page is None or not (target_id or "").isdigit():
+        return None
+    return url_for(page[0], **{page[1]: int(target_id)})
 
 
 def _day(value: str | None, end: bool = False):
@@ -47,4 +71,18 @@ def index():
     page = paginate(query.order_by(AuditEvent.id.desc()))
     report = verify_chain() if args.get("verify") == "1" else None
     filters = {k: v for k, v in args.items() if k not in ("page", "verify")}
-    return render_template("audit/index.html", page=page, args=args, report=report, filters=filters)
+    actor_ids = {e.actor_id for e in page.items if e.actor_id is not None}
+    actors = (
+        {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))}
+        if actor_ids
+        else {}
+    )
+    return render_template(
+        "audit/index.html",
+        page=page,
+        args=args,
+        report=report,
+        filters=filters,
+        actors=actors,
+        record_url=record_url,
+    )

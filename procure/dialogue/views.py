@@ -221,6 +221,10 @@ def _manage_page(
     return render_template(
         "dialogue/manage.html",
         dialogue=dialogue,
+        schemes=[
+            services.scheme_for(dialogue.basic_scheme),
+            services.scheme_for(dialogue.final_scheme),
+        ],
         committee_form=committee_form,
         may_add_member=committee.may_change(dialogue, adding=True),
         may_remove_member=committee.may_change(dialogue, adding=False),

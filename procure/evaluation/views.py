@@ -139,6 +139,7 @@ def round_detail(round_id: int):
     round_ = services.get_round(current_user, round_id)
     context = {
         "round": round_,
+        "scheme": services.scheme_of(round_),
         "action_form": ActionForm(),
         "overdue": services.is_overdue(round_),
         "is_operator": _is_operator(),

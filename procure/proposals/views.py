@@ -34,7 +34,9 @@ def index():
     """My proposals (suppliers) or proposals received (officers, operators)."""
     status = arg_choice("status", PROPOSAL_STATUS)
     query = services.visible_query(current_user).options(
-        selectinload(ReverseProposal.supplier), selectinload(ReverseProposal.demand)
+        selectinload(ReverseProposal.supplier),
+        selectinload(ReverseProposal.demand),
+        selectinload(ReverseProposal.target_agency),
     )
     if status:
         query = query.where(ReverseProposal.status == status)

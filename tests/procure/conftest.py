@@ -51,23 +51,31 @@ class IsolatedClient(FlaskClient):
         context = contextvars.Context()
         response = context.run(super().open, *args, **kwargs)
         if response.is_streamed:
-            response.response = _iterate_in(context, response.response)
+            response.response = _IterateIn(context, response.response)
         return response
 
 
-def _iterate_in(context: contextvars.Context, iterable):
-    iterator = iter(iterable)
-    try:
-        while True:
-            try:
-                chunk = context.run(next, iterator)
-            except StopIteration:
-                return
-            yield chunk
-    finally:
-        close = getattr(iterator, "close", None)
+class _IterateIn:
+    """The response body read chunk by chunk inside ``context``; closing it closes the body
+    there too (a file is closed when the response is, as without the wrapper)."""
+
+    def __init__(self, context: contextvars.Context, iterable):
+        self.context = context
+        self.iterable = iterable
+        self.iterator = None
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self.iterator is None:
+            self.iterator = iter(self.iterable)
+        return self.context.run(next, self.iterator)
+
+    def close(self):
+        close = getattr(self.iterable, "close", None)
         if close is not None:
-            context.run(close)
+            self.context.run(close)
 
 
 @pytest.fixture(scope="session")

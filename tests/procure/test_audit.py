@@ -87,6 +87,27 @@ def test_operators_browse_and_filter_the_log(client_as):
     assert "The chain is intact" in verified
 
 
+def test_the_log_names_people_and_links_records(app, client_as):
+    client, _operator = client_as("operator")
+    officer = factories.user_with_role("officer", name="기록 담당자")
+    factories.add_cpv_codes()
+    demand = factories.published_demand(app, officer, title="감사 추적 수요")
+    db.session.commit()
+    page = client.get(f"/admin/audit/?target_type=demand&target_id={demand.id}").get_data(
+        as_text=True
+    )
+    assert "기록 담당자" in page and officer.email in page  # the person, not a number
+    assert f'href="/demands/{demand.id}"' in page  # the record itself
+    assert f"/admin/audit/?actor={officer.id}" in page  # everything this person did
+    history = f"/admin/audit/?target_type=demand&amp;target_id={demand.id}"
+    assert history in page  # this record's history
+    # An id that is no number (or a kind without a page) is shown, not linked.
+    from procure.audit.views import record_url
+
+    with app.test_request_context():
+        assert record_url("demand", "abc") is None and record_url("database", "1") is None
+
+
 def test_state_changes_write_events_with_before_and_after(client, login):
     user = login(factories.UserFactory(name="처음 이름"))
     client.post("/account/", data={"name": "다음 이름", "locale": "", "version": user.version})

@@ -154,7 +154,7 @@ def test_a_round_through_the_pages(app, signed_in):
     # The operator's overview, then close and decide.
     db.session.refresh(round_)
     page = op.get(f"/evaluation/rounds/{round_.id}").get_data(as_text=True)
-    assert page.count(">submitted<") == 3
+    assert page.count(">Submitted<") == 3 + 1  # three sheets and the column heading
     assert (
         op.post(
             f"/evaluation/rounds/{round_.id}/close", data={"version": round_.version}
@@ -194,7 +194,7 @@ def test_overview_shows_late_and_missing_evaluations(app, signed_in):
     round_.deadline = utcnow() - timedelta(hours=1)
     db.session.flush()
     page = signed_in(operator).get(f"/evaluation/rounds/{round_.id}").get_data(as_text=True)
-    assert ">submitted<" in page and "conflict of interest" in page
+    assert ">Submitted<" in page and "conflict of interest" in page
     assert "deadline passed" in page and page.count(">overdue<") == 1  # the draft
     late = signed_in(panel[1]).get(f"/evaluation/rounds/{round_.id}").get_data(as_text=True)
     assert ">overdue<" in late

@@ -115,7 +115,7 @@ def test_withdraw_before_a_decision_only(app, market):
         in_request(app, services.withdraw, supplier, proposal)
 
 
-def test_unsolicited_proposal_to_an_agency_and_to_a_category(app, market):
+def test_unsolicited_proposal_to_an_agency_and_to_a_category(app, market, client, login):
     officer, _demand, supplier, _ = market
     to_agency = in_request(
         app,
@@ -127,6 +127,12 @@ def test_unsolicited_proposal_to_an_agency_and_to_a_category(app, market):
     )
     in_request(app, services.submit, supplier, to_agency)
     in_request(app, services.decide, officer, to_agency, "shortlisted")
+    # The officer's list names who each proposal is addressed to: the agency by its name.
+    login(officer)
+    row = next(
+        r for r in client.get("/proposals/").get_data(as_text=True).split("<tr>") if "역제안" in r
+    )
+    assert officer.organisation.name in row
     to_category = in_request(
         app,
         services.create_proposal,

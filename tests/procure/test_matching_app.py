@@ -68,6 +68,35 @@ def test_supplier_dashboard_shows_demands_it_could_answer(app, catalogue, client
     assert "Demands you could answer" in page and "해안 순찰용 드론" in page
 
 
+def test_demands_the_supplier_has_answered_are_not_suggested_again(app, catalogue):
+    supplier, _listed, _draft = catalogue
+    officer = factories.user_with_role("officer")
+    answered = factories.published_demand(app, officer, title="해안 순찰용 드론")
+    other = factories.published_demand(app, officer, title="야간 순찰 드론 안내방송")
+    before = [s.item.id for s in matching_service.suggested_demands(supplier, "ko")]
+    assert answered.id in before and other.id in before
+    factories.answered_proposal(app, supplier, answered, submit=False)  # even a draft counts
+    after = [s.item.id for s in matching_service.suggested_demands(supplier, "ko")]
+    assert answered.id not in after and other.id in after
+
+
+def test_a_shared_region_is_named_not_coded(app, catalogue):
+    _supplier, listed, _draft = catalogue
+    listed[0].regions = ["26"]
+    officer = factories.user_with_role("officer")
+    demand = factories.published_demand(app, officer, title="해안 순찰용 드론", region="26")
+    app.extensions.pop("matcher", None)
+    for locale, name in (("ko", "부산광역시"), ("en", "Busan")):
+        reasons = next(
+            s.reasons
+            for s in matching_service.suggested_products(demand, locale)
+            if s.item.id == listed[0].id
+        )
+        region = [r for r in reasons if name in r]
+        assert region, reasons
+        assert not any(r.endswith(": 26") for r in reasons), reasons
+
+
 def test_dismissing_a_suggestion_hides_it_and_records_a_label(app, catalogue, client, login):
     officer = factories.user_with_role("officer")
     demand = factories.published_demand(app, officer, title="해안 순찰용 드론")

@@ -25,7 +25,7 @@
     });
     if (!labels.length) { return; }
     var figure = document.createElement("figure");
-    figure.className = "app-chart";
+    figure.className = "app-chart app-chart-" + kind;
     var canvas = document.createElement("canvas");
     canvas.setAttribute("role", "img");
     var caption = table.querySelector("caption");
@@ -33,11 +33,18 @@
     figure.appendChild(canvas);
     var wrap = table.closest(".krds-table-wrap") || table;
     wrap.parentNode.insertBefore(figure, wrap);
-    new window.Chart(canvas, {
-      type: kind,
-      data: { labels: labels, datasets: datasets },
-      options: { responsive: true, animation: false, plugins: { legend: { display: datasets.length > 1 || kind !== "bar" } } }
-    });
+    // Counts get whole-number ticks (no "1.5 pilots"); the figure's CSS box sets the size.
+    var whole = datasets.every(function (d) { return d.data.every(Number.isInteger); });
+    var options = {
+      responsive: true,
+      maintainAspectRatio: false,
+      animation: false,
+      plugins: { legend: { display: datasets.length > 1 || kind !== "bar" } }
+    };
+    if (kind === "bar") {
+      options.scales = { y: { beginAtZero: true, ticks: whole ? { precision: 0 } : {} } };
+    }
+    new window.Chart(canvas, { type: kind, data: { labels: labels, datasets: datasets }, options: options });
   }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("table[data-chart]").forEach(draw);
