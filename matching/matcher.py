@@ -66,6 +66,11 @@ PILOTS_SATURATION = 10
 MIN_SELF_SUPERVISED_LISTINGS = 40
 #: A predicted code is named as a reason only from this probability on.
 PREDICTED_REASON_MIN_PROBABILITY = 0.25
+#: Shared key terms on a card; words in more than this share of the listings are not "key"
+#: once the catalogue has this many listings (see ``Matcher._key_terms``).
+SHARED_TERMS_SHOWN = 3
+COMMON_TERM_SHARE = 0.2
+COMMON_TERM_MIN_LISTINGS = 50
 #: Feedback labels understood by ``fit_feedback``.
 POSITIVE_LABELS = frozenset({"shortlisted", "accepted", "pilot", "positive", "selected"})
 NEGATIVE_LABELS = frozenset({"declined", "dismissed", "negative", "rejected"})
@@ -675,9 +680,25 @@ class Matcher(BaseEstimator):
         ]
         return self._reasons_for(demand, ctx, listing, levels, position=position)
 
+    def _key_terms(self, terms: list[str]) -> list[str]:
+        """The shared terms worth showing, at most ``SHARED_TERMS_SHOWN``: in a catalogue of
+        ``COMMON_TERM_MIN_LISTINGS`` or more, a word in more than ``COMMON_TERM_SHARE`` of the
+        listings ("state", "system", 상태) says nothing about this pair and is left out, and the
+        rarer words come first. Smaller catalogues keep them all, longest first."""
+        encoder = self.index_.encoder
+        n = len(self.listings_)
+        if n < COMMON_TERM_MIN_LISTINGS or getattr(encoder, "words_", None) is None:
+            return terms[:SHARED_TERMS_SHOWN]
+        # sklearn's smoothed IDF of a word in exactly that share of the listings.
+        floor = np.log((1 + n) / (1 + COMMON_TERM_SHARE * n)) + 1
+        rated = [(encoder.idf(term), term) for term in terms]
+        kept = [pair for pair in rated if pair[0] > floor]
+        kept.sort(key=lambda pair: (-pair[0], -len(pair[1]), pair[1]))
+        return [term for _idf, term in kept[:SHARED_TERMS_SHOWN]]
+
     def _reasons_for(self, demand, ctx, listing, levels, position=None):
         reasons = []
-        terms = shared_terms(ctx["text"], listing["text"])
+        terms = self._key_terms(shared_terms(ctx["text"], listing["text"], limit=None))
         if terms:
             reasons.append(Reason("shared_terms", {"terms": terms}))
         listing_codes = listing.get("codes") or []

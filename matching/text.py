@@ -98,8 +98,8 @@ def _longest_common_substring(a: str, b: str) -> str:
     return a[best_end - best_len : best_end]
 
 
-def shared_terms(a: object, b: object, limit: int = 3) -> list[str]:
-    """Key terms two texts share, longest first (at most ``limit``).
+def shared_terms(a: object, b: object, limit: int | None = 3) -> list[str]:
+    """Key terms two texts share, longest first (at most ``limit``; ``None``: all).
 
     Latin tokens match after light stemming; Korean tokens match on their longest common
     run of at least two syllables, so 안내방송 and 방송용 share 방송.
@@ -127,7 +127,7 @@ def shared_terms(a: object, b: object, limit: int = 3) -> list[str]:
     for term in terms:
         if not any(term in longer for longer in kept):
             kept.append(term)
-    return kept[:limit]
+    return kept if limit is None else kept[:limit]
 
 
 class TextEncoder(TransformerMixin, BaseEstimator):

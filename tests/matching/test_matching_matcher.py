@@ -313,6 +313,35 @@ def test_code_names_train_the_linear_model_as_examples_of_their_group():
     assert matcher.classifier_.n_name_rows_ == 1
 
 
+def test_words_most_listings_share_are_not_key_terms_in_a_real_catalogue():
+    things = [
+        "drone",
+        "chair",
+        "lamp",
+        "robot",
+        "camera",
+        "sensor",
+        "boat",
+        "desk",
+        "pump",
+        "valve",
+    ]
+    listings = [
+        {"id": i, "text": f"Monitoring system with {things[i % 10]} model {i} for state agencies"}
+        for i in range(60)
+    ]
+    demand = {"text": "A drone system to watch the state coastline"}
+    matcher = Matcher(random_state=0).fit(listings)
+    best = matcher.rank(demand, k=1)[0]
+    terms = next(r.params["terms"] for r in best.reasons if r.code == "shared_terms")
+    assert terms == ["drone"]  # "system" and "state" are in every listing
+    # In a handful of listings every shared word still counts (frequency means little there).
+    small = Matcher(random_state=0).fit(listings[:6])
+    best = small.rank(demand, k=1)[0]
+    terms = next(r.params["terms"] for r in best.reasons if r.code == "shared_terms")
+    assert {"drone", "system", "state"} <= set(terms)
+
+
 def test_reasons_name_the_likeliest_of_several_listing_codes(english_listings):
     listings = [*english_listings]
     listings.append(
