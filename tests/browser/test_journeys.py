@@ -320,7 +320,7 @@ def post_demand(j: Journey) -> str:
         officer.get_by_label(t("Requirement %(n)d", n=n), exact=True).fill(name)
         officer.get_by_label(t("Target value %(n)d", n=n), exact=True).fill(target)
         officer.get_by_label(t("Unit %(n)d", n=n), exact=True).fill(unit)
-        expect(officer.get_by_label(f'{t("Mandatory")} {n}', exact=True)).to_be_checked()
+        expect(officer.get_by_label(f"{t('Mandatory')} {n}", exact=True)).to_be_checked()
     officer.get_by_label(t("Estimated budget (won)"), exact=True).fill("120000000")
     officer.get_by_label(t("Quantity"), exact=True).fill("4")
     officer.get_by_label(t("Delivery region"), exact=True).select_option("44")
