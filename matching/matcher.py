@@ -163,6 +163,12 @@ def _region(value) -> str | None:
     return (str(value).strip().lower() or None) if value else None
 
 
+def _quantity(demand: dict) -> int:
+    """How many units the demand buys (1 when not said): its budget is for all of them."""
+    quantity = _number(demand.get("quantity"))
+    return int(quantity) if quantity is not None and quantity >= 1 else 1
+
+
 def _same_region(a, b) -> bool:
     ra, rb = _region(a), _region(b)
     return bool(ra and rb and (ra.startswith(rb) or rb.startswith(ra)))
@@ -172,7 +178,8 @@ def _pair_values(demand: dict, listing: dict) -> np.ndarray:
     """The PAIR_FEATURES of one demand–listing pair (0 where unknown)."""
     budget, price = _number(demand.get("budget")), _number(listing.get("price"))
     if budget and budget > 0 and price is not None and price >= 0:
-        budget_fit = 1.0 if price <= budget else -min(1.0, (price - budget) / budget)
+        cost = price * _quantity(demand)
+        budget_fit = 1.0 if cost <= budget else -min(1.0, (cost - budget) / budget)
     else:
         budget_fit = 0.0
     trl = _number(listing.get("trl"))
@@ -224,7 +231,8 @@ class Matcher(BaseEstimator):
 
     ``fit(listings)`` takes dicts with ``id``, ``text``, ``codes`` and optionally ``price``,
     ``region``, ``trl``, ``index`` (0–100) and ``pilots``. Demands are dicts with ``text``,
-    optional ``codes``, ``budget`` (won), ``region`` and ``id``.
+    optional ``codes``, ``budget`` (won, for the whole purchase), ``quantity`` (units; a
+    listing's ``price`` is per unit), ``region`` and ``id``.
     """
 
     def __init__(
@@ -516,8 +524,9 @@ class Matcher(BaseEstimator):
         if budget and budget > 0:
             price = self.prices_[positions]
             known = np.isfinite(price) & (price >= 0)
-            over = -np.minimum(1.0, (price - budget) / budget)
-            budget_fit = np.where(known, np.where(price <= budget, 1.0, over), 0.0)
+            cost = price * _quantity(demand)
+            over = -np.minimum(1.0, (cost - budget) / budget)
+            budget_fit = np.where(known, np.where(cost <= budget, 1.0, over), 0.0)
         same_region = np.zeros(positions.size)
         region = _region(demand.get("region"))
         if region:
@@ -727,12 +736,15 @@ class Matcher(BaseEstimator):
                     break
         budget, price = _number(demand.get("budget")), _number(listing.get("price"))
         if budget and budget > 0 and price is not None:
-            if price <= budget:
-                reasons.append(
-                    Reason("within_budget", {"price": int(price), "budget": int(budget)})
-                )
+            quantity = _quantity(demand)
+            cost = price * quantity
+            if cost <= budget:
+                params = {"price": int(price), "budget": int(budget)}
+                if quantity > 1:
+                    params["quantity"] = quantity
+                reasons.append(Reason("within_budget", params))
             else:
-                percent = math.ceil(100.0 * (price - budget) / budget)
+                percent = math.ceil(100.0 * (cost - budget) / budget)
                 reasons.append(Reason("over_budget", {"percent": percent}))
         if _same_region(demand.get("region"), listing.get("region")):
             reasons.append(Reason("same_region", {"region": listing.get("region")}))

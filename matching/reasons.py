@@ -16,6 +16,12 @@ def _won(amount) -> str:
     return f"{int(amount):,}"
 
 
+def _times(params) -> str:
+    """ " × n" when the demand buys more than one unit (the budget covers them all)."""
+    quantity = params.get("quantity") or 1
+    return f" × {int(quantity):,}" if quantity > 1 else ""
+
+
 _TEMPLATES = {
     "shared_terms": {
         "ko": lambda p: "공통 핵심어: " + ", ".join(p["terms"]),
@@ -35,8 +41,8 @@ _TEMPLATES = {
         ),
     },
     "within_budget": {
-        "ko": lambda p: f"예산 이내: {_won(p['price'])}원 ≤ {_won(p['budget'])}원",
-        "en": lambda p: f"Within budget: ₩{_won(p['price'])} ≤ ₩{_won(p['budget'])}",
+        "ko": lambda p: f"예산 이내: {_won(p['price'])}원{_times(p)} ≤ {_won(p['budget'])}원",
+        "en": lambda p: f"Within budget: ₩{_won(p['price'])}{_times(p)} ≤ ₩{_won(p['budget'])}",
     },
     "over_budget": {
         "ko": lambda p: f"예산 {p['percent']}% 초과",
@@ -75,9 +81,10 @@ class Reason:
     """One reason for a match: a stable ``code``, its ``params``, and ``text(lang)``.
 
     Codes: ``shared_terms`` (terms), ``code_match`` (level, code), ``predicted_code``
-    (level, code, probability), ``within_budget`` (price, budget), ``over_budget``
-    (percent), ``same_region`` (region), ``readiness`` (trl), ``innovation_index`` (index),
-    ``pilot_record`` (pilots), ``text_similarity`` (similarity).
+    (level, code, probability), ``within_budget`` (price, budget, and quantity when above
+    1), ``over_budget`` (percent), ``same_region`` (region), ``readiness`` (trl),
+    ``innovation_index`` (index), ``pilot_record`` (pilots), ``text_similarity``
+    (similarity).
     """
 
     code: str

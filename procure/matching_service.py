@@ -87,6 +87,7 @@ def demand_dict(demand: Demand) -> dict:
         "text": demand_text(demand),
         "codes": demand.code_values,
         "budget": demand.budget,
+        "quantity": demand.quantity,
         "region": demand.region,
     }
 

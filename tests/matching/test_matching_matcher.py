@@ -351,3 +351,26 @@ def test_reasons_name_the_likeliest_of_several_listing_codes(english_listings):
     reasons = matcher.explain({"text": "patrol drone with loudspeaker"}, "e-kit")
     predicted = [r for r in reasons if r.code == "predicted_code"]
     assert predicted and predicted[0].params["code"].startswith("N15")
+
+
+def test_budget_covers_the_whole_quantity(korean_listings):
+    """A listing's price is per unit and a demand's budget is for all the units it buys."""
+    matcher = Matcher(random_state=0).fit(korean_listings)
+    drone = next(item for item in korean_listings if item["id"] == "drone-speaker")
+    price = drone["price"]
+    many = {**PATROL, "budget": price * 10, "quantity": 20}
+    enough = {**PATROL, "budget": price * 20, "quantity": 20}
+    over = [r for r in matcher.explain(many, "drone-speaker") if r.code == "over_budget"]
+    assert [r.params for r in over] == [{"percent": 100}]
+    within = next(r for r in matcher.explain(enough, "drone-speaker") if r.code == "within_budget")
+    assert within.params == {"price": price, "budget": price * 20, "quantity": 20}
+    assert within.text("ko") == f"예산 이내: {price:,}원 × 20 ≤ {price * 20:,}원"
+    assert within.text("en") == f"Within budget: ₩{price:,} × 20 ≤ ₩{price * 20:,}"
+    # the ranking's pair features agree with the reasons: over budget ranks lower
+    score = {m.listing_id: m.score for m in matcher.rank(many, k=len(korean_listings))}
+    fits = {m.listing_id: m.score for m in matcher.rank(enough, k=len(korean_listings))}
+    assert score["drone-speaker"] < fits["drone-speaker"]
+    # a missing, zero or nonsense quantity means one unit
+    for quantity in (None, 0, "many"):
+        single = {**PATROL, "budget": price, "quantity": quantity}
+        assert any(r.code == "within_budget" for r in matcher.explain(single, "drone-speaker"))

@@ -97,6 +97,29 @@ def test_a_shared_region_is_named_not_coded(app, catalogue):
         assert not any(r.endswith(": 26") for r in reasons), reasons
 
 
+def test_budget_fit_counts_every_unit_the_demand_buys(app, catalogue):
+    """A product's price is per unit; a demand's budget pays for all of its quantity."""
+    _supplier, listed, _draft = catalogue
+    listed[0].price = 20_000_000
+    officer = factories.user_with_role("officer")
+    app.extensions.pop("matcher", None)
+
+    def reasons(demand, locale):
+        return next(
+            s.reasons
+            for s in matching_service.suggested_products(demand, locale)
+            if s.item.id == listed[0].id
+        )
+
+    four = factories.published_demand(app, officer, budget=120_000_000, quantity=4)
+    assert "예산 이내: 20,000,000원 × 4 ≤ 120,000,000원" in reasons(four, "ko")
+    assert "Within budget: ₩20,000,000 × 4 ≤ ₩120,000,000" in reasons(four, "en")
+    ten = factories.published_demand(app, officer, budget=120_000_000, quantity=10)
+    assert "예산 67% 초과" in reasons(ten, "ko")  # 200,000,000 for 120,000,000
+    one = factories.published_demand(app, officer, budget=120_000_000, quantity=None)
+    assert "Within budget: ₩20,000,000 ≤ ₩120,000,000" in reasons(one, "en")
+
+
 def test_dismissing_a_suggestion_hides_it_and_records_a_label(app, catalogue, client, login):
     officer = factories.user_with_role("officer")
     demand = factories.published_demand(app, officer, title="해안 순찰용 드론")
