@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, json, render_template, request
 from flask_babel import force_locale
@@ -14,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from procure.security import request_locale
+from procure.urls import safe_next
 
 
 @dataclass
@@ -128,6 +130,26 @@ def _details() -> dict[int, str]:
     }
 
 
+#: Answers to a submitted form that the user can put right on the page they came from.
+CORRECTABLE = (400, 409, 413, 422)
+
+
+def back_url() -> str | None:
+    """The same-site page a refused form was sent from, for a "go back and correct" button.
+
+    Only for submissions (not GET) with a Referer on this host; its path and query only.
+    """
+    if request.method in ("GET", "HEAD") or not request.referrer:
+        return None
+    parts = urlsplit(request.referrer)
+    if parts.netloc != request.host or parts.scheme not in ("http", "https"):
+        return None
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    if target == request.full_path.rstrip("?"):  # the refused address itself
+        return None
+    return safe_next(target)
+
+
 def render_error(status: int, detail: str | None = None, errors=None, headers=None):
     title = _titles().get(status, _("Error"))
     detail = detail or _details().get(status)
@@ -135,8 +157,11 @@ def render_error(status: int, detail: str | None = None, errors=None, headers=No
         response = problem(status, title, detail, errors)
     else:
         template = f"errors/{status}.html" if status in ERROR_PAGES else "errors/generic.html"
+        back = back_url() if status in CORRECTABLE else None
         response = Response(
-            render_template(template, status=status, title=title, detail=detail, errors=errors),
+            render_template(
+                template, status=status, title=title, detail=detail, errors=errors, back_url=back
+            ),
             status=status,
         )
     for key, value in (headers or {}).items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
@@ -26,13 +27,57 @@ class VersionedForm(FlaskForm):
             return -1
 
 
+def _row_field(form: FlaskForm, path: str):
+    """(list, row number from 1, field or None) for a service's ``list-index[-key]`` path
+    into a form's ``FieldList`` of sub-forms, or ``None`` when it names no such row."""
+    parts = path.split("-")
+    if len(parts) not in (2, 3) or not parts[1].isdigit():
+        return None
+    rows = getattr(form, parts[0], None)
+    entries = getattr(rows, "entries", None)
+    index = int(parts[1])
+    if entries is None or index >= len(entries):
+        return None
+    inner = getattr(entries[index], "form", None)
+    field = getattr(inner, parts[2], None) if len(parts) == 3 and inner is not None else None
+    return rows, index + 1, field
+
+
 def apply_service_error(form: FlaskForm, error: ServiceError) -> None:
-    """Show a service's field errors next to the fields; the rest goes to the form's top."""
+    """Show a service's field errors next to the fields; the rest goes to the form's top.
+
+    An error in a row of a repeated group (``specs-1-name``) is marked on that row's field and
+    also listed at the top with the group, the row number and the field named, since the same
+    message ("This field is required.") can otherwise not be told apart between rows.
+    """
     unplaced = []
     for item in error.errors:
         field = getattr(form, item.field, None)
+        row = None if field is not None else _row_field(form, item.field)
         if field is not None and hasattr(field, "errors"):
             field.errors = [*list(field.errors), item.message]
+        elif row is not None:
+            rows, number, sub = row
+            if sub is not None:
+                sub.errors = [*list(sub.errors), item.message]
+                unplaced.append(
+                    _(
+                        "%(section)s, row %(n)d, %(field)s: %(message)s",
+                        section=rows.label.text,
+                        n=number,
+                        field=sub.label.text,
+                        message=item.message,
+                    )
+                )
+            else:
+                unplaced.append(
+                    _(
+                        "%(section)s, row %(n)d: %(message)s",
+                        section=rows.label.text,
+                        n=number,
+                        message=item.message,
+                    )
+                )
         else:
             unplaced.append(item.message)
     form.form_errors = [*list(form.form_errors), error.message, *unplaced]

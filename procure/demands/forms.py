@@ -66,7 +66,10 @@ class DemandForm(VersionedForm):
         default="ko",
     )
     requirements = FieldList(
-        FormField(RequirementForm), min_entries=BLANK_REQUIREMENT_ROWS, max_entries=50
+        FormField(RequirementForm),
+        _l("Performance requirements"),
+        min_entries=BLANK_REQUIREMENT_ROWS,
+        max_entries=50,
     )
     note = StringField(
         _l("What changed (shown with the new version)"), validators=[Optional(), Length(max=500)]

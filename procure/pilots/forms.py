@@ -122,8 +122,15 @@ class ReportForm(FlaskForm):
         self.satisfaction.choices = choices([(str(n), str(n)) for n in range(1, 6)])
         self.would_buy_again.choices = choices([("yes", _l("Yes")), ("no", _l("No"))])
 
-    measurements = FieldList(FormField(MeasurementForm), min_entries=3, max_entries=30)
-    defects = FieldList(FormField(DefectForm), min_entries=2, max_entries=30)
+    measurements = FieldList(
+        FormField(MeasurementForm),
+        _l("Performance against each specification item"),
+        min_entries=3,
+        max_entries=30,
+    )
+    defects = FieldList(
+        FormField(DefectForm), _l("Problems and defects"), min_entries=2, max_entries=30
+    )
 
 
 class FollowOnForm(FlaskForm):

@@ -82,9 +82,11 @@ class ProductForm(VersionedForm):
         choices=choices([("ko", "한국어"), ("en", "English")]),
         default="ko",
     )
-    specs = FieldList(FormField(SpecForm), min_entries=3, max_entries=50)
-    certifications = FieldList(FormField(CertificationForm), min_entries=2, max_entries=50)
-    patents = FieldList(FormField(PatentForm), min_entries=2, max_entries=50)
+    specs = FieldList(FormField(SpecForm), _l("Key specifications"), min_entries=3, max_entries=50)
+    certifications = FieldList(
+        FormField(CertificationForm), _l("Certifications"), min_entries=2, max_entries=50
+    )
+    patents = FieldList(FormField(PatentForm), _l("Patents"), min_entries=2, max_entries=50)
 
 
 class StatusForm(FlaskForm):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -120,6 +122,15 @@ def test_supplier_lists_a_product_through_the_pages(client, login, db_session):
     assert client.post("/products/new", data=form).status_code == 302
     product = db.session.scalar(select(Product).where(Product.name == "청소 로봇 C2"))
     assert product.supplier_id == supplier.organisation_id and product.regions == ["11", "41"]
+    # The regions are KRDS checkboxes (KRDS hides the native box and draws one for
+    # .krds-form-check labels only), and the chosen ones show as checked.
+    edit = client.get(f"/products/{product.id}/edit").get_data(as_text=True)
+    boxes = re.findall(r'<li class="krds-form-check">(<input[^>]*name="regions"[^>]*>)<label', edit)
+    assert len(boxes) == 17
+    assert sorted(re.search(r'value="(\d+)"', b)[1] for b in boxes if "checked" in b) == [
+        "11",
+        "41",
+    ]
     assert (
         client.post(f"/products/{product.id}/status", data={"status": "listed"}).status_code == 302
     )
@@ -194,3 +205,33 @@ def test_citizen_submits_through_the_page(client, login, db_session):
         db.session.scalar(select(CitizenIdea).where(CitizenIdea.title == "무인 민원 안내")).status
         == "submitted"
     )
+
+
+def test_an_error_in_a_row_names_the_row_and_marks_its_field(client, login, db_session):
+    """Three rows refused for the same reason are told apart at the top of the form, and the
+    refused fields are marked where they are; nothing is saved."""
+    login(factories.user_with_role("supplier"))
+    form = {
+        "name": "측정 드론 M1",
+        "summary": "하천 수위 측정 드론",
+        "language": "ko",
+        "specs-0-name": "비행시간",
+        "specs-0-value": "40",
+        "specs-1-value": "3",  # a value without a name
+        "certifications-0-number": "KC-123",  # a number without a kind
+        "patents-0-title": "수위 측정 방법",  # a title without a number
+    }
+    page = client.post("/products/new", data=form, headers={"Accept-Language": "en"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 422
+    assert "Key specifications, row 2, Specification: This field is required." in html
+    assert "Certifications, row 1, " in html and "Patents, row 1, " in html
+    marked = re.findall(r'<input[^>]*aria-invalid="true"[^>]*>', html)
+    assert {re.search(r'\sid="([^"]+)"', tag)[1] for tag in marked} == {
+        "specs-1-name",
+        "certifications-0-kind",
+        "patents-0-number",
+    }
+    assert all("is-error" in tag for tag in marked)
+    assert 'id="specs-1-name-error"' in html
+    assert db.session.scalar(select(Product).where(Product.name == "측정 드론 M1")) is None

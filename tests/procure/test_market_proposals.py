@@ -328,3 +328,27 @@ def test_evaluators_assigned_to_a_proposal_read_it_and_no_other_evaluator_does(
         client, _ = client_as(None)
         client.post("/login", data={"email": user.email, "password": factories.PASSWORD})
         assert (client.get(f"/proposals/{proposal.id}").status_code == 200) is visible
+
+
+def test_a_refused_action_offers_a_way_back_to_the_form_it_came_from(app, market, client, login):
+    """An action refused with 422 (a decline with a blank reason) says why and links back to
+    the page the form was on, so the user can correct it there; never to another site."""
+    officer, demand, supplier, _ = market
+    proposal = factories.answered_proposal(app, supplier, demand)
+    login(officer)
+    compare = f"http://localhost/demands/{demand.id}/proposals"
+    form = {"decision": "declined", "reason": "   ", "version": proposal.version}
+    refused = client.post(
+        f"/proposals/{proposal.id}/decide", data=form, headers={"Referer": compare}
+    )
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert f'href="/demands/{demand.id}/proposals" data-back>Go back and correct it<' in page
+    assert "Go to the home page" in page
+    for foreign in ("https://evil.example/demands/1/proposals", "javascript:alert(1)", ""):
+        page = client.post(
+            f"/proposals/{proposal.id}/decide", data=form, headers={"Referer": foreign}
+        ).get_data(as_text=True)
+        assert "data-back" not in page and "evil.example" not in page
+    db.session.expire_all()
+    assert db.session.get(type(proposal), proposal.id).status == "submitted"

@@ -5,6 +5,16 @@
     // Move focus to the error summary so screen-reader users hear what went wrong.
     var summary = document.getElementById("form-errors");
     if (summary) { summary.focus(); }
+    // "Go back and correct it" after a refused form: the browser's own back keeps what the
+    // user typed; the link's address (the form's page, reloaded) is the fallback.
+    document.querySelectorAll("a[data-back]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        if (window.history.length > 1 && document.referrer) {
+          event.preventDefault();
+          window.history.back();
+        }
+      });
+    });
     // Ask before irreversible actions marked with data-confirm.
     document.querySelectorAll("form[data-confirm]").forEach(function (form) {
       form.addEventListener("submit", function (event) {
