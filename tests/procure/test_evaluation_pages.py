@@ -154,7 +154,7 @@ def test_a_round_through_the_pages(app, signed_in):
     # The operator's overview, then close and decide.
     db.session.refresh(round_)
     page = op.get(f"/evaluation/rounds/{round_.id}").get_data(as_text=True)
-    assert page.count(">Submitted<") == 3 + 1  # three sheets and the column heading
+    assert page.count(">Submitted<") == 3 and ">Sheets submitted<" in page
     assert (
         op.post(
             f"/evaluation/rounds/{round_.id}/close", data={"version": round_.version}
@@ -163,6 +163,9 @@ def test_a_round_through_the_pages(app, signed_in):
     )
     page = op.get(f"/evaluation/rounds/{round_.id}").get_data(as_text=True)
     assert "Kendall" in page and "ICC(2,1)" in page
+    # One dossier cannot measure agreement: said in the reader's language, with the counts.
+    assert "Needs at least 2 dossiers and 2 evaluators who scored them all (here 1 and 3)." in page
+    assert "needs at least" not in page
     page = op.get(f"/evaluation/items/{item.id}").get_data(as_text=True)
     assert "Record the decision" in page and panel[2].name in page
     assert (

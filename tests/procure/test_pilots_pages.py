@@ -105,6 +105,7 @@ def test_the_whole_flow_through_the_pages(app, w, login):
     )
     text = operator.get(f"/pilots/rounds/{round_.id}").get_data(as_text=True)
     assert "What the optimiser chose and why" in text
+    assert "(the best possible)" in text and "(optimal)" not in text  # words, not solver codes
     apps = db.session.scalars(select(PilotApplication).order_by(PilotApplication.id)).all()
     response = operator.post(
         f"/pilots/applications/{apps[1].id}/adjust", data={"quantity": "1", "reason": "조정"}
@@ -185,6 +186,8 @@ def test_the_whole_flow_through_the_pages(app, w, login):
     assert response.status_code == 302
     stats = anonymous.get(f"/pilots/stats?year={round_.starts_on.year}").get_data(as_text=True)
     assert "100.0 %" in stats  # the one piloted product was bought again
+    everything = anonymous.get("/pilots/stats").get_data(as_text=True)
+    assert "Agencies, all years" in everything and "this year" not in everything
 
 
 def english_anonymous(app):
