@@ -45,6 +45,19 @@ def is_valid_email(value: str) -> bool:
     return bool(value) and len(value) <= 254 and bool(_EMAIL.match(value))
 
 
+#: A telephone number as people write it: digits with spaces, hyphens, dots or brackets, an
+#: optional leading +, and an optional extension ("내선 123", "ext. 12", "x12").
+_PHONE = re.compile(r"^\+?\(?[0-9][0-9 ().\-]*[0-9](?:\s*(?:내선|ext\.?|x)\s*[0-9]{1,6})?$", re.I)
+PHONE_DIGITS = (7, 15)  # 1588-1234 has 8; E.164 allows at most 15
+
+
+def is_valid_phone(value: str) -> bool:
+    if not value or not _PHONE.match(value):
+        return False
+    number = re.split(r"(?i)내선|ext|x", value)[0]
+    return PHONE_DIGITS[0] <= sum(c.isdigit() for c in number) <= PHONE_DIGITS[1]
+
+
 def whole_number(text, minimum: int, maximum: int) -> int | None:
     """``text`` as a whole number from ``minimum`` to ``maximum`` when it is one, else ``None``.
 

@@ -31,6 +31,7 @@ from procure.models import (
 )
 from procure.models.base import utcnow
 from procure.notifications.services import notify
+from procure.validators import is_valid_email, is_valid_phone
 
 # The lifecycle, declared once: state -> states it may move to.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -88,6 +89,10 @@ def _validated(data: DemandInput) -> dict:
         "language": check.choice("language", data.language or "ko", {"ko", "en"}),
     }
     values["codes"] = check_codes(check, "codes", data.codes)
+    if values["contact_email"] and not is_valid_email(values["contact_email"]):
+        check.fail("contact_email", _("Enter a valid e-mail address."))
+    if values["contact_phone"] and not is_valid_phone(values["contact_phone"]):
+        check.fail("contact_phone", _("Enter a telephone number, such as 02-2100-1234."))
     if values["opens_on"] and values["closes_on"] and values["closes_on"] < values["opens_on"]:
         check.fail("closes_on", _("The closing date must not be before the opening date."))
     requirements = []

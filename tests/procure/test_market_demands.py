@@ -166,6 +166,8 @@ def test_stale_edit_through_the_form_gets_a_clear_409(app, officer, client, logi
         ("demand_type", "auction"),
         ("closes_on", "2026-13-45"),
         ("requirements", "not a list"),
+        ("contact_email", "not-an-email"),
+        ("contact_phone", "abc"),
     ],
 )
 def test_bad_input_is_refused_field_by_field(app, officer, field, value):

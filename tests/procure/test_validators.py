@@ -1,4 +1,4 @@
-"""사업자등록번호 check digits and e-mail shape."""
+"""사업자등록번호 check digits, e-mail and telephone shape."""
 
 import pytest
 
@@ -7,6 +7,7 @@ from procure.validators import (
     format_business_number,
     is_valid_business_number,
     is_valid_email,
+    is_valid_phone,
 )
 
 
@@ -36,3 +37,23 @@ def test_format_business_number():
 )
 def test_email_shape(value, ok):
     assert is_valid_email(value) is ok
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("02-2100-1234", True),
+        ("+82 2 2100 1234", True),
+        ("1588-1234", True),
+        ("(02) 2100-1234 내선 12", True),
+        ("010.1234.5678", True),
+        ("02-2100-1234 ext. 5", True),
+        ("abc", False),
+        ("12", False),
+        ("02-2100-abcd", False),
+        ("1234567890123456", False),  # more digits than any number has
+        ("", False),
+    ],
+)
+def test_phone_shape(value, ok):
+    assert is_valid_phone(value) is ok
