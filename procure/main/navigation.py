@@ -16,6 +16,9 @@ class NavItem:
     label: str
     url: str
     active: bool = False
+    #: Shown in the header's utility bar on wide screens instead of the main menu (the menu
+    #: must fit one line at 1280 px); the phone menu lists it with the rest.
+    personal: bool = False
 
 
 def nav_items() -> list[NavItem]:
@@ -41,8 +44,8 @@ def nav_items() -> list[NavItem]:
                 NavItem(_("Audit log"), url_for("audit.index")),
                 NavItem(_("Demand gaps"), url_for("insights.gaps")),
             ]
-        items.append(NavItem(_("Notifications"), url_for("notifications.index")))
-        items.append(NavItem(_("My account"), url_for("account.profile")))
+        items.append(NavItem(_("Notifications"), url_for("notifications.index"), personal=True))
+        items.append(NavItem(_("My account"), url_for("account.profile"), personal=True))
     for item in items:
         home = item.url == "/"
         item.active = request.path == item.url if home else request.path.startswith(item.url)

@@ -66,3 +66,35 @@ def _sign_in(page: Page, email: str, base: str) -> None:
     page.fill("#password", PASSWORD)
     page.locator("main form button[type=submit]").click()
     expect(page).not_to_have_url(f"{base}/login")
+
+
+def test_the_operators_menu_fits_one_line_on_a_desktop(browser, cast_for, live_server):
+    """The operator has the longest menu; in Korean it fits one line at 1280 px, with
+    notifications and the account in the utility bar (docs/browser-tests.md)."""
+    cast = cast_for("ko")
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="ko-KR",
+        timezone_id="Asia/Seoul",
+        viewport={"width": 1280, "height": 800},
+    )
+    try:
+        page = context.new_page()
+        _sign_in(page, cast.operator, live_server.url)
+        page.goto("/dashboard")
+        menu = page.locator("nav.app-nav .gnb-menu > li")
+        expect(menu.first).to_be_visible()
+        page.evaluate("document.fonts.ready.then(() => true)")  # widths in the real typeface
+        lines = page.evaluate(
+            "[...document.querySelectorAll('nav.app-nav .gnb-menu > li')]"
+            ".map(e => Math.round(e.getBoundingClientRect().top))"
+        )
+        assert len(set(lines)) == 1, f"the menu wraps onto {len(set(lines))} lines"
+        assert menu.count() >= 12  # the operator's pages are all there
+        utility = page.locator(".app-utility")
+        utility.get_by_role("link", name="알림").click()
+        expect(page).to_have_url(f"{live_server.url}/notifications/")
+        expect(utility.get_by_role("link", name="알림")).to_have_attribute("aria-current", "page")
+    finally:
+        context.close()
+    assert not live_server.errors, live_server.errors
