@@ -537,15 +537,24 @@ def declare_conflict(
         )
         insert_unique(found)
     db.session.flush()
+    after = {"evaluator_id": actor.id, "has_conflict": has_conflict}
+    if has_conflict and has_submitted(actor, item):
+        after["submitted_sheet_withdrawn"] = True  # no longer counted (counted_sheets)
     record(
         "evaluation.conflict_declared",
         "round_item",
         item.id,
         actor=actor,
         before=before,
-        after={"evaluator_id": actor.id, "has_conflict": has_conflict},
+        after=after,
     )
     return found
+
+
+def has_submitted(user: User, item: RoundItem) -> bool:
+    """Whether ``user`` has submitted a sheet on ``item`` (a later conflict withdraws it)."""
+    sheet = sheet_of(user.id, item)
+    return sheet is not None and sheet.status == SheetStatus.SUBMITTED
 
 
 def open_dossier(actor: User, item: RoundItem) -> RoundItem:

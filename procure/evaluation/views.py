@@ -184,6 +184,7 @@ def declare(item_id: int):
         raise Forbidden(_("You are not on this round's panel."))
     form = ConflictForm()
     state = services.access(current_user, item)
+    submitted = services.has_submitted(current_user, item)
     if form.validate_on_submit():
         try:
             found = services.declare_conflict(
@@ -192,19 +193,32 @@ def declare(item_id: int):
         except ServiceError as error:
             db.session.rollback()
             apply_service_error(form, error)
-            return _render_declare(form, item, state), error.status
+            return _render_declare(form, item, state, submitted), error.status
         db.session.commit()
+        if found.has_conflict and submitted:
+            flash(
+                _(
+                    "Your conflict of interest is recorded. "
+                    "The scores you submitted for this dossier no longer count."
+                )
+            )
+            return redirect(url_for("evaluation.round_detail", round_id=item.round_id))
         if found.has_conflict:
             flash(_("Your conflict of interest is recorded. You will not score this dossier."))
             return redirect(url_for("evaluation.round_detail", round_id=item.round_id))
         flash(_("Your declaration is recorded."), "success")
         return redirect(url_for("evaluation.sheet", item_id=item.id))
-    return _render_declare(form, item, state), 400 if form.is_submitted() else 200
+    return _render_declare(form, item, state, submitted), 400 if form.is_submitted() else 200
 
 
-def _render_declare(form, item, state):
+def _render_declare(form, item, state, submitted=False):
     return render_template(
-        "evaluation/declare.html", form=form, item=item, state=state, name=services.item_name(item)
+        "evaluation/declare.html",
+        form=form,
+        item=item,
+        state=state,
+        submitted=submitted,
+        name=services.item_name(item),
     )
 
 

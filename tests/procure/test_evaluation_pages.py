@@ -298,3 +298,45 @@ def test_a_confidential_proposal_is_shown_only_to_unconflicted_panel_members(app
     reader.post(f"/evaluation/items/{item.id}/conflict", data={"has_conflict": "no"})
     page = reader.get(f"/evaluation/items/{item.id}/sheet").get_data(as_text=True)
     assert "기밀 제안 내용 XYZ" in page and "confidential" in page
+
+
+def test_a_conflict_declared_after_submitting_warns_and_withdraws_the_scores(app, signed_in):
+    """An evaluator may find a conflict after scoring; the form says the submitted scores will
+    stop counting, the flash confirms it, the audit trail records it, and they are dropped."""
+    from procure.models import AuditEvent
+    from test_evaluation_common import make_round
+
+    operator = factories.user_with_role("operator")
+    supplier = factories.user_with_role("supplier")
+    panel = [factories.user_with_role("evaluator") for _ in range(4)]
+    round_ = make_round(app, operator, [listed_product(app, supplier)], panel)
+    item = round_.items[0]
+    for evaluator in panel[:3]:
+        declare_and_submit(app, evaluator, item)
+    assert len(services.counted_sheets(item)) == 3
+    late = signed_in(panel[0])
+    page = late.get(f"/evaluation/items/{item.id}/conflict").get_data(as_text=True)
+    assert "You have already submitted your scores for this dossier." in page
+    stranger = signed_in(factories.user_with_role("evaluator"))  # not on the panel
+    assert stranger.get(f"/evaluation/items/{item.id}/conflict").status_code == 404
+    response = late.post(
+        f"/evaluation/items/{item.id}/conflict",
+        data={"has_conflict": "yes", "note": "배우자가 해당 기업 임원으로 확인됨"},
+        follow_redirects=True,
+    )
+    assert "The scores you submitted for this dossier no longer count." in response.get_data(
+        as_text=True
+    )
+    db.session.expire_all()
+    assert len(services.counted_sheets(item)) == 2
+    event = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == "evaluation.conflict_declared")
+        .order_by(AuditEvent.id.desc())
+    ).first()
+    assert event.after["submitted_sheet_withdrawn"] is True
+    # A panel member who has not submitted sees the form without the warning.
+    other = signed_in(panel[3]).get(f"/evaluation/items/{item.id}/conflict")
+    assert other.status_code == 200 and "You have already submitted" not in other.get_data(
+        as_text=True
+    )
