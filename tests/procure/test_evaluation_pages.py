@@ -56,6 +56,11 @@ def test_a_round_through_the_pages(app, signed_in):
     op = signed_in(operator)
     form = op.get("/evaluation/rounds/new").get_data(as_text=True)
     assert product.name in form and panel[0].email in form
+    # Several rows of each list show at once, with how to choose more than one.
+    panel_list = re.search(r'<select[^>]*id="evaluator_ids"[^>]*>', form)[0]
+    assert "multiple" in panel_list and re.search(r'size="(\d+)"', panel_list)[1] == "4"
+    assert 'aria-describedby="evaluator_ids-multiple"' in panel_list
+    assert 'id="evaluator_ids-multiple">Hold Ctrl' in form
     response = op.post(
         "/evaluation/rounds/new",
         data={
