@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from procure import authz
@@ -60,10 +61,20 @@ def index():
         query = query.where(AuditEvent.target_type == args["target_type"][:64])
     if args.get("target_id"):
         query = query.where(AuditEvent.target_id == args["target_id"][:64])
+    problems = []  # filters that cannot be applied: said, never silently ignored
     actor = args.get("actor", type=int)
+    if args.get("actor", "").strip() and actor is None:
+        problems.append(_("Actor id: enter a number, e.g. 12."))
     if actor:
         query = query.where(AuditEvent.actor_id == actor)
     since, until = _day(args.get("from")), _day(args.get("to"), end=True)
+    for name, label, value in (("from", _("From"), since), ("to", _("To"), until)):
+        if args.get(name, "").strip() and value is None:
+            problems.append(
+                _("%(field)s: enter a date as YYYY-MM-DD, e.g. 2026-03-01.", field=label)
+            )
+    if since and until and until <= since:
+        problems.append(_("The end date is before the start date."))
     if since:
         query = query.where(AuditEvent.occurred_at >= since)
     if until:
@@ -85,4 +96,5 @@ def index():
         filters=filters,
         actors=actors,
         record_url=record_url,
-    )
+        problems=problems,
+    ), 400 if problems else 200

@@ -87,6 +87,23 @@ def test_operators_browse_and_filter_the_log(client_as):
     assert "The chain is intact" in verified
 
 
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("actor=abc", "Actor id: enter a number, e.g. 12."),
+        ("from=2026-13-01", "From: enter a date as YYYY-MM-DD"),
+        ("to=yesterday", "To: enter a date as YYYY-MM-DD"),
+        ("from=2026-03-02&to=2026-03-01", "The end date is before the start date."),
+    ],
+)
+def test_a_filter_that_cannot_be_applied_is_said_not_ignored(client_as, query, message):
+    client, _operator = client_as("operator")
+    response = client.get(f"/admin/audit/?{query}")
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert client.get("/admin/audit/?from=2026-03-01&to=2026-03-01").status_code == 200
+
+
 def test_the_log_names_people_and_links_records(app, client_as):
     client, _operator = client_as("operator")
     officer = factories.user_with_role("officer", name="기록 담당자")
