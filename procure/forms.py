@@ -43,7 +43,27 @@ def _row_field(form: FlaskForm, path: str):
     return rows, index + 1, field
 
 
-def apply_service_error(form: FlaskForm, error: ServiceError) -> None:
+def add_rule_errors(form: FlaskForm, check) -> None:
+    """After a form's own checks failed, also show what the service's rules say about the
+    same input (``check`` raises ``ServiceError`` or returns), so that every problem is
+    reported in one pass. Fields that already carry an error keep only their own."""
+    try:
+        check()
+    except ServiceError as error:
+        extra = [e for e in error.errors if not _has_errors(form, e.field)]
+        if extra:
+            apply_service_error(form, type(error)(error.message, extra), summary=False)
+
+
+def _has_errors(form: FlaskForm, path: str) -> bool:
+    field = getattr(form, path, None)
+    if field is None:
+        row = _row_field(form, path)
+        field = row[2] if row is not None else None
+    return bool(field is not None and getattr(field, "errors", None))
+
+
+def apply_service_error(form: FlaskForm, error: ServiceError, summary: bool = True) -> None:
     """Show a service's field errors next to the fields; the rest goes to the form's top.
 
     An error in a row of a repeated group (``specs-1-name``) is marked on that row's field and
@@ -80,7 +100,8 @@ def apply_service_error(form: FlaskForm, error: ServiceError) -> None:
                 )
         else:
             unplaced.append(item.message)
-    form.form_errors = [*list(form.form_errors), error.message, *unplaced]
+    head = [error.message] if summary else []
+    form.form_errors = [*list(form.form_errors), *head, *unplaced]
 
 
 REQUIRED = _l("This field is required.")

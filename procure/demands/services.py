@@ -141,6 +141,14 @@ def _validated(data: DemandInput) -> dict:
     return values
 
 
+def check_input(data: DemandInput) -> None:
+    """Apply every rule of a demand's content without saving anything (raises ``Invalid``).
+
+    The form uses it to report all problems at once when its own checks already failed.
+    """
+    _validated(data)
+
+
 def snapshot(demand: Demand) -> dict:
     """What readers compare between versions."""
     return {

@@ -20,7 +20,7 @@ from procure.demands.forms import (
     QuestionForm,
 )
 from procure.extensions import db
-from procure.forms import ActionForm, attempt, choices
+from procure.forms import ActionForm, add_rule_errors, attempt, choices
 from procure.labels import DEMAND_STATUS, DEMAND_TYPE
 from procure.listing import (
     arg_choice,
@@ -142,6 +142,8 @@ def new():
             return _render_form(form, None, status)
         flash(_("The draft is saved. Publish it when it is ready."), "success")
         return redirect(url_for("demands.detail", demand_id=demand.id))
+    if form.is_submitted():
+        add_rule_errors(form, lambda: services.check_input(_form_input(form)))
     if not form.is_submitted():
         form.contact_name.data = current_user.name
         form.contact_email.data = current_user.email
@@ -171,6 +173,8 @@ def edit(demand_id: int):
             return _render_form(form, demand, status)
         flash(_("The demand is saved."), "success")
         return redirect(url_for("demands.detail", demand_id=demand.id))
+    if form.is_submitted():
+        add_rule_errors(form, lambda: services.check_input(_form_input(form)))
     if not form.is_submitted():
         form.version.data = demand.version
         form.codes.data = ", ".join(demand.code_values)

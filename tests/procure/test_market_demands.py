@@ -263,6 +263,36 @@ def test_officer_posts_and_publishes_through_the_pages(app, officer, client, log
     assert "스마트 의자" in listing
 
 
+def test_the_demand_form_reports_every_problem_in_one_pass(app, officer, client, login):
+    """The form's own checks (a missing problem) and the service's rules (unknown codes, dates
+    in the wrong order, an unnamed requirement, a malformed e-mail) are shown together."""
+    login(officer)
+    form = {
+        "title": "스마트 의자",
+        "problem": "",
+        "demand_type": "purchase",
+        "language": "ko",
+        "codes": "12345, abc",
+        "opens_on": "2026-12-20",
+        "closes_on": "2026-12-10",
+        "contact_email": "not-an-email",
+        "requirements-0-target_value": "3",
+    }
+    response = client.post("/demands/new", data=form, headers={"Accept-Language": "en"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    for message in (
+        "This field is required.",  # problem, from the form
+        "12345",  # unknown codes, from the rules
+        "The closing date must not be before the opening date.",
+        "Performance requirements, row 1, Requirement: Each requirement needs a name.",
+        "Enter a valid e-mail address.",
+    ):
+        assert message in html, message
+    assert html.count('id="problem-error"') == 1  # the form's own error, not repeated
+    assert db.session.scalar(select(Demand).where(Demand.title == "스마트 의자")) is None
+
+
 def test_answered_requirements_cannot_be_removed_and_answers_never_move(app, officer):
     from procure.demands.services import RequirementInput
 
