@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -263,13 +265,41 @@ def test_officer_compares_side_by_side_and_shortlists(app, market, client, login
     assert "제안 가" in page and "제안 나" in page
     for requirement in demand.requirements:
         assert requirement.name in page
-    response = client.post(
+    # Each decision button carries the version the officer saw: a colleague's decision in
+    # between makes it stale (409), not silently overwritten.
+    seen = re.search(
+        rf'action="/proposals/{first.id}/decide">.*?name="version" value="(\d+)"', page
+    )[1]
+    in_request(app, services.decide, officer, first, "declined", "다른 담당자의 결정")
+    stale = client.post(
         f"/proposals/{first.id}/decide",
-        data={"decision": "shortlisted", "next": f"/demands/{demand.id}/proposals"},
+        data={
+            "decision": "shortlisted",
+            "version": seen,
+            "next": f"/demands/{demand.id}/proposals",
+        },
+    )
+    assert stale.status_code == 409
+    db.session.expire_all()
+    assert first.status == "declined"
+    second = factories.answered_proposal(
+        app, factories.user_with_role("supplier"), demand, title="제안 다"
+    )
+    page = client.get(f"/demands/{demand.id}/proposals").get_data(as_text=True)
+    seen = re.search(
+        rf'action="/proposals/{second.id}/decide">.*?name="version" value="(\d+)"', page
+    )[1]
+    response = client.post(
+        f"/proposals/{second.id}/decide",
+        data={
+            "decision": "shortlisted",
+            "version": seen,
+            "next": f"/demands/{demand.id}/proposals",
+        },
     )
     assert response.status_code == 302 and response.headers["Location"].endswith("/proposals")
     db.session.expire_all()
-    assert first.status == "shortlisted"
+    assert second.status == "shortlisted"
 
 
 def test_supplier_drafts_and_submits_through_the_pages(app, market, client, login):
