@@ -57,6 +57,9 @@ def test_the_whole_flow_through_the_pages(app, w, login):
     round_ = db.session.scalar(select(PilotRound).order_by(PilotRound.id.desc()))
     assert officer_a.get(f"/pilots/rounds/{round_.id}").status_code == 404  # still a draft
     assert operator.post(f"/pilots/rounds/{round_.id}/open").status_code == 302
+    # Before any supply plan, the application form says why there is nothing to choose.
+    empty = officer_a.get(f"/pilots/rounds/{round_.id}/apply").get_data(as_text=True)
+    assert 'id="no-plans"' in empty and 'name="plan_id"' not in empty
 
     response = supplier.post(
         f"/pilots/rounds/{round_.id}/plans/new",
@@ -70,6 +73,9 @@ def test_the_whole_flow_through_the_pages(app, w, login):
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     plan = round_.plans[0]
+    assert 'name="plan_id"' in officer_a.get(f"/pilots/rounds/{round_.id}/apply").get_data(
+        as_text=True
+    )
     application = {
         "plan_id": str(plan.id),
         "quantity": "2",
