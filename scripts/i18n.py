@@ -20,7 +20,15 @@ ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "procure" / "translations"
 POT = TRANSLATIONS / "messages.pot"
 LOCALES = ("ko", "en")
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "lazy_gettext": None,
+    "_l": None,
+    # pgettext("menu", "Products"): the same English word, translated for one place only.
+    "pgettext": ((1, "c"), 2),
+}
 METHODS = [("procure/**.py", "python"), ("templates/**.html", "jinja2")]
 
 
@@ -28,7 +36,7 @@ def extract() -> Catalog:
     """Every translatable message in procure/ and templates/."""
     catalog = Catalog(project="procure")
     for folder in ("procure", "templates"):
-        for filename, lineno, message, comments, _context in extract_from_dir(
+        for filename, lineno, message, comments, context in extract_from_dir(
             ROOT / folder,
             method_map=[
                 (pattern.split("/", 1)[1], method)
@@ -37,7 +45,13 @@ def extract() -> Catalog:
             ],
             keywords=KEYWORDS,
         ):
-            catalog.add(message, None, [(f"{folder}/{filename}", lineno)], auto_comments=comments)
+            catalog.add(
+                message,
+                None,
+                [(f"{folder}/{filename}", lineno)],
+                auto_comments=comments,
+                context=context,
+            )
     return catalog
 
 
@@ -82,9 +96,10 @@ def missing(locale: str = "ko") -> list[str]:
     for message in template:
         if not message.id:
             continue
-        translated = catalog.get(message.id)
+        translated = catalog.get(message.id, message.context)
         if translated is None or not translated.string or translated.fuzzy:
-            out.append(message.id if isinstance(message.id, str) else message.id[0])
+            text = message.id if isinstance(message.id, str) else message.id[0]
+            out.append(f"{message.context}|{text}" if message.context else text)
     return out
 
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from flask import request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -24,12 +24,14 @@ class NavItem:
 def nav_items() -> list[NavItem]:
     items = [
         NavItem(_("Home"), url_for("main.home")),
-        NavItem(_("Innovation demands"), url_for("demands.index")),
-        NavItem(_("Demand information"), url_for("onestop.index")),
-        NavItem(_("Innovative products"), url_for("products.index")),
-        NavItem(_("Citizen ideas"), url_for("ideas.index")),
-        NavItem(_("Pilot purchases"), url_for("pilots.index")),
-        NavItem(_("Agencies and suppliers"), url_for("organisations.index")),
+        # Short English labels in context "menu" (the pages' titles stay long), so that the
+        # menu fits one line at 1280 px in English as it does in Korean.
+        NavItem(pgettext("menu", "Demands"), url_for("demands.index")),
+        NavItem(pgettext("menu", "Demand info"), url_for("onestop.index")),
+        NavItem(pgettext("menu", "Products"), url_for("products.index")),
+        NavItem(pgettext("menu", "Ideas"), url_for("ideas.index")),
+        NavItem(pgettext("menu", "Pilots"), url_for("pilots.index")),
+        NavItem(pgettext("menu", "Organisations"), url_for("organisations.index")),
     ]
     if current_user.is_authenticated:
         items.append(NavItem(_("My dashboard"), url_for("main.dashboard")))

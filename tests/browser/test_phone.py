@@ -68,9 +68,20 @@ def _sign_in(page: Page, email: str, base: str) -> None:
     expect(page).not_to_have_url(f"{base}/login")
 
 
-def test_the_operators_menu_fits_one_line_on_a_desktop(browser, cast_for, live_server):
-    """The operator has the longest menu; in Korean it fits one line at 1280 px, with
-    notifications and the account in the utility bar (docs/browser-tests.md)."""
+def _menu_lines(page: Page) -> int:
+    page.evaluate("document.fonts.ready.then(() => true)")  # widths in the real typeface
+    tops = page.evaluate(
+        "[...document.querySelectorAll('nav.app-nav .gnb-menu > li')]"
+        ".map(e => Math.round(e.getBoundingClientRect().top))"
+    )
+    return len(set(tops))
+
+
+@pytest.mark.parametrize(("who", "language"), [("operator", "ko"), ("officer", "en")])
+def test_the_main_menu_fits_one_line_on_a_desktop(browser, cast_for, live_server, who, language):
+    """At 1280 px the operator's menu (the longest: 14 entries) fits one line in Korean, and
+    an officer's in English (short menu labels); notifications and the account sit in the
+    utility bar (docs/browser-tests.md)."""
     cast = cast_for("ko")
     context = browser.new_context(
         base_url=live_server.url,
@@ -80,21 +91,25 @@ def test_the_operators_menu_fits_one_line_on_a_desktop(browser, cast_for, live_s
     )
     try:
         page = context.new_page()
-        _sign_in(page, cast.operator, live_server.url)
+        _sign_in(page, getattr(cast, who), live_server.url)
         page.goto("/dashboard")
+        if language == "en":
+            page.locator("button[name=locale][value=en]").click()
+            expect(page.locator("html")).to_have_attribute("lang", "en")
         menu = page.locator("nav.app-nav .gnb-menu > li")
         expect(menu.first).to_be_visible()
-        page.evaluate("document.fonts.ready.then(() => true)")  # widths in the real typeface
-        lines = page.evaluate(
-            "[...document.querySelectorAll('nav.app-nav .gnb-menu > li')]"
-            ".map(e => Math.round(e.getBoundingClientRect().top))"
-        )
-        assert len(set(lines)) == 1, f"the menu wraps onto {len(set(lines))} lines"
-        assert menu.count() >= 12  # the operator's pages are all there
+        assert _menu_lines(page) == 1, "the menu wraps"
+        assert menu.count() >= (12 if who == "operator" else 8)
+        notifications = {"ko": "알림", "en": "Notifications"}[language]
         utility = page.locator(".app-utility")
-        utility.get_by_role("link", name="알림").click()
+        utility.get_by_role("link", name=notifications).click()
         expect(page).to_have_url(f"{live_server.url}/notifications/")
-        expect(utility.get_by_role("link", name="알림")).to_have_attribute("aria-current", "page")
+        expect(utility.get_by_role("link", name=notifications)).to_have_attribute(
+            "aria-current", "page"
+        )
+        if language == "en":  # the choice is saved on the account: leave it as it was
+            page.locator("button[name=locale][value=ko]").click()
+            expect(page.locator("html")).to_have_attribute("lang", "ko")
     finally:
         context.close()
     assert not live_server.errors, live_server.errors

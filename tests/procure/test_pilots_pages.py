@@ -275,7 +275,9 @@ def test_remaining_pages_render(app, w, login):
         assert client.get(path).status_code == 200, path
     officer = _client(app, login, w["officers"][0])
     assert officer.get("/pilots/follow-ons/new").status_code == 200
-    assert "Pilot purchases" in officer.get("/").get_data(as_text=True)
+    assert '<a class="app-nav-link" href="/pilots/" >Pilots</a>' in officer.get("/").get_data(
+        as_text=True
+    )
 
 
 def test_expired_product_is_not_offered_for_a_round(app, w, login):
