@@ -52,7 +52,7 @@ def add_rule_errors(form: FlaskForm, check) -> None:
     except ServiceError as error:
         extra = [e for e in error.errors if not _has_errors(form, e.field)]
         if extra:
-            apply_service_error(form, type(error)(error.message, extra), summary=False)
+            apply_service_error(form, ServiceError(error.message, extra), summary=False)
 
 
 def _has_errors(form: FlaskForm, path: str) -> bool:
