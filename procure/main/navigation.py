@@ -19,6 +19,9 @@ class NavItem:
     #: Shown in the header's utility bar on wide screens instead of the main menu (the menu
     #: must fit one line at 1280 px); the phone menu lists it with the rest.
     personal: bool = False
+    #: Entries sharing a group open from one menu entry on wide screens (the operator's
+    #: administration pages); the phone menu lists them one by one.
+    group: str | None = None
 
 
 def nav_items() -> list[NavItem]:
@@ -40,11 +43,12 @@ def nav_items() -> list[NavItem]:
         if current_user.has_role(Role.EVALUATOR, Role.OPERATOR):
             items.append(NavItem(_("Evaluation"), url_for("evaluation.index")))
         if current_user.has_role(Role.OPERATOR):
+            operations = _("Operations")
             items += [
-                NavItem(_("Verification"), url_for("admin.organisations")),
-                NavItem(_("Users"), url_for("admin.users")),
-                NavItem(_("Audit log"), url_for("audit.index")),
-                NavItem(_("Demand gaps"), url_for("insights.gaps")),
+                NavItem(_("Verification"), url_for("admin.organisations"), group=operations),
+                NavItem(_("Users"), url_for("admin.users"), group=operations),
+                NavItem(_("Audit log"), url_for("audit.index"), group=operations),
+                NavItem(_("Demand gaps"), url_for("insights.gaps"), group=operations),
             ]
         items.append(NavItem(_("Notifications"), url_for("notifications.index"), personal=True))
         items.append(NavItem(_("My account"), url_for("account.profile"), personal=True))
@@ -54,6 +58,41 @@ def nav_items() -> list[NavItem]:
     return items
 
 
+@dataclass
+class NavGroup:
+    """Menu entries shown under one heading on wide screens."""
+
+    label: str
+    items: list[NavItem]
+
+    @property
+    def active(self) -> bool:
+        return any(item.active for item in self.items)
+
+
+def desktop_menu(items: list[NavItem]) -> list[NavItem | NavGroup]:
+    """The wide-screen main menu: personal entries left out (they sit in the utility bar),
+    grouped entries gathered where their group first appears."""
+    out: list[NavItem | NavGroup] = []
+    groups: dict[str, NavGroup] = {}
+    for item in items:
+        if item.personal:
+            continue
+        if item.group is None:
+            out.append(item)
+        elif item.group in groups:
+            groups[item.group].items.append(item)
+        else:
+            groups[item.group] = NavGroup(item.group, [item])
+            out.append(groups[item.group])
+    return out
+
+
 @bp.app_context_processor
 def inject_layout():
-    return {"nav_items": nav_items(), "current_locale": str(get_locale())}
+    items = nav_items()
+    return {
+        "nav_items": items,
+        "desktop_menu": desktop_menu(items),
+        "current_locale": str(get_locale()),
+    }

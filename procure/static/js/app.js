@@ -15,6 +15,19 @@
         }
       });
     });
+    // A menu group closes when the user clicks elsewhere or presses Escape.
+    var groups = document.querySelectorAll("details.app-nav-menu");
+    document.addEventListener("click", function (event) {
+      groups.forEach(function (group) {
+        if (group.open && !group.contains(event.target)) { group.open = false; }
+      });
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") { return; }
+      groups.forEach(function (group) {
+        if (group.open) { group.open = false; group.querySelector("summary").focus(); }
+      });
+    });
     // Ask before irreversible actions marked with data-confirm.
     document.querySelectorAll("form[data-confirm]").forEach(function (form) {
       form.addEventListener("submit", function (event) {
