@@ -73,33 +73,22 @@ def apply_service_error(form: FlaskForm, error: ServiceError, summary: bool = Tr
     unplaced = []
     for item in error.errors:
         field = getattr(form, item.field, None)
-        row = None if field is not None else _row_field(form, item.field)
         if field is not None and hasattr(field, "errors"):
             field.errors = [*list(field.errors), item.message]
-        elif row is not None:
-            rows, number, sub = row
-            if sub is not None:
-                sub.errors = [*list(sub.errors), item.message]
-                unplaced.append(
-                    _(
-                        "%(section)s, row %(n)d, %(field)s: %(message)s",
-                        section=rows.label.text,
-                        n=number,
-                        field=sub.label.text,
-                        message=item.message,
-                    )
-                )
-            else:
-                unplaced.append(
-                    _(
-                        "%(section)s, row %(n)d: %(message)s",
-                        section=rows.label.text,
-                        n=number,
-                        message=item.message,
-                    )
-                )
-        else:
+            continue
+        row = _row_field(form, item.field)
+        if row is None:
             unplaced.append(item.message)
+            continue
+        rows, number, sub = row
+        where = {"section": rows.label.text, "n": number, "message": item.message}
+        if sub is None:
+            unplaced.append(_("%(section)s, row %(n)d: %(message)s", **where))
+        else:
+            sub.errors = [*list(sub.errors), item.message]
+            unplaced.append(
+                _("%(section)s, row %(n)d, %(field)s: %(message)s", field=sub.label.text, **where)
+            )
     head = [error.message] if summary else []
     form.form_errors = [*list(form.form_errors), *head, *unplaced]
 

@@ -12,10 +12,18 @@ from scipy import stats
 from scoring.model import Scheme
 from scoring.sheets import ScoreSheet, exact_subtotal, structural_problems
 
+#: Why a measure has no value: too few products or evaluators; no variation in the scores
+#: (all the same, so agreement is not measurable); the estimate is undefined (products differ
+#: no more than evaluators disagree).
+TOO_SMALL, NO_VARIANCE, UNDEFINED = "too_small", "no_variance", "undefined"
+REASON_CODES = (TOO_SMALL, NO_VARIANCE, UNDEFINED)
+
 
 @dataclass(frozen=True)
 class Measure:
-    """One agreement statistic; `value` is None when the data cannot support it (`reason`)."""
+    """One agreement statistic; `value` is None when the data cannot support it (`reason`,
+    in English, and `reason_code`, stable for callers that explain it in their own words:
+    one of REASON_CODES)."""
 
     name: str
     value: float | None
@@ -23,6 +31,7 @@ class Measure:
     n_subjects: int
     n_raters: int
     p_value: float | None = None
+    reason_code: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -65,7 +74,7 @@ def kendalls_w(scores: Any) -> Measure:
     table = _as_table(scores)
     n, m = table.shape
     if n < 2 or m < 2:
-        return Measure("kendalls_w", None, _too_small(n, m), n, m)
+        return Measure("kendalls_w", None, _too_small(n, m), n, m, reason_code=TOO_SMALL)
     ranks = np.column_stack([stats.rankdata(table[:, j]) for j in range(m)])
     rank_sums = ranks.sum(axis=1)
     s = float(((rank_sums - rank_sums.mean()) ** 2).sum())
@@ -75,7 +84,8 @@ def kendalls_w(scores: Any) -> Measure:
         ties += float((counts**3 - counts).sum())
     denominator = m**2 * (n**3 - n) - m * ties
     if denominator == 0:
-        return Measure("kendalls_w", None, "every evaluator gave all products the same score", n, m)
+        reason = "every evaluator gave all products the same score"
+        return Measure("kendalls_w", None, reason, n, m, reason_code=NO_VARIANCE)
     w = 12 * s / denominator
     chi2 = m * (n - 1) * w
     p_value = float(stats.chi2.sf(chi2, n - 1))
@@ -97,8 +107,8 @@ def icc(scores: Any) -> tuple[Measure, Measure]:
     if n < 2 or k < 2:
         reason = _too_small(n, k)
         return (
-            Measure("icc_2_1", None, reason, n, k),
-            Measure("icc_2_k", None, reason, n, k),
+            Measure("icc_2_1", None, reason, n, k, reason_code=TOO_SMALL),
+            Measure("icc_2_k", None, reason, n, k, reason_code=TOO_SMALL),
         )
     grand = table.mean()
     row_means = table.mean(axis=1)
@@ -113,12 +123,12 @@ def icc(scores: Any) -> tuple[Measure, Measure]:
     for name, den in (("icc_2_1", single_den), ("icc_2_k", average_den)):
         if np.isclose(den, 0.0) and np.isclose(msr, 0.0) and np.isclose(msc, 0.0):
             reason = "no variance: every score in the table is the same"
-            results.append(Measure(name, None, reason, n, k))
+            results.append(Measure(name, None, reason, n, k, reason_code=NO_VARIANCE))
         elif den <= 0 or np.isclose(den, 0.0):
             # The estimator's denominator is not positive only when the products barely
             # differ while evaluators disagree; the ratio then means nothing (it can exceed 1).
             reason = "undefined: products do not differ more than the evaluators disagree"
-            results.append(Measure(name, None, reason, n, k))
+            results.append(Measure(name, None, reason, n, k, reason_code=UNDEFINED))
         else:
             results.append(Measure(name, (msr - mse) / den, None, n, k))
     return results[0], results[1]

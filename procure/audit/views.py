@@ -10,6 +10,7 @@ from sqlalchemy import select
 from procure import authz
 from procure.audit import bp
 from procure.audit.services import verify_chain
+from procure.checks import Checker
 from procure.extensions import db
 from procure.models import AuditEvent, Role, User
 from procure.pagination import paginate
@@ -38,16 +39,29 @@ def record_url(target_type: str, target_id: str | None) -> str | None:
     return url_for(page[0], **{page[1]: int(target_id)})
 
 
-def _day(value: str | None, end: bool = False):
-    if not value:
-        return None
-    try:
-        day = datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
+def _moment(day, end: bool = False):
+    """The start of ``day`` in the display time zone (of the next day for ``end``)."""
+    if day is None:
         return None
     zone = ZoneInfo(current_app.config["SETTINGS"].display_timezone)
     moment = datetime.combine(day, time.min, tzinfo=zone)
     return moment + timedelta(days=1) if end else moment
+
+
+def _filter_values(args):
+    """(actor id, first day, last day, problems): a filter that cannot be applied is said,
+    never silently ignored."""
+    check = Checker()
+    actor = check.integer("actor", args.get("actor", "").strip())
+    first = check.day("from", args.get("from", "").strip())
+    last = check.day("to", args.get("to", "").strip())
+    if first and last and last < first:
+        check.fail("to", _("The end date is before the start date."))
+    labels = {"actor": _("Actor id"), "from": _("From"), "to": _("To")}
+    problems = [
+        _("%(field)s: %(message)s", field=labels[e.field], message=e.message) for e in check.errors
+    ]
+    return actor, first, last, problems
 
 
 @bp.route("/")
@@ -61,20 +75,10 @@ def index():
         query = query.where(AuditEvent.target_type == args["target_type"][:64])
     if args.get("target_id"):
         query = query.where(AuditEvent.target_id == args["target_id"][:64])
-    problems = []  # filters that cannot be applied: said, never silently ignored
-    actor = args.get("actor", type=int)
-    if args.get("actor", "").strip() and actor is None:
-        problems.append(_("Actor id: enter a number, e.g. 12."))
+    actor, first, last, problems = _filter_values(args)
     if actor:
         query = query.where(AuditEvent.actor_id == actor)
-    since, until = _day(args.get("from")), _day(args.get("to"), end=True)
-    for name, label, value in (("from", _("From"), since), ("to", _("To"), until)):
-        if args.get(name, "").strip() and value is None:
-            problems.append(
-                _("%(field)s: enter a date as YYYY-MM-DD, e.g. 2026-03-01.", field=label)
-            )
-    if since and until and until <= since:
-        problems.append(_("The end date is before the start date."))
+    since, until = _moment(first), _moment(last, end=True)
     if since:
         query = query.where(AuditEvent.occurred_at >= since)
     if until:

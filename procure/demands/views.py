@@ -144,7 +144,7 @@ def new():
         return redirect(url_for("demands.detail", demand_id=demand.id))
     if form.is_submitted():
         add_rule_errors(form, lambda: services.check_input(_form_input(form)))
-    if not form.is_submitted():
+    else:
         form.contact_name.data = current_user.name
         form.contact_email.data = current_user.email
     return _render_form(form, None, 400 if form.is_submitted() else 200)
@@ -175,7 +175,7 @@ def edit(demand_id: int):
         return redirect(url_for("demands.detail", demand_id=demand.id))
     if form.is_submitted():
         add_rule_errors(form, lambda: services.check_input(_form_input(form)))
-    if not form.is_submitted():
+    else:
         form.version.data = demand.version
         form.codes.data = ", ".join(demand.code_values)
         form.region.data = demand.region or ""

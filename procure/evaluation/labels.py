@@ -1,6 +1,9 @@
 """Display labels of the evaluation workflow, translated at use."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from scoring.reliability import NO_VARIANCE, TOO_SMALL, UNDEFINED
 
 ROUND_STATUS = {
     "draft": _l("draft"),
@@ -38,3 +41,24 @@ def decision(value: str | None) -> str:
 
 def designation_status(value: str) -> str:
     return str(DESIGNATION_STATUS.get(value, value))
+
+
+def measure(m: dict) -> str:
+    """A stored agreement statistic (``Measure.to_dict()``), or why the scores cannot support
+    it in the reader's language (the scoring library explains in English, for its own users;
+    a statistic stored without a reason code keeps its English reason)."""
+    if m.get("value") is not None:
+        return f"{m['value']:.3f}"
+    code = m.get("reason_code")
+    if code == TOO_SMALL:
+        return _(
+            "Needs at least 2 dossiers and 2 evaluators who scored them all "
+            "(here %(n)d and %(m)d).",
+            n=m["n_subjects"],
+            m=m["n_raters"],
+        )
+    if code == NO_VARIANCE:
+        return _("Not defined: no evaluator's scores vary between dossiers.")
+    if code == UNDEFINED:
+        return _("Not defined: the dossiers differ no more than the evaluators disagree.")
+    return m.get("reason") or "—"

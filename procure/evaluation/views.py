@@ -195,16 +195,15 @@ def declare(item_id: int):
             apply_service_error(form, error)
             return _render_declare(form, item, state, submitted), error.status
         db.session.commit()
-        if found.has_conflict and submitted:
+        if found.has_conflict:
             flash(
                 _(
                     "Your conflict of interest is recorded. "
                     "The scores you submitted for this dossier no longer count."
                 )
+                if submitted
+                else _("Your conflict of interest is recorded. You will not score this dossier.")
             )
-            return redirect(url_for("evaluation.round_detail", round_id=item.round_id))
-        if found.has_conflict:
-            flash(_("Your conflict of interest is recorded. You will not score this dossier."))
             return redirect(url_for("evaluation.round_detail", round_id=item.round_id))
         flash(_("Your declaration is recorded."), "success")
         return redirect(url_for("evaluation.sheet", item_id=item.id))

@@ -88,11 +88,19 @@ def desktop_menu(items: list[NavItem]) -> list[NavItem | NavGroup]:
     return out
 
 
+def utility_links(items: list[NavItem]) -> list[NavItem]:
+    """Personal entries for the header's utility bar on wide screens; the account is left
+    out, as the bar links it under the user's name."""
+    account = url_for("account.profile")
+    return [item for item in items if item.personal and item.url != account]
+
+
 @bp.app_context_processor
 def inject_layout():
     items = nav_items()
     return {
         "nav_items": items,
         "desktop_menu": desktop_menu(items),
+        "utility_links": utility_links(items),
         "current_locale": str(get_locale()),
     }

@@ -36,6 +36,12 @@ DEFAULT_WEIGHTS = {
 WEIGHT_BOUNDS = (0.0, 100.0)
 
 
+#: How ``optimise`` finished: the proven optimum, the best within the solver's time limit,
+#: nothing to allocate (no candidates or no budget), or no feasible choice found.
+OPTIMAL, TIME_LIMIT, EMPTY, NO_SOLUTION = "optimal", "time-limit", "empty", "no-solution"
+STATUSES = (OPTIMAL, TIME_LIMIT, EMPTY, NO_SOLUTION)
+
+
 @dataclass(frozen=True)
 class Candidate:
     """One application: who asks, for which product, how many, at what unit price."""
@@ -136,7 +142,7 @@ def optimise(
     w = clean_weights(weights)
     pool = [c for c in candidates if c.quantity > 0 and c.product in units]
     if not pool or budget <= 0:
-        return _result(candidates, [], budget, units, cap, w, "empty")
+        return _result(candidates, [], budget, units, cap, w, EMPTY)
     agencies = sorted({c.agency for c in pool})
     products = sorted({c.product for c in pool})
     n, na, npr = len(pool), len(agencies), len(products)
@@ -189,12 +195,12 @@ def optimise(
         options={"time_limit": 30},
     )
     if solution.x is None:
-        return _result(candidates, [], budget, units, cap, w, "no-solution")
+        return _result(candidates, [], budget, units, cap, w, NO_SOLUTION)
     chosen = [pool[i].id for i in range(n) if solution.x[i] > 0.5]
     # Guard against solver tolerances: drop choices from the end until exactly feasible.
     while chosen and not feasible(candidates, chosen, budget, units, cap):
         chosen.pop()
-    status = "optimal" if solution.status == 0 else "time-limit"
+    status = OPTIMAL if solution.status == 0 else TIME_LIMIT
     return _result(candidates, chosen, budget, units, cap, w, status)
 
 

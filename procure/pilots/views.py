@@ -47,6 +47,13 @@ REASONS = {
     "cap-used": _l("Left out: the agency's cap is used by its other applications"),
     "lower-priority": _l("Left out: lower priority"),
 }
+#: How the allocation optimiser finished (``allocation.Result.status``), in words.
+SOLVER_STATUS = {
+    allocation.OPTIMAL: _l("the best possible"),
+    allocation.TIME_LIMIT: _l("the best found within the time limit"),
+    allocation.EMPTY: _l("nothing to allocate"),
+    allocation.NO_SOLUTION: _l("no allocation fits the budget"),
+}
 WEIGHT_LABELS = {
     "agency": _l("Each agency covered"),
     "product": _l("Each product covered"),
@@ -68,6 +75,7 @@ def pilot_labels():
         "verdict_label": lambda v: pick(VERDICT, v),
         "mode_label": lambda v: pick(MODE, v),
         "reason_label": lambda v: pick(REASONS, v),
+        "solver_status": lambda v: pick(SOLVER_STATUS, v),
         "weight_labels": WEIGHT_LABELS,
         "pilot_states": list(PILOT_STATUS),
         "is_operator": policy.is_operator(current_user),

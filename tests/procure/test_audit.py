@@ -90,9 +90,10 @@ def test_operators_browse_and_filter_the_log(client_as):
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("actor=abc", "Actor id: enter a number, e.g. 12."),
-        ("from=2026-13-01", "From: enter a date as YYYY-MM-DD"),
-        ("to=yesterday", "To: enter a date as YYYY-MM-DD"),
+        ("actor=abc", "Actor id: Enter a whole number."),
+        ("actor=-3", "Actor id: Enter a number from 0 to"),
+        ("from=2026-13-01", "From: Enter a date as YYYY-MM-DD."),
+        ("to=yesterday", "To: Enter a date as YYYY-MM-DD."),
         ("from=2026-03-02&to=2026-03-01", "The end date is before the start date."),
     ],
 )

@@ -345,3 +345,31 @@ def test_a_conflict_declared_after_submitting_warns_and_withdraws_the_scores(app
     assert other.status_code == 200 and "You have already submitted" not in other.get_data(
         as_text=True
     )
+
+
+def test_every_agreement_reason_is_explained_in_the_readers_language(app):
+    """Each reason the scoring library gives for a missing statistic has its own words in
+    both languages; a statistic with a value shows it to three decimals."""
+    from flask_babel import force_locale
+
+    from procure.evaluation import labels
+    from scoring.reliability import REASON_CODES, icc, kendalls_w
+
+    measures = {
+        "too_small": kendalls_w([[60, 80]]),
+        "no_variance": kendalls_w([[70, 70], [70, 70], [70, 70]]),
+        "undefined": icc([[0, 20], [20, 0]])[1],
+    }
+    assert set(measures) == set(REASON_CODES)
+    with app.test_request_context():
+        for code, measure in measures.items():
+            stored = measure.to_dict()
+            assert stored["reason_code"] == code
+            with force_locale("en"):
+                english = labels.measure(stored)
+            with force_locale("ko"):
+                korean = labels.measure(stored)
+            assert english != stored["reason"] and english != korean, code
+            assert re.search("[가-힣]", korean), korean
+        with force_locale("ko"):
+            assert labels.measure(kendalls_w([[1, 2], [2, 1], [3, 3]]).to_dict()) == "0.750"

@@ -256,6 +256,13 @@ def test_the_policy_query_matches_the_object_rule(app, market):
         assert listed == readable, user.email
 
 
+def _version_on_button(page: str, proposal) -> str:
+    """The version a decision button on the comparison page sends for ``proposal``."""
+    return re.search(
+        rf'action="/proposals/{proposal.id}/decide">.*?name="version" value="(\d+)"', page
+    )[1]
+
+
 def test_officer_compares_side_by_side_and_shortlists(app, market, client, login):
     officer, demand, supplier_a, supplier_b = market
     first = factories.answered_proposal(app, supplier_a, demand, title="제안 가")
@@ -265,20 +272,22 @@ def test_officer_compares_side_by_side_and_shortlists(app, market, client, login
     assert "제안 가" in page and "제안 나" in page
     for requirement in demand.requirements:
         assert requirement.name in page
+
     # Each decision button carries the version the officer saw: a colleague's decision in
     # between makes it stale (409), not silently overwritten.
-    seen = re.search(
-        rf'action="/proposals/{first.id}/decide">.*?name="version" value="(\d+)"', page
-    )[1]
+    def shortlist_from(page, proposal):
+        return client.post(
+            f"/proposals/{proposal.id}/decide",
+            data={
+                "decision": "shortlisted",
+                "version": _version_on_button(page, proposal),
+                "next": f"/demands/{demand.id}/proposals",
+            },
+        )
+
+    seen_before = page
     in_request(app, services.decide, officer, first, "declined", "다른 담당자의 결정")
-    stale = client.post(
-        f"/proposals/{first.id}/decide",
-        data={
-            "decision": "shortlisted",
-            "version": seen,
-            "next": f"/demands/{demand.id}/proposals",
-        },
-    )
+    stale = shortlist_from(seen_before, first)
     assert stale.status_code == 409
     db.session.expire_all()
     assert first.status == "declined"
@@ -286,17 +295,7 @@ def test_officer_compares_side_by_side_and_shortlists(app, market, client, login
         app, factories.user_with_role("supplier"), demand, title="제안 다"
     )
     page = client.get(f"/demands/{demand.id}/proposals").get_data(as_text=True)
-    seen = re.search(
-        rf'action="/proposals/{second.id}/decide">.*?name="version" value="(\d+)"', page
-    )[1]
-    response = client.post(
-        f"/proposals/{second.id}/decide",
-        data={
-            "decision": "shortlisted",
-            "version": seen,
-            "next": f"/demands/{demand.id}/proposals",
-        },
-    )
+    response = shortlist_from(page, second)
     assert response.status_code == 302 and response.headers["Location"].endswith("/proposals")
     db.session.expire_all()
     assert second.status == "shortlisted"

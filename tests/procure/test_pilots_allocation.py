@@ -90,3 +90,11 @@ def test_units_and_cap_are_respected_and_explained():
 def test_empty_and_zero_budget():
     assert optimise([], 100, {}).chosen == []
     assert optimise([Candidate(1, 1, 1, 1, 10)], 0, {1: 1}).chosen == []
+
+
+def test_every_way_the_optimiser_finishes_is_named_in_words():
+    from procure.pilots import allocation
+    from procure.pilots.views import SOLVER_STATUS
+
+    assert set(SOLVER_STATUS) == set(allocation.STATUSES)
+    assert optimise([], 1_000, {}).status == allocation.EMPTY

@@ -81,6 +81,7 @@ def test_too_little_data_gives_none_with_a_reason(table):
     for measure in (w, single, average):
         assert measure.value is None
         assert "needs at least 2 products and 2 evaluators" in measure.reason
+        assert measure.reason_code == "too_small"
 
 
 def test_no_variation_gives_none_with_a_reason():
@@ -89,6 +90,7 @@ def test_no_variation_gives_none_with_a_reason():
     single, _ = icc(table)
     assert single.value is None
     assert "no variance" in single.reason
+    assert kendalls_w(table).reason_code == single.reason_code == "no_variance"
 
 
 def test_agreement_over_a_round(scheme):
@@ -146,3 +148,4 @@ def test_icc_is_refused_when_evaluators_disagree_more_than_products_differ():
     assert single.value is None
     assert average.value is None
     assert "do not differ more than the evaluators disagree" in average.reason
+    assert average.reason_code == "undefined"
