@@ -128,12 +128,16 @@ def can_read_proposal(user, proposal: ReverseProposal) -> bool:
 
 
 def _assigned_proposals(user):
-    """SQL: ids of proposals in open or later rounds on whose panel the user sits, without a
-    declared conflict and not from the user's own organisation."""
+    """SQL: ids of proposals in open or later rounds on whose panel the user sits, for which
+    the user has declared no conflict of interest, and not from the user's own organisation.
+
+    The declaration comes first: until an evaluator has declared, the proposal (its price,
+    answers and files) stays closed to them, as the dossier does (``evaluation.services``).
+    """
     from procure.models import ConflictDeclaration, EvaluationRound, RoundEvaluator, RoundItem
 
-    conflicted = select(ConflictDeclaration.item_id).where(
-        ConflictDeclaration.evaluator_id == user.id, ConflictDeclaration.has_conflict.is_(True)
+    cleared = select(ConflictDeclaration.item_id).where(
+        ConflictDeclaration.evaluator_id == user.id, ConflictDeclaration.has_conflict.is_(False)
     )
     query = (
         select(RoundItem.proposal_id)
@@ -143,7 +147,7 @@ def _assigned_proposals(user):
             RoundEvaluator.user_id == user.id,
             RoundItem.proposal_id.is_not(None),
             EvaluationRound.status != "draft",
-            RoundItem.id.not_in(conflicted),
+            RoundItem.id.in_(cleared),
         )
     )
     if user.organisation_id is not None:

@@ -89,6 +89,13 @@ class DatabaseStore:
             index_elements=[ApiRateWindow.client_key, ApiRateWindow.window],
             set_={"count": ApiRateWindow.count + block},
         ).returning(ApiRateWindow.count)
+        if engine.dialect.name == "sqlite" and db.session().in_transaction():
+            # SQLite has one write lock per database, and a write request's transaction takes
+            # it when it begins (procure/database.py); the session has already begun one to
+            # read the token's user. The counter's own connection would wait for that lock
+            # until the busy timeout (a 503 for every API write), so the session's
+            # transaction, which has only read so far, is ended first.
+            db.session.commit()
         # A connection of its own: the count must stay even when the request rolls back.
         with engine.begin() as connection:
             if engine.dialect.name == "postgresql":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 import uuid
 
 import pytest
@@ -151,6 +152,38 @@ def test_two_workers_share_the_limit_through_the_database(tmp_path, clock, monke
         db.session.remove()
         db.engine.dispose()
     with two.app_context():
+        db.engine.dispose()
+
+
+def test_api_writes_with_a_token_pass_the_shared_counter_on_sqlite(tmp_path):
+    """The deployed default (SQLite, counts in the database): a write request's session holds
+    SQLite's write lock once it has read the token's user, so the counter must not wait for
+    it on a connection of its own (it did: every API POST waited 30 s and failed with 503)."""
+    from procure.models import CitizenIdea
+
+    app = _worker(tmp_path, f"sqlite:///{tmp_path / 'writes.db'}", api_rate_limit_token=50)
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade(revision="heads")
+        user = factories.user_with_role("citizen")
+        with app.test_request_context():
+            _row, token = create_api_token(user, "script")
+            db.session.commit()
+    client = app.test_client()
+    started = time.monotonic()
+    response = client.post(
+        "/api/v1/ideas",
+        json={"title": "버스 정류장 온열 의자", "problem": "겨울 대기 시간이 춥다"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert time.monotonic() - started < 10
+    assert response.headers["RateLimit-Limit"] == "50"
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(CitizenIdea)) == 1
+        assert db.session.scalar(select(func.sum(ApiRateWindow.count))) >= 1
+        db.session.remove()
         db.engine.dispose()
 
 

@@ -332,31 +332,47 @@ def test_supplier_drafts_and_submits_through_the_pages(app, market, client, logi
     assert proposal.status == "submitted"
 
 
-def test_evaluators_assigned_to_a_proposal_read_it_and_no_other_evaluator_does(
+def test_only_evaluators_who_declared_no_conflict_read_a_proposal_and_its_files(
     app, market, client_as
 ):
+    """An evaluator on the panel reads the proposal (page, API, list, attachments) only after
+    declaring no conflict of interest: before, its price, answers and files stay closed, as
+    the dossier does; a declared conflict, or no seat on the panel, closes it for good."""
     from procure import policy
+    from procure.account import services as accounts
     from procure.evaluation import services as evaluation
     from test_evaluation_common import make_round
 
     _officer, demand, supplier, _ = market
     proposal = factories.answered_proposal(app, supplier, demand, title="평가 대상 제안")
+    attachment = in_request(
+        app, attachments.save, supplier, "proposal", proposal.id, "기술서.pdf", PDF
+    )
     operator = factories.user_with_role("operator")
-    assigned = factories.user_with_role("evaluator")
+    cleared = factories.user_with_role("evaluator")
+    undeclared = factories.user_with_role("evaluator")
     conflicted = factories.user_with_role("evaluator")
     outsider = factories.user_with_role("evaluator")
-    round_ = make_round(app, operator, [proposal], [assigned, conflicted])
+    round_ = make_round(app, operator, [proposal], [cleared, undeclared, conflicted])
     item = round_.items[0]
     in_request(app, evaluation.declare_conflict, conflicted, item, True, "전 직장")
-    assert policy.can_read_proposal(assigned, proposal)
-    assert not policy.can_read_proposal(conflicted, proposal)
-    assert not policy.can_read_proposal(outsider, proposal)
-    for user, visible in ((assigned, True), (conflicted, False), (outsider, False)):
+    in_request(app, evaluation.declare_conflict, cleared, item, False)
+    expected = ((cleared, True), (undeclared, False), (conflicted, False), (outsider, False))
+    for user, visible in expected:
+        assert policy.can_read_proposal(user, proposal) is visible
         listed = proposal in db.session.scalars(services.visible_query(user)).all()
         assert listed is visible
+        _token_row, token = in_request(app, accounts.create_api_token, user, "script")
         client, _ = client_as(None)
+        api = client.get(
+            f"/api/v1/proposals/{proposal.id}", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert api.status_code == (200 if visible else 404)
         client.post("/login", data={"email": user.email, "password": factories.PASSWORD})
         assert (client.get(f"/proposals/{proposal.id}").status_code == 200) is visible
+        download = client.get(f"/attachments/{attachment.id}")
+        assert download.status_code == (200 if visible else 404)
+        download.close()
 
 
 def test_a_refused_action_offers_a_way_back_to_the_form_it_came_from(app, market, client, login):
