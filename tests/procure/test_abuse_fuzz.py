@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 import factories
 from procure.extensions import db
@@ -197,7 +197,50 @@ def test_numbers_too_large_in_a_json_body_are_422_not_500(app, db_session, clien
         headers={"Authorization": f"Bearer {token}"},
     )
     assert response.status_code == 422
-    assert response.json["errors"][0]["field"] == "body"
+    assert response.json["errors"][0]["field"] == "chair_id"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/v1/ideas", {"title": "\ud800 정류장", "problem": "겨울 대기 시간이 춥다"}, "title"),
+        (
+            "/api/v1/demands",
+            {"title": "드론", "requirements": [{"name": "비행 \udc00", "mandatory": True}]},
+            "requirements-0-name",
+        ),
+        ("/api/v1/ideas", {"title": "정류장", "problem": "nul \x00 here"}, "problem"),
+        ("/api/v1/demands", {"title": "드론", "codes": ["3561\udfff"]}, "codes"),
+    ],
+)
+def test_text_no_column_can_store_is_a_422_naming_the_field(
+    app, db_session, client, path, body, field
+):
+    """Lone surrogates ("\\ud800" in JSON) and NUL cannot be stored as text: refused up front
+    with the field named, not a 500 from deep inside a flush, and nothing is written."""
+    from procure.models import CitizenIdea, Demand
+
+    token = _token_for(app, "officer")
+    before = [db.session.scalar(select(func.count()).select_from(m)) for m in (CitizenIdea, Demand)]
+    response = client.post(path, json=body, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    assert [error["field"] for error in response.json["errors"]] == [field]
+    after = [db.session.scalar(select(func.count()).select_from(m)) for m in (CitizenIdea, Demand)]
+    assert after == before
+
+
+def test_json_nested_beyond_any_body_of_ours_is_refused_clearly(app, db_session, client):
+    token = _token_for(app, "citizen")
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    parser_limit = '{"a":' + "[" * 100_000 + "]" * 100_000 + "}"
+    response = client.post("/api/v1/ideas", data=parser_limit, headers=headers)
+    assert response.status_code == 400
+    assert response.json["detail"] == "The body is not well-formed JSON."
+    deep = '{"title":' + "[" * 30 + "]" * 30 + "}"
+    response = client.post("/api/v1/ideas", data=deep, headers=headers)
+    assert response.status_code == 422
+    assert "nested too deeply" in response.json["errors"][0]["message"]
 
 
 def test_the_document_lists_each_operations_error_statuses(client):

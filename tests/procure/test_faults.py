@@ -564,3 +564,48 @@ def test_a_locked_database_while_reading_an_api_token_is_a_503_not_a_500(
     assert response.status_code == 503
     assert response.headers["Retry-After"]
     assert "Service temporarily unavailable" in response.get_data(as_text=True)
+
+
+def test_an_error_inside_a_flush_still_gets_the_error_page(tmp_path):
+    """A bug that fails a flush after the request committed once (as the API's token touch
+    does) leaves the session's transaction failed; the 500 page reads the signed-in user, so
+    the handler rolls back first. Before, the page itself failed and Werkzeug's bare English
+    "Internal Server Error" went out."""
+    from flask_login import current_user
+    from flask_migrate import upgrade
+
+    from procure import authz, create_app
+    from procure.models import User
+
+    app = create_app(
+        {
+            "env": "testing",
+            "database_url": f"sqlite:///{tmp_path / 'flush.db'}",
+            "search_url": f"embedded://{tmp_path / 'search'}",
+            "INSTANCE_PATH": str(tmp_path),
+            "SERVER_NAME": None,
+            "SEARCH_DRAIN_ON_COMMIT": False,
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+
+    def failing_flush():
+        assert current_user.is_authenticated
+        db.session.commit()  # the user's attributes expire here
+        db.session.add(User(email=None, name=None))
+        db.session.flush()  # NOT NULL: IntegrityError, a bug, not bad input
+
+    app.add_url_rule("/failing-flush", "failing_flush", authz.public(failing_flush))
+    with app.app_context():
+        upgrade(revision="heads")
+        email = factories.user_with_role("citizen").email
+        db.session.commit()
+    client = app.test_client()
+    signed_in = client.post("/login", data={"email": email, "password": factories.PASSWORD})
+    assert signed_in.status_code == 302
+    response = client.get("/failing-flush")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert '<html lang="ko">' in page and "Internal Server Error" not in page
+    with app.app_context():
+        db.engine.dispose()
