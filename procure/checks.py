@@ -8,8 +8,18 @@ from flask_babel import gettext as _
 
 from procure.errors import FieldError, Invalid
 from procure.regions import REGIONS
+from procure.validators import FIRST_DAY, LAST_DAY, is_plausible_day
 
 MAX_WON = 10**15  # a quadrillion won: far above any public budget, below BigInteger's limit
+
+
+def day_range_message() -> str:
+    """The field message for a date outside ``validators.FIRST_DAY`` … ``LAST_DAY``."""
+    return _(
+        "Enter a date from %(first)s to %(last)s.",
+        first=FIRST_DAY.isoformat(),
+        last=LAST_DAY.isoformat(),
+    )
 
 
 class Checker:
@@ -70,17 +80,23 @@ class Checker:
         return number
 
     def day(self, field: str, value, *, required: bool = False) -> date | None:
+        """A date (YYYY-MM-DD text or a ``date``) within ``validators.FIRST_DAY`` … ``LAST_DAY``."""
         if value in (None, ""):
             if required:
                 self.fail(field, _("This field is required."))
             return None
         if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(field, _("Enter a date as YYYY-MM-DD."))
+            day = value
+        else:
+            try:
+                day = date.fromisoformat(str(value))
+            except ValueError:
+                self.fail(field, _("Enter a date as YYYY-MM-DD."))
+                return None
+        if not is_plausible_day(day):
+            self.fail(field, day_range_message())
             return None
+        return day
 
     def choice(self, field: str, value, allowed, *, required: bool = True) -> str | None:
         if value in (None, ""):

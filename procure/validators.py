@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 
 # 사업자등록번호 check digit: weights for the first nine digits; the ninth digit also adds
 # the tens of (digit × 5). The check digit makes the total a multiple of ten.
@@ -11,6 +12,12 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 128  # a bound keeps the KDF from being used to burn our CPU
+
+#: The dates a person may enter anywhere: web forms, API bodies and query filters. Nothing in
+#: public procurement is dated outside them, and a bound keeps date arithmetic (the day after,
+#: a test period added) from overflowing past 9999-12-31 on a page everyone reads.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2099, 12, 31)
 
 
 def normalise_business_number(value: str) -> str:
@@ -56,6 +63,12 @@ def is_valid_phone(value: str) -> bool:
         return False
     number = re.split(r"(?i)내선|ext|x", value)[0]
     return PHONE_DIGITS[0] <= sum(c.isdigit() for c in number) <= PHONE_DIGITS[1]
+
+
+def is_plausible_day(value: date) -> bool:
+    """True when ``value`` (a date, or the calendar day of a datetime) is one a person may enter."""
+    day = value.date() if isinstance(value, datetime) else value
+    return FIRST_DAY <= day <= LAST_DAY
 
 
 def whole_number(text, minimum: int, maximum: int) -> int | None:

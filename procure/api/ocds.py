@@ -9,8 +9,10 @@ from procure import authz
 from procure.api import bp
 from procure.api.helpers import page_params
 from procure.api.openapi import PAGE_PARAMS, document, query_param
+from procure.checks import day_range_message
 from procure.errors import FieldError, Invalid
 from procure.opendata import ocds
+from procure.validators import is_plausible_day
 
 SINCE = query_param(
     "since",
@@ -48,6 +50,9 @@ def _since():
             _("Check the query parameters."),
             [FieldError("since", _("Use an ISO 8601 date or date and time."))],
         )
+    # The day as written, before it is moved to UTC, which overflows at either end of time.
+    if not is_plausible_day(moment):
+        raise Invalid(_("Check the query parameters."), [FieldError("since", day_range_message())])
     return moment
 
 

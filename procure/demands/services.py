@@ -95,6 +95,13 @@ def _validated(data: DemandInput) -> dict:
         check.fail("contact_phone", _("Enter a telephone number, such as 02-2100-1234."))
     if values["opens_on"] and values["closes_on"] and values["closes_on"] < values["opens_on"]:
         check.fail("closes_on", _("The closing date must not be before the opening date."))
+    purchase, closes = values["expected_purchase_on"], values["closes_on"]
+    if purchase and closes and purchase < closes:
+        # The purchase follows the call: proposals come in until it closes (docs/architecture.md).
+        check.fail(
+            "expected_purchase_on",
+            _("The expected purchase date must not be before the closing date."),
+        )
     requirements = []
     raw = data.requirements or []
     if not isinstance(raw, list):

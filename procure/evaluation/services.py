@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 import scoring
 from procure import conflicts, policy
 from procure.audit.services import record
-from procure.checks import Checker
+from procure.checks import Checker, day_range_message
 from procure.clock import local_today
 from procure.database import insert_unique
 from procure.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, stale_message
@@ -46,6 +46,7 @@ from procure.models import (
 )
 from procure.models.base import utcnow
 from procure.notifications.services import members, notify
+from procure.validators import is_plausible_day
 
 SEOUL = ZoneInfo("Asia/Seoul")
 _NUMBER_LOCK = 0x68_79_65_6F_6B  # advisory lock key for designation numbers
@@ -144,6 +145,10 @@ def _deadline(check: Checker, value) -> datetime | None:
         return None
     if moment.tzinfo is None:
         check.fail("deadline", _("Give the time zone offset, for example +09:00."))
+        return None
+    # The day as written, before any conversion: moving 9999-12-31 to UTC may overflow.
+    if not is_plausible_day(moment):
+        check.fail("deadline", day_range_message())
         return None
     if moment <= utcnow():
         check.fail("deadline", _("The deadline must be in the future."))

@@ -42,7 +42,8 @@ def stamp(moment: datetime) -> str:
 
 
 def day(value: date) -> str:
-    return value.strftime("%Y%m%d")
+    # Not strftime("%Y"): glibc writes year 1 as "1", not "0001".
+    return f"{value.year:04d}{value.month:02d}{value.day:02d}"
 
 
 @dataclass(frozen=True)
@@ -71,9 +72,14 @@ def calendar(name: str, events: list[Event], now: datetime, product: str) -> str
             f"UID:{event.uid}",
             f"DTSTAMP:{stamp(now)}",
             f"DTSTART;VALUE=DATE:{day(event.day)}",
-            f"DTEND;VALUE=DATE:{day(event.day + timedelta(days=1))}",
-            f"SUMMARY:{escape_text(event.summary)}",
         ]
+        # DTEND is the next day, and the last day a date can hold has none. Such dates are
+        # refused on input (validators.LAST_DAY), but a row saved before that rule, or by an
+        # import, must not take the whole public feed down: without DTEND an all-day event
+        # lasts one day (RFC 5545 3.6.1), so the event keeps its meaning.
+        if event.day < date.max:
+            lines.append(f"DTEND;VALUE=DATE:{day(event.day + timedelta(days=1))}")
+        lines.append(f"SUMMARY:{escape_text(event.summary)}")
         if event.description:
             lines.append(f"DESCRIPTION:{escape_text(event.description)}")
         if event.url:

@@ -31,6 +31,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from procure.checks import day_range_message
 from procure.clock import local_today, local_zone
 from procure.errors import FieldError, Invalid
 from procure.extensions import db
@@ -46,6 +47,7 @@ from procure.models import (
 )
 from procure.pagination import Page
 from procure.regions import REGIONS
+from procure.validators import is_plausible_day
 
 IDEA = "idea"
 KINDS = (*DemandType, IDEA)
@@ -54,8 +56,6 @@ STATES = ("open", "upcoming")
 SORTS = ("next", "newest")
 SHORT_TERM_DAYS = 365  # a horizon within 12 months is short term
 MAX_FEED_ITEMS = 500
-FIRST_DAY = date(2000, 1, 1)
-LAST_DAY = date(2099, 12, 31)
 _DIGITS = re.compile(r"[0-9]{1,19}")
 _CODE_PREFIX = re.compile(r"[0-9]{2,8}")
 MAX_ID = 2**62
@@ -118,8 +118,8 @@ def _day(raw: str, name: str, errors: list[FieldError]) -> date | None:
     if value is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
         errors.append(FieldError(name, _("Enter a date as YYYY-MM-DD.")))
         return None
-    if not FIRST_DAY <= value <= LAST_DAY:
-        errors.append(FieldError(name, _("Enter a date between 2000 and 2099.")))
+    if not is_plausible_day(value):
+        errors.append(FieldError(name, day_range_message()))
         return None
     return value
 

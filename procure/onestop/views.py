@@ -21,6 +21,7 @@ from procure.onestop import bp, ical, services, subscriptions
 from procure.onestop.forms import SubscribeForm
 from procure.pagination import page_args
 from procure.regions import region_choices
+from procure.validators import FIRST_DAY, LAST_DAY
 
 FEED_ITEMS = 50
 
@@ -91,15 +92,19 @@ def _month() -> tuple[date | None, str | None]:
         first = date.fromisoformat(f"{raw}-01")
     except ValueError:
         first = None
-    if first is None or len(raw) != 7 or not services.FIRST_DAY <= first <= services.LAST_DAY:
-        return None, _("Enter a month as YYYY-MM between 2000 and 2099.")
+    if first is None or len(raw) != 7 or not FIRST_DAY <= first <= LAST_DAY:
+        return None, _(
+            "Enter a month as YYYY-MM from %(first)s to %(last)s.",
+            first=FIRST_DAY.strftime("%Y-%m"),
+            last=LAST_DAY.strftime("%Y-%m"),
+        )
     return first, None
 
 
 def _shift(first: date, months: int) -> date | None:
     index = first.year * 12 + first.month - 1 + months
     shifted = date(index // 12, index % 12 + 1, 1)
-    return shifted if services.FIRST_DAY <= shifted <= services.LAST_DAY else None
+    return shifted if FIRST_DAY <= shifted <= LAST_DAY else None
 
 
 @bp.route("/calendar")
