@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    FieldList,
     FormField,
     IntegerField,
     SelectField,
@@ -14,7 +13,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from procure.forms import VersionedForm, choices
+from procure.demands.services import MAX_REQUIREMENTS
+from procure.forms import RowList, VersionedForm, choices
 from procure.labels import DEMAND_OUTCOME, DEMAND_TYPE
 
 REQUIRED = _l("This field is required.")
@@ -65,11 +65,11 @@ class DemandForm(VersionedForm):
         choices=choices([("ko", "한국어"), ("en", "English")]),
         default="ko",
     )
-    requirements = FieldList(
+    requirements = RowList(
         FormField(RequirementForm),
         _l("Performance requirements"),
         min_entries=BLANK_REQUIREMENT_ROWS,
-        max_entries=50,
+        max_entries=MAX_REQUIREMENTS,
     )
     note = StringField(
         _l("What changed (shown with the new version)"), validators=[Optional(), Length(max=500)]

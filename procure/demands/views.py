@@ -20,7 +20,7 @@ from procure.demands.forms import (
     QuestionForm,
 )
 from procure.extensions import db
-from procure.forms import ActionForm, add_rule_errors, attempt, choices
+from procure.forms import ActionForm, add_rule_errors, attempt, choices, pad_rows, posted_version
 from procure.labels import DEMAND_STATUS, DEMAND_TYPE
 from procure.listing import (
     arg_choice,
@@ -190,8 +190,7 @@ def edit(demand_id: int):
                     "mandatory": requirement.mandatory,
                 }
             )
-        for _row in range(BLANK_REQUIREMENT_ROWS):
-            form.requirements.append_entry({"mandatory": True})
+        pad_rows(form.requirements, BLANK_REQUIREMENT_ROWS, {"mandatory": True})
     return _render_form(form, demand, 400 if form.is_submitted() else 200)
 
 
@@ -250,9 +249,7 @@ def detail(demand_id: int):
 @authz.roles(Role.OFFICER, Role.OPERATOR, acting=True)
 def publish(demand_id: int):
     demand = services.get_demand(current_user, demand_id)
-    services.publish_demand(
-        current_user._get_current_object(), demand, request.form.get("version", type=int)
-    )
+    services.publish_demand(current_user._get_current_object(), demand, posted_version())
     db.session.commit()
     flash(_("The demand is published. Suppliers can now see it and send proposals."), "success")
     return redirect(url_for("demands.detail", demand_id=demand.id))
@@ -268,7 +265,7 @@ def close(demand_id: int):
         demand,
         form.outcome.data,
         form.outcome_note.data or "",
-        request.form.get("version", type=int),
+        posted_version(),
     )
     db.session.commit()
     flash(_("The demand is closed."), "success")

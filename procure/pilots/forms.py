@@ -5,21 +5,21 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    FieldList,
     FormField,
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from procure.forms import choices
+from procure.forms import ChoicesField, RowList, choices
+from procure.products.services import MAX_ROWS as MAX_SPECS
 
 REQUIRED = _l("This field is required.")
 MAX_WON = 10**15
+MAX_DEFECTS = 30
 
 
 class RoundForm(FlaskForm):
@@ -42,7 +42,7 @@ class RoundForm(FlaskForm):
         description=_l("Leave empty for no cap."),
         validators=[Optional(), NumberRange(min=1, max=MAX_WON)],
     )
-    product_ids = SelectMultipleField(
+    product_ids = ChoicesField(
         _l("Eligible designated products"), validators=[Optional()], validate_choice=False
     )
 
@@ -122,14 +122,15 @@ class ReportForm(FlaskForm):
         self.satisfaction.choices = choices([(str(n), str(n)) for n in range(1, 6)])
         self.would_buy_again.choices = choices([("yes", _l("Yes")), ("no", _l("No"))])
 
-    measurements = FieldList(
+    # A row for each specification of the product, so as many as a product may have.
+    measurements = RowList(
         FormField(MeasurementForm),
         _l("Performance against each specification item"),
         min_entries=3,
-        max_entries=30,
+        max_entries=MAX_SPECS,
     )
-    defects = FieldList(
-        FormField(DefectForm), _l("Problems and defects"), min_entries=2, max_entries=30
+    defects = RowList(
+        FormField(DefectForm), _l("Problems and defects"), min_entries=2, max_entries=MAX_DEFECTS
     )
 
 

@@ -4,18 +4,17 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    FieldList,
     FormField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from procure.forms import VersionedForm, choices
+from procure.forms import ChoicesField, RowList, VersionedForm, choices
+from procure.products.services import MAX_ROWS
 
 REQUIRED = _l("This field is required.")
 
@@ -70,7 +69,7 @@ class ProductForm(VersionedForm):
         description=_l("For example 대, 식, 개, 년."),
         validators=[Optional(), Length(max=40)],
     )
-    regions = SelectMultipleField(
+    regions = ChoicesField(
         _l("Regions served"),
         option_widget=CheckboxInput(),
         widget=ListWidget(prefix_label=False),
@@ -82,11 +81,13 @@ class ProductForm(VersionedForm):
         choices=choices([("ko", "한국어"), ("en", "English")]),
         default="ko",
     )
-    specs = FieldList(FormField(SpecForm), _l("Key specifications"), min_entries=3, max_entries=50)
-    certifications = FieldList(
-        FormField(CertificationForm), _l("Certifications"), min_entries=2, max_entries=50
+    specs = RowList(
+        FormField(SpecForm), _l("Key specifications"), min_entries=3, max_entries=MAX_ROWS
     )
-    patents = FieldList(FormField(PatentForm), _l("Patents"), min_entries=2, max_entries=50)
+    certifications = RowList(
+        FormField(CertificationForm), _l("Certifications"), min_entries=2, max_entries=MAX_ROWS
+    )
+    patents = RowList(FormField(PatentForm), _l("Patents"), min_entries=2, max_entries=MAX_ROWS)
 
 
 class StatusForm(FlaskForm):

@@ -11,7 +11,7 @@ from procure.attachments.services import attachments_of
 from procure.classification.services import labels
 from procure.evaluation.services import designated_product_ids
 from procure.extensions import db
-from procure.forms import ActionForm, attempt, choices
+from procure.forms import ActionForm, attempt, choices, pad_rows, posted_version
 from procure.labels import PRODUCT_STATUS
 from procure.listing import arg_choice, arg_division, arg_int, arg_text, text_contains
 from procure.models import Product, ProductCode, ProductStatus, Role
@@ -183,8 +183,7 @@ def edit(product_id: int):
                 field.pop_entry()
             for row in rows:
                 field.append_entry(row)
-            for _row in range(blank):
-                field.append_entry()
+            pad_rows(field, blank)
     return render_template(
         "products/form.html", form=form, product=product
     ), 400 if form.is_submitted() else 200
@@ -220,7 +219,7 @@ def change_status(product_id: int):
         product,
         target,
         form.note.data or "",
-        request.form.get("version", type=int),
+        posted_version(),
     )
     db.session.commit()
     flash(_("The product is now %(status)s.", status=PRODUCT_STATUS.get(target, target)), "success")

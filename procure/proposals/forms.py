@@ -3,7 +3,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    FieldList,
     FormField,
     HiddenField,
     IntegerField,
@@ -13,7 +12,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from procure.forms import VersionedForm
+from procure.demands.services import MAX_REQUIREMENTS
+from procure.forms import RowList, VersionedForm
 
 REQUIRED = _l("This field is required.")
 
@@ -51,7 +51,12 @@ class ProposalForm(VersionedForm):
         _l("Delivery time (days)"), validators=[Optional(), NumberRange(min=1, max=3650)]
     )
     delivery_plan = TextAreaField(_l("Delivery plan"), validators=[Optional(), Length(max=5000)])
-    responses = FieldList(FormField(ResponseForm), max_entries=50)
+    # One answer per requirement of the demand.
+    responses = RowList(
+        FormField(ResponseForm),
+        _l("Point-by-point answers to the performance requirements"),
+        max_entries=MAX_REQUIREMENTS,
+    )
 
 
 class DecisionForm(FlaskForm):

@@ -10,7 +10,7 @@ from procure import authz, policy
 from procure.attachments.services import attachments_of
 from procure.demands import services as demands
 from procure.extensions import db
-from procure.forms import ActionForm, attempt, choices
+from procure.forms import ActionForm, append_rows, attempt, choices, posted_version
 from procure.labels import COMPLIANCE, PROPOSAL_STATUS
 from procure.listing import arg_choice
 from procure.models import (
@@ -69,9 +69,14 @@ def _prepare(form: ProposalForm, demand) -> None:
     compliance = choices([("", _("Choose…")), *[(k, str(v)) for k, v in COMPLIANCE.items()]])
     if demand is not None:
         answered = {row.form.requirement_id.data for row in form.responses}
-        for requirement in demand.requirements:
-            if str(requirement.id) not in answered:
-                form.responses.append_entry({"requirement_id": str(requirement.id)})
+        append_rows(
+            form.responses,
+            (
+                {"requirement_id": str(requirement.id)}
+                for requirement in demand.requirements
+                if str(requirement.id) not in answered
+            ),
+        )
     for row in form.responses:
         row.form.compliance.choices = compliance
 
@@ -201,9 +206,7 @@ def detail(proposal_id: int):
 @authz.roles(Role.SUPPLIER, acting=True)
 def submit(proposal_id: int):
     proposal = services.get_proposal(current_user, proposal_id)
-    services.submit(
-        current_user._get_current_object(), proposal, request.form.get("version", type=int)
-    )
+    services.submit(current_user._get_current_object(), proposal, posted_version())
     db.session.commit()
     flash(_("Your proposal is submitted. The agency has been notified."), "success")
     return redirect(url_for("proposals.detail", proposal_id=proposal.id))
@@ -229,7 +232,7 @@ def decide(proposal_id: int):
         proposal,
         form.decision.data or "",
         form.reason.data or "",
-        request.form.get("version", type=int),
+        posted_version(),
     )
     db.session.commit()
     flash(
