@@ -32,7 +32,10 @@ class Settings:
     base_url: str = "http://127.0.0.1:5000"
     upload_max_mb: int = 20
     upload_dir: str = ""
-    login_max_failures: int = 5
+    login_max_failures: int = 5  # per account, within the window
+    # Per address: higher, for an agency's office behind one NAT address (one person's typos
+    # must not lock the whole office out); still stops one address spraying many accounts.
+    login_max_failures_per_address: int = 30
     login_window_minutes: int = 15
     password_reset_max_age_minutes: int = 60
     api_per_page_max: int = 100

@@ -271,7 +271,11 @@ def check_throttle(email: str, address: str) -> None:
     settings = _settings()
     window = _throttle_window()
     since = utcnow() - window
-    for column, value in ((LoginAttempt.email, email), (LoginAttempt.address, address)):
+    limits = (
+        (LoginAttempt.email, email, settings.login_max_failures),
+        (LoginAttempt.address, address, settings.login_max_failures_per_address),
+    )
+    for column, value, limit in limits:
         failures = (
             db.session.execute(
                 select(LoginAttempt.attempted_at)
@@ -281,23 +285,30 @@ def check_throttle(email: str, address: str) -> None:
                     column == value,
                 )
                 .order_by(LoginAttempt.attempted_at.desc())
-                .limit(settings.login_max_failures)
+                .limit(limit)
             )
             .scalars()
             .all()
         )
-        if len(failures) >= settings.login_max_failures:
-            # Sign-in reopens when the oldest of the counted failures leaves the window.
-            wait = failures[-1] + window - utcnow()
-            seconds = max(1, int(wait.total_seconds()))
-            raise Throttled(
-                _(
-                    "Too many failed sign-in attempts. For your security, sign-in is paused: "
-                    "try again in %(minutes)d minutes, or reset your password.",
-                    minutes=seconds // 60 + 1,
-                ),
-                retry_after=seconds,
+        if len(failures) < limit:
+            continue
+        # Sign-in reopens when the oldest of the counted failures leaves the window.
+        wait = failures[-1] + window - utcnow()
+        seconds = max(1, int(wait.total_seconds()))
+        minutes = seconds // 60 + 1
+        if column is LoginAttempt.email:
+            message = _(
+                "Too many failed sign-in attempts. For your security, sign-in is paused: "
+                "try again in %(minutes)d minutes, or reset your password.",
+                minutes=minutes,
             )
+        else:  # the address: the password of this account may well be right
+            message = _(
+                "Too many failed sign-in attempts from your network. Sign-in from it is "
+                "paused for %(minutes)d minutes; try again then, or from another network.",
+                minutes=minutes,
+            )
+        raise Throttled(message, retry_after=seconds)
 
 
 def authenticate(email: str, password: str, address: str | None = None) -> User:

@@ -39,16 +39,39 @@ def test_the_account_lock_holds_across_addresses_and_spellings(app, db_session):
 
 
 def test_the_address_lock_does_not_lock_other_addresses(app, db_session):
+    """One address guessing many accounts is stopped by the per-address limit (higher than
+    the per-account one); its message does not blame the password; other addresses go on."""
+    limit = app.config["SETTINGS"].login_max_failures_per_address
     attacker = _from(app, "203.0.113.7")
-    for n in range(5):
-        _fail(attacker, f"guess{n}@example.kr")
+    for n in range(limit):
+        assert _fail(attacker, f"guess{n}@example.kr").status_code == 401
     user = factories.UserFactory()
     refused = attacker.post("/login", data={"email": user.email, "password": factories.PASSWORD})
     assert refused.status_code == 429 and "Retry-After" in refused.headers
+    assert "from your network" in refused.get_data(as_text=True)
     elsewhere = _from(app, "198.51.100.1").post(
         "/login", data={"email": user.email, "password": factories.PASSWORD}
     )
     assert elsewhere.status_code == 302
+
+
+def test_one_persons_typos_do_not_lock_out_their_office(app, db_session):
+    """An agency signs in from one NAT address: a colleague who locked their own account
+    leaves everyone else at that address free to sign in."""
+    office = "192.0.2.10"
+    clumsy, colleague = factories.UserFactory(), factories.UserFactory()
+    for _ in range(app.config["SETTINGS"].login_max_failures + 3):
+        _fail(_from(app, office), clumsy.email)
+    assert (
+        _from(app, office)
+        .post("/login", data={"email": clumsy.email, "password": factories.PASSWORD})
+        .status_code
+        == 429
+    )
+    signed_in = _from(app, office).post(
+        "/login", data={"email": colleague.email, "password": factories.PASSWORD}
+    )
+    assert signed_in.status_code == 302
 
 
 def test_a_locked_out_correct_password_never_signs_in(app, db_session):
