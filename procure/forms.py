@@ -2,17 +2,51 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from itertools import repeat
+
+from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
+from wtforms import FieldList, HiddenField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
+from wtforms.utils import unset_value
 
 from procure.errors import ServiceError
+from procure.validators import whole_number
+
+
+class ChoicesField(SelectMultipleField):
+    """Several values chosen from a list (records, regions), refused in our own words.
+
+    WTForms' Korean catalogue words a value that is not a number as "한개 이상의 값을 변화할
+    수 없습니다" (a mistranslation of "could not be coerced") and names the raw values it
+    refused; one message in the user's language says what to do instead.
+    """
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("invalid_value_message", INVALID_CHOICES)
+        kwargs.setdefault("invalid_choice_message", INVALID_CHOICES)
+        super().__init__(label, validators, **kwargs)
+
+
+INVALID_CHOICES = _l("Choose only from the list: one of the chosen items is not offered here.")
 
 
 class ActionForm(FlaskForm):
     """A button that changes state: carries only the CSRF token."""
+
+
+def posted_version() -> int:
+    """The version of the record the page showed, posted with an action's button.
+
+    Missing or not a number reads as -1, which matches no record, so the service refuses the
+    action as stale (409) instead of skipping the check: services take ``None`` to mean "do
+    not check", which only the API's callers that send no version may ask for.
+    """
+    value = whole_number(request.form.get("version", ""), 0, 2**31 - 1)
+    return -1 if value is None else value
 
 
 class VersionedForm(FlaskForm):
@@ -25,6 +59,64 @@ class VersionedForm(FlaskForm):
             return int(self.version.data)
         except (TypeError, ValueError):
             return -1
+
+
+class RowList(FieldList):
+    """A ``FieldList`` of rows that refuses a submission with more rows than it holds.
+
+    WTForms keeps the first ``max_entries`` rows of posted data and drops the rest without a
+    word, so saving would lose them. The distinct row numbers posted under the list's prefix
+    (``requirements-<i>-...``) are counted before that cut, and validation fails with a message
+    in the user's language: next to the list, and in the form's summary at the top, since the
+    row templates show only the rows' own errors.
+    """
+
+    def __init__(self, *args, max_entries: int, **kwargs):
+        super().__init__(*args, max_entries=max_entries, **kwargs)
+        self.rows_posted = 0
+
+    def _extract_indices(self, prefix, formdata):
+        # Only ASCII digits: "²".isdigit() is true, but int("²") raises (a 500 in WTForms).
+        start = f"{prefix}{self._separator}"
+        for key in formdata:
+            if key.startswith(start):
+                head = key[len(start) :].split(self._field_separator, 1)[0]
+                if head.isascii() and head.isdigit():
+                    yield int(head)
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        self.rows_posted = len(set(self._extract_indices(self.name, formdata))) if formdata else 0
+        super().process(formdata, data, extra_filters)
+
+    def validate(self, form, extra_validators=()):
+        valid = super().validate(form, extra_validators)
+        if self.rows_posted <= self.max_entries:
+            return valid
+        message = _(
+            "At most %(n)d rows can be entered; %(sent)d were sent. Nothing was saved.",
+            n=self.max_entries,
+            sent=self.rows_posted,
+        )
+        self.errors.append(message)
+        form.form_errors = [
+            *list(form.form_errors),
+            _("%(field)s: %(message)s", field=self.label.text, message=message),
+        ]
+        return False
+
+
+def append_rows(rows: FieldList, items: Iterable) -> None:
+    """Add a row for each of ``items`` while the list has room: past its ``max_entries``
+    WTForms raises ``AssertionError`` (a 500) instead."""
+    for data in items:
+        if rows.max_entries and len(rows.entries) >= rows.max_entries:
+            return
+        rows.append_entry(data)
+
+
+def pad_rows(rows: FieldList, n: int, data=unset_value) -> None:
+    """Add up to ``n`` blank rows to fill in (``data``: their defaults), as many as fit."""
+    append_rows(rows, repeat(data, max(n, 0)))
 
 
 def _row_field(form: FlaskForm, path: str):

@@ -73,5 +73,24 @@ IDEA_STATUS = {
 }
 
 
+#: Pilot rounds and pilot purchases (procure/pilots): shown as badges and in messages.
+ROUND_STATUS = {
+    "draft": _l("Draft"),
+    "open": _l("Open for plans and applications"),
+    "allocating": _l("Allocating"),
+    "published": _l("Allocation published"),
+    "closed": _l("Closed"),
+}
+PILOT_STATUS = {
+    "allocated": _l("Allocated"),
+    "contracted": _l("Contracted"),
+    "delivered": _l("Delivered"),
+    "in_use": _l("In use"),
+    "reported": _l("Reported"),
+    "evaluated": _l("Evaluated"),
+    "closed": _l("Closed"),
+}
+
+
 def label(table: dict, value) -> str:
     return str(table.get(value, value or ""))

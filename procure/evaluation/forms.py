@@ -6,13 +6,12 @@ from wtforms import (
     DateField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from procure.forms import REQUIRED, VersionedForm, choices
+from procure.forms import REQUIRED, ChoicesField, VersionedForm, choices
 
 
 class RoundForm(VersionedForm):
@@ -23,14 +22,14 @@ class RoundForm(VersionedForm):
         description=_l("Evaluators can score until the end of this day (Korean time)."),
         validators=[DataRequired(REQUIRED)],
     )
-    product_ids = SelectMultipleField(_l("Products"), coerce=int, validators=[Optional()])
+    product_ids = ChoicesField(_l("Products"), coerce=int, validators=[Optional()])
     proposal_ids = StringField(
         _l("Proposals"),
         description=_l("Numbers of submitted proposals, separated by commas."),
         validators=[Optional(), Length(max=500)],
     )
     product_kind = SelectField(_l("Kind of product"), validators=[Optional()])
-    evaluator_ids = SelectMultipleField(_l("Panel of evaluators"), coerce=int)
+    evaluator_ids = ChoicesField(_l("Panel of evaluators"), coerce=int)
 
 
 class ConflictForm(FlaskForm):

@@ -11,7 +11,7 @@ from procure.errors import FieldError, Forbidden, Invalid, ServiceError
 from procure.evaluation import bp, labels, services
 from procure.evaluation.forms import ConflictForm, DecisionForm, RevokeForm, RoundForm
 from procure.extensions import db
-from procure.forms import ActionForm, apply_service_error, choices
+from procure.forms import ActionForm, apply_service_error, choices, posted_version
 from procure.models import Role
 from procure.pagination import paginate
 from procure.validators import posted_id
@@ -157,7 +157,7 @@ def round_detail(round_id: int):
 @authz.roles(Role.OPERATOR)
 def open_round(round_id: int):
     round_ = services.get_round(current_user, round_id)
-    services.open_round(_actor(), round_, request.form.get("version", type=int))
+    services.open_round(_actor(), round_, posted_version())
     db.session.commit()
     flash(_("The round is open. The evaluators have been notified."), "success")
     return redirect(url_for("evaluation.round_detail", round_id=round_.id))
@@ -167,7 +167,7 @@ def open_round(round_id: int):
 @authz.roles(Role.OPERATOR)
 def close_round(round_id: int):
     round_ = services.get_round(current_user, round_id)
-    services.close_round(_actor(), round_, request.form.get("version", type=int))
+    services.close_round(_actor(), round_, posted_version())
     db.session.commit()
     flash(_("The round is closed and the results are computed."), "success")
     return redirect(url_for("evaluation.round_detail", round_id=round_.id))
@@ -408,7 +408,7 @@ def _next_years(scheme, designation):
 @authz.roles(Role.OPERATOR)
 def extend(designation_id: int):
     designation = services.get_designation(designation_id)
-    services.extend_designation(_actor(), designation, request.form.get("version", type=int))
+    services.extend_designation(_actor(), designation, posted_version())
     db.session.commit()
     flash(_("The designation is extended."), "success")
     return redirect(url_for("evaluation.certificate", designation_id=designation.id))

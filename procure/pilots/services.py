@@ -19,6 +19,7 @@ from procure.checks import Checker
 from procure.clock import local_today
 from procure.errors import Conflict, Forbidden, NotFound, stale_message
 from procure.extensions import db
+from procure.labels import PILOT_STATUS, ROUND_STATUS, label
 from procure.models import (
     Notification,
     Organisation,
@@ -38,6 +39,7 @@ from procure.models.evaluation import Designation, DesignationStatus
 from procure.models.pilots import AgencyBudget, FieldReport, FollowOnPurchase
 from procure.notifications.services import members, notify, operators
 from procure.pilots import allocation
+from procure.validators import posted_id
 
 R = PilotRoundStatus
 ROUND_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -170,10 +172,8 @@ def _validated_round(data: RoundInput) -> dict:
         check.fail("product_ids", _("Choose at least one designated product."))
         ids = []
     for raw in ids:
-        try:
-            product = db.session.get(Product, int(raw))
-        except (TypeError, ValueError):
-            product = None
+        product_id = posted_id(raw)  # -1 for text or numbers no key can hold
+        product = db.session.get(Product, product_id) if product_id else None
         if product is None or product.deleted_at is not None:
             check.fail("product_ids", _("One of the chosen products does not exist."))
         elif not is_designated(product.id):
@@ -250,9 +250,9 @@ def _move_round(actor: User, round_: PilotRound, target: str, version: int | Non
     if target not in ROUND_TRANSITIONS[round_.status]:
         raise Conflict(
             _(
-                "A round that is %(state)s cannot become %(target)s.",
-                state=round_.status,
-                target=target,
+                "A round in the state “%(state)s” cannot move to “%(target)s”.",
+                state=label(ROUND_STATUS, round_.status),
+                target=label(ROUND_STATUS, target),
             )
         )
     before = round_.status
@@ -846,9 +846,9 @@ def _move(actor: User, pilot: PilotPurchase, target: str, version: int | None, *
     if target not in TRANSITIONS[pilot.status]:
         raise Conflict(
             _(
-                "A pilot that is %(state)s cannot become %(target)s.",
-                state=pilot.status,
-                target=target,
+                "A pilot in the state “%(state)s” cannot move to “%(target)s”.",
+                state=label(PILOT_STATUS, pilot.status),
+                target=label(PILOT_STATUS, target),
             )
         )
     before = pilot_snapshot(pilot)

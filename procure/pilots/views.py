@@ -11,27 +11,12 @@ from procure import authz, policy
 from procure.attachments.services import attachments_of
 from procure.errors import Conflict, ServiceError
 from procure.extensions import db
-from procure.forms import ActionForm, apply_service_error, choices
+from procure.forms import ActionForm, apply_service_error, choices, pad_rows, posted_version
+from procure.labels import PILOT_STATUS, ROUND_STATUS
 from procure.models import Role
 from procure.pilots import allocation, bp, goodfaith, services, stats
 from procure.pilots.forms import ApplicationForm, FollowOnForm, PlanForm, ReportForm, RoundForm
 
-ROUND_STATUS = {
-    "draft": _l("Draft"),
-    "open": _l("Open for plans and applications"),
-    "allocating": _l("Allocating"),
-    "published": _l("Allocation published"),
-    "closed": _l("Closed"),
-}
-PILOT_STATUS = {
-    "allocated": _l("Allocated"),
-    "contracted": _l("Contracted"),
-    "delivered": _l("Delivered"),
-    "in_use": _l("In use"),
-    "reported": _l("Reported"),
-    "evaluated": _l("Evaluated"),
-    "closed": _l("Closed"),
-}
 VERDICT = {"success": _l("Success"), "insufficient": _l("Insufficient")}
 MODE = {"purchase": _l("Purchase"), "rental": _l("Rental or subscription")}
 REASONS = {
@@ -86,8 +71,8 @@ def _actor():
     return current_user._get_current_object()
 
 
-def _version() -> int | None:
-    return request.form.get("version", type=int)
+def _version() -> int:
+    return posted_version()
 
 
 # -- rounds --------------------------------------------------------------------------------
@@ -445,8 +430,7 @@ def report(pilot_id: int):
     form = ReportForm()
     if request.method == "GET":
         specs = pilot.product.specs
-        while len(form.measurements) < len(specs):
-            form.measurements.append_entry()
+        pad_rows(form.measurements, len(specs) - len(form.measurements))
         for row, spec in zip(form.measurements, specs, strict=False):
             row.form.name.data, row.form.target.data = spec.name, spec.value
             row.form.unit.data = spec.unit

@@ -72,6 +72,22 @@ def test_a_round_through_the_pages(app, signed_in):
         },
     )
     assert response.status_code == 400
+    # Values that are not on the lists: one message of ours, not WTForms' raw wording.
+    for bad in ("zz", "99999999"):
+        refused = op.post(
+            "/evaluation/rounds/new",
+            data={
+                "title": "목록 밖 선택",
+                "scheme": "default-v1",
+                "deadline": (local_today() + timedelta(days=7)).isoformat(),
+                "product_ids": [bad],
+                "evaluator_ids": [bad],
+            },
+        )
+        page = refused.get_data(as_text=True)
+        assert refused.status_code == 400
+        assert page.count("Choose only from the list: one of the chosen items is not") >= 2
+        assert "coerced" not in page and "not a valid choice" not in page
     response = op.post(
         "/evaluation/rounds/new",
         data={

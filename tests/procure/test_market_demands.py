@@ -374,3 +374,24 @@ def test_text_filter_matches_literally_ignoring_case(app, client, officer, q, ex
     assert {t for t in titles if t in page} == expected
     api = client.get("/api/v1/demands", query_string={"q": q}).get_json()
     assert {d["title"] for d in api["items"]} == expected
+
+
+@pytest.mark.parametrize("version", [None, "", "abc", "-1", "99999999999999999999"])
+def test_an_action_posted_without_the_version_the_page_showed_is_refused_as_stale(
+    app, officer, client, login, version
+):
+    """The close button posts the version the page showed. Without it (a crafted request, an
+    old cached page) the service must not skip its check: 409, and the demand stays open."""
+    demand = factories.published_demand(app, officer)
+    login(officer)
+    form = {"outcome": "withdrawn", "outcome_note": "예산 삭감"}
+    if version is not None:
+        form["version"] = version
+    response = client.post(f"/demands/{demand.id}/close", data=form)
+    assert response.status_code == 409
+    db.session.refresh(demand)
+    assert demand.status == "published"
+    form["version"] = str(demand.version)
+    assert client.post(f"/demands/{demand.id}/close", data=form).status_code == 302
+    db.session.refresh(demand)
+    assert demand.status == "closed"

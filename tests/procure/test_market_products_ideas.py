@@ -131,9 +131,13 @@ def test_supplier_lists_a_product_through_the_pages(client, login, db_session):
         "11",
         "41",
     ]
-    assert (
-        client.post(f"/products/{product.id}/status", data={"status": "listed"}).status_code == 302
-    )
+    # The button posts the version the page showed; without it the change is refused as stale.
+    status_url = f"/products/{product.id}/status"
+    assert client.post(status_url, data={"status": "listed"}).status_code == 409
+    db.session.refresh(product)
+    assert product.status == "draft"
+    listed = client.post(status_url, data={"status": "listed", "version": product.version})
+    assert listed.status_code == 302
     assert "청소 로봇 C2" in client.get("/products/?q=청소").get_data(as_text=True)
 
 

@@ -31,6 +31,12 @@ def _client(app, login, user):
     return client
 
 
+def version_of(record) -> int:
+    """The version the page would show now (the buttons post it back)."""
+    db.session.refresh(record)
+    return record.version
+
+
 def test_the_whole_flow_through_the_pages(app, w, login):
     operator = _client(app, login, w["operator"])
     supplier = _client(app, login, w["suppliers"][0])
@@ -56,7 +62,8 @@ def test_the_whole_flow_through_the_pages(app, w, login):
     assert response.status_code == 302, response.get_data(as_text=True)
     round_ = db.session.scalar(select(PilotRound).order_by(PilotRound.id.desc()))
     assert officer_a.get(f"/pilots/rounds/{round_.id}").status_code == 404  # still a draft
-    assert operator.post(f"/pilots/rounds/{round_.id}/open").status_code == 302
+    opened = operator.post(f"/pilots/rounds/{round_.id}/open", data={"version": round_.version})
+    assert opened.status_code == 302
     # Before any supply plan, the application form says why there is nothing to choose.
     empty = officer_a.get(f"/pilots/rounds/{round_.id}/apply").get_data(as_text=True)
     assert 'id="no-plans"' in empty and 'name="plan_id"' not in empty
@@ -100,12 +107,14 @@ def test_the_whole_flow_through_the_pages(app, w, login):
     assert "비밀현장A" not in factories_client_text(app, f"/pilots/rounds/{round_.id}")
 
     response = operator.post(
-        f"/pilots/rounds/{round_.id}/allocate", data={"weight-small": "1", "version": ""}
+        f"/pilots/rounds/{round_.id}/allocate",
+        data={"weight-small": "1", "version": version_of(round_)},
     )
     assert response.status_code == 302
     assert (
         operator.post(
-            f"/pilots/rounds/{round_.id}/allocate", data={"weight-small": "-3"}
+            f"/pilots/rounds/{round_.id}/allocate",
+            data={"weight-small": "-3", "version": version_of(round_)},
         ).status_code
         == 422
     )
@@ -114,10 +123,14 @@ def test_the_whole_flow_through_the_pages(app, w, login):
     assert "(the best possible)" in text and "(optimal)" not in text  # words, not solver codes
     apps = db.session.scalars(select(PilotApplication).order_by(PilotApplication.id)).all()
     response = operator.post(
-        f"/pilots/applications/{apps[1].id}/adjust", data={"quantity": "1", "reason": "조정"}
+        f"/pilots/applications/{apps[1].id}/adjust",
+        data={"quantity": "1", "reason": "조정", "version": apps[1].version},
     )
     assert response.status_code == 302
-    assert operator.post(f"/pilots/rounds/{round_.id}/publish").status_code == 302
+    published = operator.post(
+        f"/pilots/rounds/{round_.id}/publish", data={"version": version_of(round_)}
+    )
+    assert published.status_code == 302
     text = officer_b.get(f"/pilots/rounds/{round_.id}").get_data(as_text=True)
     assert "비밀현장A" in text  # published: everyone sees the allocation
 
@@ -128,12 +141,19 @@ def test_the_whole_flow_through_the_pages(app, w, login):
     assert officer_b.get(base).status_code == 404
     assert officer_a.get(base).status_code == 200
     assert (
-        officer_a.post(f"{base}/start", data={"use_started_on": today.isoformat()}).status_code
+        officer_a.post(
+            f"{base}/start",
+            data={"use_started_on": today.isoformat(), "version": version_of(pilot)},
+        ).status_code
         == 409
     )
     response = operator.post(
         f"{base}/contract",
-        data={"contract_number": "C-77", "contract_date": (today - timedelta(days=70)).isoformat()},
+        data={
+            "contract_number": "C-77",
+            "contract_date": (today - timedelta(days=70)).isoformat(),
+            "version": version_of(pilot),
+        },
     )
     assert response.status_code == 302
     response = officer_a.post(
@@ -141,11 +161,16 @@ def test_the_whole_flow_through_the_pages(app, w, login):
         data={
             "delivery_date": (today - timedelta(days=65)).isoformat(),
             "accepted_on": (today - timedelta(days=64)).isoformat(),
+            "version": version_of(pilot),
         },
     )
     assert response.status_code == 302
     response = officer_a.post(
-        f"{base}/start", data={"use_started_on": (today - timedelta(days=63)).isoformat()}
+        f"{base}/start",
+        data={
+            "use_started_on": (today - timedelta(days=63)).isoformat(),
+            "version": version_of(pilot),
+        },
     )
     assert response.status_code == 302
     form = officer_a.get(f"{base}/report")
@@ -172,13 +197,16 @@ def test_the_whole_flow_through_the_pages(app, w, login):
         },
     )
     assert response.status_code == 302, response.get_data(as_text=True)
-    assert operator.post(f"{base}/verdict", data={"verdict": "insufficient"}).status_code == 422
-    assert operator.post(f"{base}/verdict", data={"verdict": "success"}).status_code == 302
+    verdict = {"verdict": "insufficient", "version": version_of(pilot)}
+    assert operator.post(f"{base}/verdict", data=verdict).status_code == 422
+    verdict = {"verdict": "success", "version": version_of(pilot)}
+    assert operator.post(f"{base}/verdict", data=verdict).status_code == 302
     anonymous = english_anonymous(app)
     results = anonymous.get("/pilots/results").get_data(as_text=True)
     assert "스마트 가로등" in results and "야간 조도 목표 달성" in results
     assert anonymous.get(base).status_code == 200  # evaluated: public
-    assert operator.post(f"{base}/close").status_code == 302
+    closed = operator.post(f"{base}/close", data={"version": version_of(pilot)})
+    assert closed.status_code == 302
 
     response = officer_a.post(
         "/pilots/follow-ons/new",

@@ -64,6 +64,28 @@ def test_round_requires_designated_products_and_a_sane_period(app, w):
     assert {"title", "budget", "ends_on", "product_ids"} <= fields
 
 
+@pytest.mark.parametrize("raw", ["99999999999999999999", 10**30, "abc", "²", True, None, "0"])
+def test_a_product_id_no_key_can_hold_is_a_field_message(app, w, raw):
+    """A posted id that is not one (beyond a key's range, text, a boolean) is "does not exist",
+    never the database refusing the query (it was a bare 422 page that lost the form)."""
+    with pytest.raises(Invalid) as refused:
+        in_request(
+            app,
+            services.create_round,
+            w["operator"],
+            services.RoundInput(
+                title="회차",
+                budget=100_000_000,
+                starts_on=local_today(),
+                ends_on=local_today() + timedelta(days=30),
+                product_ids=[raw],
+            ),
+        )
+    assert [(e.field, e.message) for e in refused.value.errors] == [
+        ("product_ids", "One of the chosen products does not exist.")
+    ]
+
+
 def test_only_operators_open_rounds(app, w):
     with pytest.raises(Forbidden):
         open_round(app, w["officers"][0], w["products"])
@@ -73,8 +95,13 @@ def test_round_lifecycle_is_audited(app, w):
     round_ = open_round(app, w["operator"], w["products"])
     assert round_.status == "open"
     assert _events("pilot_round", round_.id) == ["pilot_round.created", "pilot_round.open"]
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         in_request(app, services.publish_allocation, w["operator"], round_)
+    # The states in words, never the stored codes ("open", "published").
+    assert refused.value.message == (
+        "A round in the state “Open for plans and applications” cannot move to "
+        "“Allocation published”."
+    )
 
 
 def test_plan_rules(app, w):
