@@ -76,6 +76,11 @@ def _serve(host: str, port: int, workers: int, threads: int) -> None:
         "-",
         "--forwarded-allow-ips",
         "127.0.0.1",
+        # gunicorn's largest request line (the default 4,094 bytes answers a raw English 414
+        # before the app sees it): a search of 200 Korean characters is 1,800 bytes encoded,
+        # and its filters add more.
+        "--limit-request-line",
+        "8190",
         "procure.wsgi:app",
     ]
     os.execv(gunicorn, args)  # noqa: S606 - replaces this process with the server

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, json, render_template, request
+from flask import Flask, Response, current_app, json, render_template, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -104,7 +104,7 @@ def _titles() -> dict[int, str]:
         404: _("Page not found"),
         405: _("Method not allowed"),
         409: _("Conflict"),
-        413: _("File too large"),
+        413: _("Too much sent at once"),
         415: _("Unsupported content type"),
         422: _("Invalid input"),
         429: _("Too many requests"),
@@ -120,7 +120,11 @@ def _details() -> dict[int, str]:
         403: _("You do not have permission to see this page or take this action."),
         404: _("The page you asked for does not exist or has been removed."),
         405: _("This address does not accept that kind of request."),
-        413: _("The upload is larger than the allowed size."),
+        413: _(
+            "What you sent is larger than the allowed size (%(mb)d MB for the whole form, "
+            "files and text together). Send smaller files, or less text at once.",
+            mb=current_app.config["SETTINGS"].upload_max_mb,
+        ),
         429: _("Too many requests in a short time. Wait a moment and try again."),
         500: _("Something went wrong on our side. It has been logged; please try again later."),
         503: _(
@@ -259,6 +263,14 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        # The error may have left the session's transaction failed (an error in a flush); the
+        # error page itself reads the user, so nothing of it may be used again.
+        from procure.extensions import db
+
+        try:
+            db.session.rollback()
+        except Exception:  # a connection already gone: the page needs none
+            app.logger.warning("rollback after the unhandled error failed", exc_info=True)
         return render_error(500)
 
 

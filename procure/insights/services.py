@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -232,6 +233,19 @@ def with_records(report: GapReport, demands: dict[int, Demand] | None = None) ->
             for d in db.session.scalars(select(Demand).where(Demand.external_id.in_(keys)))
         }
     return Analysis(report, demands or {}, published)
+
+
+#: A cluster's key (``matching.gaps.cluster_key``): 16 hex digits.
+_CLUSTER_KEY = re.compile(r"[0-9a-f]{16}")
+
+
+def require_cluster_key(key: str) -> None:
+    """Refuse a key that no cluster can have before any analysis runs (one costs a second).
+
+    :raise NotFound: not a cluster key.
+    """
+    if not _CLUSTER_KEY.fullmatch(key):
+        raise NotFound(_("There is no such cluster. Open the list again."))
 
 
 def cluster_or_404(analysis: Analysis, key: str) -> Cluster:

@@ -116,6 +116,7 @@ def _detail(analysis, cluster, form, seed, min_size, locale, status=200):
 @bp.route("/gaps/<key>")
 @authz.roles(Role.OPERATOR)
 def gap(key: str):
+    services.require_cluster_key(key)
     form, values = _parameters()
     if values is None:
         return render_template("insights/gaps.html", form=form, analysis=None), 400
@@ -129,6 +130,7 @@ def gap(key: str):
 @bp.route("/gaps/<key>/publish", methods=["POST"])
 @authz.roles(Role.OPERATOR)
 def publish(key: str):
+    services.require_cluster_key(key)
     _form, values = _parameters_from_form()
     analysis = _analysis_or_404(*values)
     cluster = services.cluster_or_404(analysis, key)

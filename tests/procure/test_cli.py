@@ -64,6 +64,7 @@ def test_serve_runs_several_gunicorn_workers(tmp_path):
     import subprocess
     import sys
     import time
+    import urllib.parse
     import urllib.request
     from pathlib import Path
 
@@ -92,6 +93,11 @@ def test_serve_runs_several_gunicorn_workers(tmp_path):
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
+        # A long Korean search (200 characters, the box's limit, plus filters) reaches the app:
+        # gunicorn's default request line of 4,094 bytes answered a raw English 414.
+        query = urllib.parse.quote("드론" * 100) + "&kind=product" * 100
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz?q={query}") as reply:
+            assert reply.status == 200
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         output = server.communicate(timeout=30)[0].decode()

@@ -258,6 +258,18 @@ def test_a_cluster_with_supply_is_not_published(app, market, client_as):
     assert unknown.status_code == 404
 
 
+def test_a_key_no_cluster_can_have_is_404_before_any_analysis(app, market, client_as, monkeypatch):
+    """A malformed key is refused at once: an analysis costs about a second."""
+    operator_client, _operator = client_as("operator")
+    analysed = []
+    monkeypatch.setattr(services, "analyse", lambda *a: analysed.append(a))
+    for key in ("nonexistent", "0123456789ABCDEF", "0123456789abcdef0", "%EC%9D%98"):
+        response = operator_client.get(f"/admin/insights/gaps/{key}")
+        assert response.status_code == 404
+        assert "There is no such cluster" in text(response)
+    assert analysed == []
+
+
 def test_publishing_needs_the_csrf_token(app, market, client_as):
     operator_client, _operator = client_as("operator")
     gap = _gap_of(in_request(app, services.analyse, 0, 2))

@@ -63,7 +63,10 @@ def test_upload_too_large_is_413(app, client):
     limit = app.config["MAX_CONTENT_LENGTH"]
     response = client.post("/register", data={"name": "x" * (limit + 10)})
     assert response.status_code == 413
-    assert "larger than the allowed size" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    # No file was sent: the message speaks of the whole form, not of a file.
+    assert "larger than the allowed size (20 MB for the whole form" in page
+    assert "File too large" not in page
 
 
 def test_unexpected_errors_are_a_friendly_500(tmp_path):
