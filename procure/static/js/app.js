@@ -34,5 +34,27 @@
         if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
       });
     });
+    // A form is sent once: a double click (or an impatient second one) on a posting form
+    // would otherwise create the idea, demand or proposal twice. The mark clears when the
+    // page is shown again from the browser's history, and after a while in case no new page
+    // comes (a download, a lost connection), so the user can always try again.
+    document.querySelectorAll("form").forEach(function (form) {
+      if ((form.getAttribute("method") || "get").toLowerCase() !== "post") { return; }
+      form.addEventListener("submit", function (event) {
+        if (event.defaultPrevented) { return; }
+        if (form.hasAttribute("data-sending")) { event.preventDefault(); return; }
+        form.setAttribute("data-sending", "");
+        form.setAttribute("aria-busy", "true");
+        window.setTimeout(function () { release(form); }, 15000);
+      });
+    });
+    window.addEventListener("pageshow", function () {
+      document.querySelectorAll("form[data-sending]").forEach(release);
+    });
   });
+
+  function release(form) {
+    form.removeAttribute("data-sending");
+    form.removeAttribute("aria-busy");
+  }
 })();
