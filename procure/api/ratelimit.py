@@ -21,7 +21,7 @@ import hashlib
 import math
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import Flask, current_app, g, request
 from flask_babel import gettext as _
@@ -41,6 +41,9 @@ class Lease:
     left: int = 0  # requests this process may still serve from its claimed blocks
     claimed: int = 0  # the window's total claimed by all processes, as of the last claim
     refused: bool = False
+    # Held while this client's block is claimed from the store, which may wait on the
+    # database: other clients' requests, served from their own leases, go on meanwhile.
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
 
 @dataclass
@@ -125,12 +128,13 @@ class RateLimiter:
         now = time.time()
         window = int(now // window_seconds)
         reset = max(1, math.ceil((window + 1) * window_seconds - now))
-        with self._lock:
+        with self._lock:  # only the table of leases: no store work under this lock
             lease = self._leases.get(key)
             if lease is None or lease.window != window:
                 if len(self._leases) > 10_000:
                     self._leases = {k: v for k, v in self._leases.items() if v.window == window}
                 lease = self._leases[key] = Lease(window)
+        with lease.lock:
             if lease.left == 0 and not lease.refused:
                 block = self.block_size(limit, workers)
                 total = self.store.claim(key, window, block)

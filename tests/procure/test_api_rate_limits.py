@@ -187,6 +187,51 @@ def test_api_writes_with_a_token_pass_the_shared_counter_on_sqlite(tmp_path):
         db.engine.dispose()
 
 
+def test_a_client_waiting_for_its_claim_does_not_hold_up_other_clients(tmp_path):
+    """A claim may wait on the database (SQLite's write lock, held here by another
+    connection); meanwhile another client's requests, served from the block it already
+    holds, are answered at once instead of queueing behind the one process-wide lock."""
+    import sqlite3
+
+    path = tmp_path / "claims.db"
+    app = _worker(tmp_path, f"sqlite:///{path}")
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade(revision="heads")
+    limiter = ratelimit.RateLimiter(ratelimit.DatabaseStore())
+    with app.app_context():
+        assert limiter.hit("token:steady", 100, 3600, workers=1).allowed  # claims a block
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process writing: claims must wait
+    waiting = threading.Event()
+    done = threading.Event()
+
+    def claim_while_locked():
+        with app.app_context():
+            waiting.set()
+            limiter.hit("token:newcomer", 100, 3600, workers=1)
+            db.session.remove()
+        done.set()
+
+    thread = threading.Thread(target=claim_while_locked)
+    thread.start()
+    try:
+        assert waiting.wait(10)
+        time.sleep(0.3)  # let the newcomer reach the database and wait on its lock
+        assert not done.is_set()
+        with app.app_context():
+            assert limiter.hit("token:steady", 100, 3600, workers=1).allowed
+        assert not done.is_set()  # the steady client was answered while the claim waited
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        thread.join(30)
+    assert done.is_set()
+    with app.app_context():
+        db.engine.dispose()
+
+
 def test_the_database_store_counts_atomically_on_the_configured_database(app):
     """On PostgreSQL when DATABASE_URL is set: concurrent claims never hand out a count twice."""
     key = f"test:{uuid.uuid4().hex}"
