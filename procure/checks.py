@@ -58,9 +58,13 @@ class Checker:
             self.fail(field, _("Enter a whole number."))
             return None
         try:
-            number = (
-                int(str(value).replace(",", "").strip()) if isinstance(value, str) else int(value)
-            )
+            if isinstance(value, str):
+                text = value.replace(",", "").strip()
+                if not text.isascii():  # int() also reads "١٢٣" (Arabic-Indic) as 123
+                    raise ValueError(text)
+                number = int(text)
+            else:
+                number = int(value)
         except (TypeError, ValueError):
             self.fail(field, _("Enter a whole number."))
             return None

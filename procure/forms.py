@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from itertools import repeat
 
+import wtforms
 from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -32,6 +33,17 @@ class ChoicesField(SelectMultipleField):
 
 
 INVALID_CHOICES = _l("Choose only from the list: one of the chosen items is not offered here.")
+
+
+class IntegerField(wtforms.IntegerField):
+    """WTForms' whole-number field, reading ASCII digits only: Python's ``int()`` also reads
+    Arabic-Indic and other Unicode digits ("١٢٣" as 123), which no one means as a price."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and valuelist[0] and not str(valuelist[0]).strip().isascii():
+            self.data = None
+            raise ValueError(_("Enter a whole number with the digits 0 to 9."))
+        super().process_formdata(valuelist)
 
 
 class ActionForm(FlaskForm):

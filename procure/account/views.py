@@ -1,6 +1,6 @@
 """Views for the signed-in user's own account."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -18,7 +18,9 @@ from procure.models import ApiToken
 @authz.signed_in
 def profile():
     user = current_user._get_current_object()
-    form = ProfileForm(obj=user)
+    # The record fills the form only when it is shown: on a post, a field left out must stay
+    # missing (a post without the version would otherwise pass as current).
+    form = ProfileForm(obj=None if request.method == "POST" else user)
     status = 200
     if form.validate_on_submit():
         try:

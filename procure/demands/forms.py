@@ -6,7 +6,6 @@ from wtforms import (
     BooleanField,
     DateField,
     FormField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -14,7 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from procure.demands.services import MAX_REQUIREMENTS
-from procure.forms import RowList, VersionedForm, choices
+from procure.forms import IntegerField, RowList, VersionedForm, choices
 from procure.labels import DEMAND_OUTCOME, DEMAND_TYPE
 
 REQUIRED = _l("This field is required.")

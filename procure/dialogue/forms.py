@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -14,7 +13,7 @@ from wtforms import (
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from procure.forms import VersionedForm
+from procure.forms import IntegerField, VersionedForm
 
 
 class DialogueForm(VersionedForm):

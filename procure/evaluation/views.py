@@ -225,7 +225,9 @@ def _sheet_input(scheme) -> tuple[services.SheetInput, bool]:
     gates = {}
     for gate in scheme.gates:
         raw = request.form.get(f"gate-{gate.id}", "")
-        gates[gate.id] = {"yes": True, "no": False}.get(raw)
+        # Anything but yes, no or blank goes to the service as it came, which refuses it
+        # ("maybe" used to become blank and the draft saved without a word).
+        gates[gate.id] = {"yes": True, "no": False}.get(raw, raw)
     data = services.SheetInput(
         levels={i.id: request.form.get(f"level-{i.id}", "") for i in scheme.items},
         gates=gates,

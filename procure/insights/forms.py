@@ -2,8 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, StringField
+from wtforms import DateField, HiddenField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from procure.forms import IntegerField
 
 REQUIRED = _l("This field is required.")
 MAX_WON = 10**15

@@ -6,7 +6,6 @@ from wtforms import (
     BooleanField,
     DateField,
     FormField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -14,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from procure.forms import ChoicesField, RowList, choices
+from procure.forms import ChoicesField, IntegerField, RowList, choices
 from procure.products.services import MAX_ROWS as MAX_SPECS
 
 REQUIRED = _l("This field is required.")

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from procure import authz, policy
 from procure.attachments.services import attachments_of
-from procure.errors import Conflict, ServiceError
+from procure.errors import Conflict, NotFound, ServiceError
 from procure.extensions import db
 from procure.forms import ActionForm, apply_service_error, choices, pad_rows, posted_version
 from procure.labels import PILOT_STATUS, ROUND_STATUS
@@ -637,6 +637,14 @@ def stats_page():
 def stats_csv():
     year, agency = _stats_filters()
     table = request.args.get("table", "agencies")
+    if table not in stats.CSV_TABLES:
+        # Never echoed: the name goes into the file name of the download's header.
+        raise NotFound(
+            _(
+                "There is no such table. Choose one of: %(tables)s.",
+                tables=", ".join(stats.CSV_TABLES),
+            )
+        )
     body = stats.to_csv(stats.compute(year=year, agency_id=agency), table)
     return Response(
         "\ufeff" + body,

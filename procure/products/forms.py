@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     FormField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -13,7 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from procure.forms import ChoicesField, RowList, VersionedForm, choices
+from procure.forms import ChoicesField, IntegerField, RowList, VersionedForm, choices
 from procure.products.services import MAX_ROWS
 
 REQUIRED = _l("This field is required.")

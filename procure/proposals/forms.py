@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     FormField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -13,7 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from procure.demands.services import MAX_REQUIREMENTS
-from procure.forms import RowList, VersionedForm
+from procure.forms import IntegerField, RowList, VersionedForm
 
 REQUIRED = _l("This field is required.")
 

@@ -180,8 +180,19 @@ def saved():
 def save():
     """Save the current search (its arguments travel as the query string of the form)."""
     form = _save_form()
-    params, _errors = search_service.parse_params(request.args)
+    params, errors = search_service.parse_params(request.args)
     back = url_for("searching.index", **params.args)
+    if errors:
+        # The search page drops invalid conditions to show what it can; a saved search must
+        # not: it would alert on far more than the user asked for (with every condition
+        # refused, on everything new).
+        flash(
+            _("The search could not be saved: correct its conditions first.")
+            + " "
+            + " ".join(str(error.message) for error in errors),
+            "error",
+        )
+        return redirect(back)
     if not form.validate_on_submit():
         messages = [m for field_errors in form.errors.values() for m in field_errors]
         flash(_("The search could not be saved.") + " " + " ".join(map(str, messages)), "error")

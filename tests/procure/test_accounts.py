@@ -244,6 +244,17 @@ def test_profile_update_and_stale_version_conflict(client, login):
     assert user.name == "바뀐 이름"
 
 
+def test_a_profile_post_missing_its_fields_changes_nothing(client, login):
+    """Fields left out of a post stay missing: they are not filled from the stored record
+    (which let a post without the version pass as current and save)."""
+    user = login(factories.UserFactory(name="원래 이름"))
+    before = user.version
+    assert client.post("/account/", data={}).status_code == 400  # the name is required
+    assert client.post("/account/", data={"name": "바뀐 이름"}).status_code == 409
+    db.session.expire_all()
+    assert user.name == "원래 이름" and user.version == before
+
+
 def test_operator_verifies_an_organisation_and_its_members_can_act(client, login):
     org = factories.OrganisationFactory(supplier=True, pending=True)
     member = factories.UserFactory(organisation=org, roles=["supplier"])

@@ -134,6 +134,15 @@ def test_a_round_through_the_pages(app, signed_in):
     assert novelty.descriptors["good"].ko in korean.get(
         f"/evaluation/items/{item.id}/sheet"
     ).get_data(as_text=True)
+    # A gate answered with anything but yes or no is refused, not saved as unanswered.
+    gate = SCHEME.gates[0].id
+    refused = first.post(
+        f"/evaluation/items/{item.id}/sheet",
+        data={**sheet_form(), f"gate-{gate}": "maybe", "action": "save", "version": 0},
+    )
+    assert refused.status_code == 422
+    assert "Choose yes or no." in refused.get_data(as_text=True)
+    assert services.sheet_of(panel[0].id, item) is None
     # Save a draft, then submit.
     response = first.post(
         f"/evaluation/items/{item.id}/sheet", data={**sheet_form(), "action": "save", "version": 0}

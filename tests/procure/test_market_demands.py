@@ -251,6 +251,11 @@ def test_officer_posts_and_publishes_through_the_pages(app, officer, client, log
         "requirements-0-unit": "단계",
         "requirements-0-mandatory": "y",
     }
+    # Digits of other scripts are not numbers here: int() reads "٣٠٠٠٠٠٠٠" as 30,000,000.
+    for field, value in (("budget", "٣٠٠٠٠٠٠٠"), ("quantity", "٣"), ("budget", "３０００")):
+        refused = client.post("/demands/new", data={**form, field: value})
+        assert refused.status_code == 400, (field, value)
+    assert db.session.scalar(select(Demand).where(Demand.title == "스마트 의자")) is None
     response = client.post("/demands/new", data=form)
     assert response.status_code == 302
     demand = db.session.scalar(select(Demand).where(Demand.title == "스마트 의자"))

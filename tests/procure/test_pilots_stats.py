@@ -192,6 +192,14 @@ def test_csv(fx, client):
     assert {r["product"] for r in rows} == {"P1", "P2"}
     page = client.get("/pilots/stats?year=2026").get_data(as_text=True)
     assert "기관B" in page and "80.0 %" in page
+    # The table's name goes into the download's file name: only known tables, never echoed
+    # (a newline or Korean text in the header was a 500).
+    for table in ("x%0D%0ASet-Cookie:%20a=b", "%ED%95%9C", "agencies.csv"):
+        refused = client.get(f"/pilots/stats.csv?table={table}")
+        assert refused.status_code == 404
+        assert "Content-Disposition" not in refused.headers
+        assert "a=b" not in str(refused.headers)
+        assert "There is no such table. Choose one of: agencies" in refused.get_data(as_text=True)
 
 
 def test_operator_sets_budgets_and_targets(app, fx, login):

@@ -278,6 +278,23 @@ def test_principals_of_members(db_session):
 # -- saved searches and alerts ------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "query", ["q=" + "가" * 300, "type=zzz&q=drone", "region=zz", "readiness_level=10"]
+)
+def test_a_search_with_refused_conditions_is_not_saved(app, index, client_as, query):
+    """The search page leaves invalid conditions out to show what it can; saving that would
+    alert on more than the user asked for (on everything, when all were refused)."""
+    watcher_client, watcher = client_as("citizen")
+    response = watcher_client.post(
+        f"/search/saved?{query}", data={"name": "알림", "frequency": "daily"}
+    )
+    assert response.status_code == 302
+    page = watcher_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The search could not be saved: correct its conditions first." in page
+    saved = db.session.scalars(select(SavedSearch).where(SavedSearch.user_id == watcher.id))
+    assert saved.all() == []
+
+
 def test_saved_search_alerts_once_for_a_new_matching_demand(app, index, client_as, mail_outbox):
     watcher_client, watcher = client_as("citizen")
     response = watcher_client.post(

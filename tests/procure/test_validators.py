@@ -57,3 +57,14 @@ def test_email_shape(value, ok):
 )
 def test_phone_shape(value, ok):
     assert is_valid_phone(value) is ok
+
+
+@pytest.mark.parametrize("raw", ["١٢٣", "３", "१२", "1²"])
+def test_the_checker_reads_only_ascii_digits_as_numbers(app, raw):
+    """int() reads Arabic-Indic, full-width and Devanagari digits: "١٢٣" would be 123."""
+    from procure.checks import Checker
+
+    with app.test_request_context():
+        check = Checker()
+        assert check.integer("price", raw, minimum=0, maximum=10**9) is None
+        assert [e.field for e in check.errors] == ["price"]
