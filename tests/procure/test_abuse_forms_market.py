@@ -87,7 +87,7 @@ NUMBER = st.one_of(
             "1e3",
             "0x10",
             "NaN",
-            "١٢٣",  # Arabic-Indic digits: Python's int() reads them
+            "١٢٣",  # Arabic-Indic digits: Python's int() reads them, the forms refuse them
             "²",  # a digit to str.isdigit(), not to int()
             "9" * 5000,  # beyond int()'s digit limit
             "1000000000000000",
@@ -135,8 +135,12 @@ def explains(response) -> None:
 
 
 def number(raw: str) -> int | None:
-    """What an IntegerField reads: nothing for blank, else Python's int()."""
-    return None if raw.strip() == "" else int(raw)
+    """What an IntegerField reads: nothing for blank, else int() of ASCII digits (a saved form
+    that held other digits, "١٢٣", fails here: they are refused since 2026-12-02)."""
+    if raw.strip() == "":
+        return None
+    assert raw.strip().isascii(), f"saved a number written in other digits: {raw!r}"
+    return int(raw)
 
 
 def day(raw: str):
