@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
@@ -266,10 +267,20 @@ class GapReport:
         )
 
 
+#: A cluster's key: this many lower-case hex digits (``cluster_key``).
+KEY_LENGTH = 16
+_KEY = re.compile(f"[0-9a-f]{{{KEY_LENGTH}}}")
+
+
 def cluster_key(demand_ids: Iterable) -> str:
     """A stable name for a set of demands: the first 16 hex digits of SHA-256 of the sorted ids."""
     text = ",".join(sorted(str(i) for i in demand_ids))
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    return hashlib.sha256(text.encode()).hexdigest()[:KEY_LENGTH]
+
+
+def is_cluster_key(text: str) -> bool:
+    """Whether ``text`` has the shape of a ``cluster_key`` (a cheap check before any analysis)."""
+    return _KEY.fullmatch(text) is not None
 
 
 def k_max(n: int) -> int:

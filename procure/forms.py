@@ -17,6 +17,8 @@ from wtforms.utils import unset_value
 from procure.errors import ServiceError
 from procure.validators import whole_number
 
+INVALID_CHOICES = _l("Choose only from the list: one of the chosen items is not offered here.")
+
 
 class ChoicesField(SelectMultipleField):
     """Several values chosen from a list (records, regions), refused in our own words.
@@ -30,9 +32,6 @@ class ChoicesField(SelectMultipleField):
         kwargs.setdefault("invalid_value_message", INVALID_CHOICES)
         kwargs.setdefault("invalid_choice_message", INVALID_CHOICES)
         super().__init__(label, validators, **kwargs)
-
-
-INVALID_CHOICES = _l("Choose only from the list: one of the chosen items is not offered here.")
 
 
 class IntegerField(wtforms.IntegerField):
@@ -57,7 +56,12 @@ def posted_version() -> int:
     action as stale (409) instead of skipping the check: services take ``None`` to mean "do
     not check", which only the API's callers that send no version may ask for.
     """
-    value = whole_number(request.form.get("version", ""), 0, 2**31 - 1)
+    return read_version(request.form.get("version", ""))
+
+
+def read_version(raw) -> int:
+    """A posted version as a number; -1, which matches no record, when it is not one."""
+    value = whole_number("" if raw is None else str(raw), 0, 2**31 - 1)
     return -1 if value is None else value
 
 
@@ -67,10 +71,7 @@ class VersionedForm(FlaskForm):
     version = HiddenField()
 
     def loaded_version(self) -> int:
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return -1
+        return read_version(self.version.data)
 
 
 class RowList(FieldList):

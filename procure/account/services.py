@@ -272,10 +272,10 @@ def check_throttle(email: str, address: str) -> None:
     window = _throttle_window()
     since = utcnow() - window
     limits = (
-        (LoginAttempt.email, email, settings.login_max_failures),
-        (LoginAttempt.address, address, settings.login_max_failures_per_address),
+        (LoginAttempt.email, email, settings.login_max_failures, _account_paused),
+        (LoginAttempt.address, address, settings.login_max_failures_per_address, _network_paused),
     )
-    for column, value, limit in limits:
+    for column, value, limit, message in limits:
         failures = (
             db.session.execute(
                 select(LoginAttempt.attempted_at)
@@ -290,25 +290,28 @@ def check_throttle(email: str, address: str) -> None:
             .scalars()
             .all()
         )
-        if len(failures) < limit:
-            continue
-        # Sign-in reopens when the oldest of the counted failures leaves the window.
-        wait = failures[-1] + window - utcnow()
-        seconds = max(1, int(wait.total_seconds()))
-        minutes = seconds // 60 + 1
-        if column is LoginAttempt.email:
-            message = _(
-                "Too many failed sign-in attempts. For your security, sign-in is paused: "
-                "try again in %(minutes)d minutes, or reset your password.",
-                minutes=minutes,
-            )
-        else:  # the address: the password of this account may well be right
-            message = _(
-                "Too many failed sign-in attempts from your network. Sign-in from it is "
-                "paused for %(minutes)d minutes; try again then, or from another network.",
-                minutes=minutes,
-            )
-        raise Throttled(message, retry_after=seconds)
+        if len(failures) >= limit:
+            # Sign-in reopens when the oldest of the counted failures leaves the window.
+            wait = failures[-1] + window - utcnow()
+            seconds = max(1, int(wait.total_seconds()))
+            raise Throttled(message(seconds // 60 + 1), retry_after=seconds)
+
+
+def _account_paused(minutes: int) -> str:
+    return _(
+        "Too many failed sign-in attempts. For your security, sign-in is paused: "
+        "try again in %(minutes)d minutes, or reset your password.",
+        minutes=minutes,
+    )
+
+
+def _network_paused(minutes: int) -> str:
+    # The address's limit: the password of this account may well be right.
+    return _(
+        "Too many failed sign-in attempts from your network. Sign-in from it is "
+        "paused for %(minutes)d minutes; try again then, or from another network.",
+        minutes=minutes,
+    )
 
 
 def authenticate(email: str, password: str, address: str | None = None) -> User:

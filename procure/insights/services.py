@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -26,7 +25,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from matching.gaps import Cluster, GapReport, find_gaps, matcher_scorer
+from matching.gaps import Cluster, GapReport, find_gaps, is_cluster_key, matcher_scorer
 from procure import matching_service, policy
 from procure.audit.services import record
 from procure.cache import count_and_latest
@@ -235,16 +234,12 @@ def with_records(report: GapReport, demands: dict[int, Demand] | None = None) ->
     return Analysis(report, demands or {}, published)
 
 
-#: A cluster's key (``matching.gaps.cluster_key``): 16 hex digits.
-_CLUSTER_KEY = re.compile(r"[0-9a-f]{16}")
-
-
 def require_cluster_key(key: str) -> None:
     """Refuse a key that no cluster can have before any analysis runs (one costs a second).
 
     :raise NotFound: not a cluster key.
     """
-    if not _CLUSTER_KEY.fullmatch(key):
+    if not is_cluster_key(key):
         raise NotFound(_("There is no such cluster. Open the list again."))
 
 

@@ -297,8 +297,7 @@ CSV_TABLES = {
 
 
 def to_csv(data: dict, table: str) -> str:
-    if table not in CSV_TABLES:
-        table = "agencies"
+    """One of ``CSV_TABLES`` as CSV (the caller checks the name: ``KeyError`` otherwise)."""
     columns = CSV_TABLES[table]
     out = io.StringIO()
     writer = csv.writer(out)

@@ -71,10 +71,6 @@ def _actor():
     return current_user._get_current_object()
 
 
-def _version() -> int:
-    return posted_version()
-
-
 # -- rounds --------------------------------------------------------------------------------
 
 
@@ -124,7 +120,7 @@ def _round_form_page(round_=None):
             if creating:
                 round_ = services.create_round(_actor(), data)
             else:
-                services.update_round(_actor(), round_, data, version=_version())
+                services.update_round(_actor(), round_, data, version=posted_version())
         except ServiceError as error:
             db.session.rollback()
             apply_service_error(form, error)
@@ -175,7 +171,7 @@ def round_detail(round_id: int):
 
 def _round_action(round_id: int, function, message: str, *args):
     round_ = services.get_round(current_user, round_id)
-    function(_actor(), round_, *args, version=_version())
+    function(_actor(), round_, *args, version=posted_version())
     db.session.commit()
     flash(message, "success")
     return redirect(url_for("pilots.round_detail", round_id=round_.id))
@@ -233,7 +229,7 @@ def adjust(application_id: int):
         app_,
         request.form.get("quantity", ""),
         request.form.get("reason", ""),
-        version=_version(),
+        version=posted_version(),
     )
     db.session.commit()
     flash(_("The allocation is changed and the change is recorded."), "success")
@@ -246,7 +242,7 @@ def withdraw_application(application_id: int):
     app_ = services.get_application(current_user, application_id)
     ActionForm()  # CSRFProtect has checked the token
     services.withdraw_application(
-        _actor(), app_, request.form.get("reason", ""), version=_version()
+        _actor(), app_, request.form.get("reason", ""), version=posted_version()
     )
     db.session.commit()
     flash(
@@ -349,7 +345,7 @@ def pilot_detail(pilot_id: int):
 def _pilot_action(pilot_id: int, function, message: str, *fields: str):
     pilot = services.get_pilot(current_user, pilot_id)
     values = [request.form.get(name, "") for name in fields]
-    function(_actor(), pilot, *values, version=_version())
+    function(_actor(), pilot, *values, version=posted_version())
     db.session.commit()
     flash(message, "success")
     return redirect(url_for("pilots.pilot_detail", pilot_id=pilot.id))
@@ -455,7 +451,7 @@ def report(pilot_id: int):
 @authz.roles(Role.OFFICER, Role.OPERATOR, acting=True)
 def fix_defect(pilot_id: int, index: int):
     pilot = services.get_pilot(current_user, pilot_id)
-    services.record_fix(_actor(), pilot, index, request.form.get("fixed_on", ""), _version())
+    services.record_fix(_actor(), pilot, index, request.form.get("fixed_on", ""), posted_version())
     db.session.commit()
     flash(_("The fix is recorded."), "success")
     return redirect(url_for("pilots.pilot_detail", pilot_id=pilot.id))

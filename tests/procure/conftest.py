@@ -158,6 +158,18 @@ def make_user(db_session):
 
 
 @pytest.fixture
+def officer(db_session):
+    """An agency officer of a verified agency (modules may define their own)."""
+    return factories.user_with_role("officer")
+
+
+@pytest.fixture
+def supplier(db_session):
+    """A member of a verified supplier (modules may define their own)."""
+    return factories.user_with_role("supplier")
+
+
+@pytest.fixture
 def login(client):
     """Return a function signing a user in on ``client`` through the real sign-in form."""
 

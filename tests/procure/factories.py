@@ -119,6 +119,21 @@ def in_request(app, function, *args, **kwargs):
         return function(*args, **kwargs)
 
 
+def api_token(app, user, name: str = "test") -> str:
+    """A personal API token of ``user``, made through the service as the profile page does."""
+    from procure.account.services import create_api_token
+
+    with app.test_request_context():
+        _row, token = create_api_token(user, name)
+    db.session.flush()
+    return token
+
+
+def bearer(app, user) -> dict[str, str]:
+    """The Authorization header of a new token of ``user``."""
+    return {"Authorization": f"Bearer {api_token(app, user)}"}
+
+
 def demand_input(**overrides):
     from datetime import timedelta
 

@@ -52,13 +52,7 @@ def api_schema(app):
 
 
 def _token_for(app, role: str) -> str:
-    from procure.account.services import create_api_token
-
-    user = factories.user_with_role(role)
-    with app.test_request_context():
-        _row, token = create_api_token(user, "fuzz")
-    db.session.flush()
-    return token
+    return factories.api_token(app, factories.user_with_role(role), "fuzz")
 
 
 def _fuzz(

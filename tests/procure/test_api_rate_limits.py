@@ -166,10 +166,8 @@ def test_api_writes_with_a_token_pass_the_shared_counter_on_sqlite(tmp_path):
         from flask_migrate import upgrade
 
         upgrade(revision="heads")
-        user = factories.user_with_role("citizen")
-        with app.test_request_context():
-            _row, token = create_api_token(user, "script")
-            db.session.commit()
+        token = factories.api_token(app, factories.user_with_role("citizen"), "script")
+        db.session.commit()
     client = app.test_client()
     started = time.monotonic()
     response = client.post(

@@ -10,8 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 import factories
-from factories import in_request
-from procure.account.services import create_api_token
+from factories import bearer, in_request
 from procure.checks import Checker
 from procure.clock import local_today
 from procure.demands import services as demand_services
@@ -33,18 +32,6 @@ FAR = "9999-12-31"
 @pytest.fixture(autouse=True)
 def cpv(db_session):
     factories.add_cpv_codes()
-
-
-@pytest.fixture
-def officer(db_session):
-    return factories.user_with_role("officer")
-
-
-def bearer(app, user) -> dict[str, str]:
-    with app.test_request_context():
-        _row, token = create_api_token(user, "dates")
-    db.session.flush()
-    return {"Authorization": f"Bearer {token}"}
 
 
 def demand_count() -> int:

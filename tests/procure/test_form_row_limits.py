@@ -36,16 +36,6 @@ def cpv(db_session):
     factories.add_cpv_codes()
 
 
-@pytest.fixture
-def officer(db_session):
-    return factories.user_with_role("officer")
-
-
-@pytest.fixture
-def supplier(db_session):
-    return factories.user_with_role("supplier")
-
-
 def _requirements(n: int) -> list[RequirementInput]:
     return [RequirementInput(f"요구사항 {i}", str(i), "m", True) for i in range(n)]
 

@@ -21,11 +21,6 @@ def cpv(db_session):
     factories.add_cpv_codes()
 
 
-@pytest.fixture
-def officer(db_session):
-    return factories.user_with_role("officer")
-
-
 def test_draft_publish_close(app, officer):
     demand = in_request(app, services.create_demand, officer, factories.demand_input())
     assert demand.status == "draft" and demand.agency_id == officer.organisation_id

@@ -339,7 +339,6 @@ def test_only_evaluators_who_declared_no_conflict_read_a_proposal_and_its_files(
     declaring no conflict of interest: before, its price, answers and files stay closed, as
     the dossier does; a declared conflict, or no seat on the panel, closes it for good."""
     from procure import policy
-    from procure.account import services as accounts
     from procure.evaluation import services as evaluation
     from test_evaluation_common import make_round
 
@@ -362,11 +361,8 @@ def test_only_evaluators_who_declared_no_conflict_read_a_proposal_and_its_files(
         assert policy.can_read_proposal(user, proposal) is visible
         listed = proposal in db.session.scalars(services.visible_query(user)).all()
         assert listed is visible
-        _token_row, token = in_request(app, accounts.create_api_token, user, "script")
         client, _ = client_as(None)
-        api = client.get(
-            f"/api/v1/proposals/{proposal.id}", headers={"Authorization": f"Bearer {token}"}
-        )
+        api = client.get(f"/api/v1/proposals/{proposal.id}", headers=factories.bearer(app, user))
         assert api.status_code == (200 if visible else 404)
         client.post("/login", data={"email": user.email, "password": factories.PASSWORD})
         assert (client.get(f"/proposals/{proposal.id}").status_code == 200) is visible

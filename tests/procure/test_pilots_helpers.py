@@ -48,6 +48,8 @@ def designated_product(supplier, name="스마트 가로등", *, days_left=365, p
 
 
 def open_round(app, operator, products, *, budget=100_000_000, cap=None, open_it=True, **extra):
+    """A round of ``products`` (or of the raw ``product_ids=``, as a form posts them), opened
+    unless ``open_it`` is false; ``extra`` changes its other fields."""
     data = services.RoundInput(
         title=extra.pop("title", "2026년 1차 시범구매"),
         budget=budget,
@@ -56,7 +58,7 @@ def open_round(app, operator, products, *, budget=100_000_000, cap=None, open_it
         ends_on=extra.pop("ends_on", local_today() + timedelta(days=180)),
         applications_close_on=extra.pop("applications_close_on", None),
         per_agency_cap=cap,
-        product_ids=[p.id for p in products],
+        product_ids=extra.pop("product_ids", [p.id for p in products]),
     )
     round_ = in_request(app, services.create_round, operator, data)
     if open_it:

@@ -48,17 +48,14 @@ def test_round_requires_designated_products_and_a_sane_period(app, w):
     supplier = w["suppliers"][0]
     plain = designated_product(supplier, "지정 만료 제품", days_left=-1)
     with pytest.raises(Invalid) as refused:
-        in_request(
+        open_round(
             app,
-            services.create_round,
             w["operator"],
-            services.RoundInput(
-                title="",
-                budget=0,
-                starts_on=local_today(),
-                ends_on=local_today() - timedelta(days=1),
-                product_ids=[plain.id],
-            ),
+            [plain],
+            title="",
+            budget=0,
+            ends_on=local_today() - timedelta(days=1),
+            open_it=False,
         )
     fields = {e.field for e in refused.value.errors}
     assert {"title", "budget", "ends_on", "product_ids"} <= fields
@@ -69,18 +66,7 @@ def test_a_product_id_no_key_can_hold_is_a_field_message(app, w, raw):
     """A posted id that is not one (beyond a key's range, text, a boolean) is "does not exist",
     never the database refusing the query (it was a bare 422 page that lost the form)."""
     with pytest.raises(Invalid) as refused:
-        in_request(
-            app,
-            services.create_round,
-            w["operator"],
-            services.RoundInput(
-                title="회차",
-                budget=100_000_000,
-                starts_on=local_today(),
-                ends_on=local_today() + timedelta(days=30),
-                product_ids=[raw],
-            ),
-        )
+        open_round(app, w["operator"], [], product_ids=[raw], open_it=False)
     assert [(e.field, e.message) for e in refused.value.errors] == [
         ("product_ids", "One of the chosen products does not exist.")
     ]

@@ -198,7 +198,7 @@ def test_a_proposal_is_seen_only_by_its_parties(app, index, client_as):
     draft_link = f'href="/proposals/{draft.id}"'
 
     outsider, outsider_user = client_as("supplier")
-    headers = {"Authorization": f"Bearer {token_for(app, outsider_user)}"}
+    headers = factories.bearer(app, outsider_user)
     html = outsider.get("/search/?q=쿼크엔진").get_data(as_text=True)
     assert "Results: 0" in html and link not in html and "<mark>" not in html
     assert "Reverse proposal" not in html  # no facet value either
@@ -223,7 +223,7 @@ def test_a_proposal_is_seen_only_by_its_parties(app, index, client_as):
         assert link in html and "<mark>쿼크엔진</mark>" in html and "Reverse proposal" in html
         suggestions = role_client.get("/search/suggest?q=쿼크").get_json()["suggestions"]
         assert any(s["type"] == "proposal" for s in suggestions)
-    headers = {"Authorization": f"Bearer {token_for(app, operator)}"}
+    headers = factories.bearer(app, operator)
     api = operator_client.get("/api/v1/search?q=쿼크엔진", headers=headers).get_json()
     assert [item["id"] for item in api["items"]] == [f"proposal:{proposal.id}"]
     assert {"value": "proposal", "count": 1} in api["facets"]["type"]
@@ -234,15 +234,6 @@ def test_a_proposal_is_seen_only_by_its_parties(app, index, client_as):
     )
     assert draft_link not in operator_client.get("/search/?q=초안").get_data(as_text=True)
     assert draft_link in login_client(app, supplier_a).get("/search/?q=초안").get_data(as_text=True)
-
-
-def token_for(app, user) -> str:
-    from procure.account.services import create_api_token
-
-    with app.test_request_context():
-        _row, token = create_api_token(user, "search test")
-    db.session.flush()
-    return token
 
 
 def login_client(app, user):
