@@ -68,6 +68,8 @@ from threadpoolctl import threadpool_limits
 
 from matching.codes import LEVEL_NAMES, code_prefix, normalize_code
 from matching.text import (
+    KOREAN_PREDICATE_ENDINGS,
+    KOREAN_STOP_TERMS,
     MIN_TERM_LENGTH_HANGUL,
     MIN_TERM_LENGTH_LATIN,
     TextEncoder,
@@ -108,66 +110,6 @@ N_TERMS = 6
 LABEL_TERMS = 3
 #: A characteristic term is used by at least this share of the cluster's demands.
 MIN_TERM_SHARE = 1 / 3
-#: Korean predicate endings: a token ending so is a verb or adjective, not a term.
-KOREAN_PREDICATE_ENDINGS = ("하다", "한다", "된다", "있다", "없다", "이다", "했다", "됐다", "않다")
-#: Tokens never used as characteristic terms (besides English stop words).
-KOREAN_STOP_TERMS = frozenset(
-    [
-        "있다",
-        "있는",
-        "있고",
-        "있어",
-        "있도록",
-        "없다",
-        "없는",
-        "없어",
-        "한다",
-        "하는",
-        "하고",
-        "하여",
-        "해야",
-        "되는",
-        "된다",
-        "되어",
-        "않는",
-        "않고",
-        "않아",
-        "위해",
-        "위한",
-        "통해",
-        "대한",
-        "따라",
-        "따른",
-        "같은",
-        "때문",
-        "경우",
-        "이상",
-        "이하",
-        "이내",
-        "안에",
-        "이후",
-        "현재",
-        "기존",
-        "모든",
-        "매년",
-        "가능",
-        "가능한",
-        "필요",
-        "필요한",
-        "어렵다",
-        "어려운",
-        "어려워",
-        "등을",
-        "등의",
-        "그리고",
-        "또는",
-        "각각",
-        "우리",
-        "해당",
-        "이를",
-        "이런",
-    ]
-)
 
 #: ``scorer(demand) -> [(listing_id, score), …]`` best first, or a precomputed mapping.
 Scorer = Callable[[dict], Sequence[tuple[object, float]]]

@@ -20,8 +20,8 @@ WORD_PATTERN = r"(?u)\b\w+\b"
 _TAGS = re.compile(r"<[^>]+>")
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
-#: Particles and suffixes stripped from Korean tokens before comparing key terms.
-_KOREAN_SUFFIXES = (
+#: Particles stripped from Korean tokens before comparing key terms (드론을 → 드론).
+_KOREAN_PARTICLES = (
     "에서는",
     "으로는",
     "에서",
@@ -30,8 +30,6 @@ _KOREAN_SUFFIXES = (
     "까지",
     "부터",
     "처럼",
-    "하는",
-    "하고",
     "이며",
     "용",
     "을",
@@ -47,6 +45,98 @@ _KOREAN_SUFFIXES = (
     "과",
     "도",
     "및",
+)
+#: Endings of verbs and adjectives stripped the same way (측정합니다 → 측정, 연동되며 → 연동);
+#: a token that is nothing but such a word (합니다, 있습니다) is no term at all.
+KOREAN_VERB_ENDINGS = (
+    "합니다",
+    "습니다",
+    "입니다",
+    "됩니다",
+    "니다",
+    "하는",
+    "되는",
+    "하고",
+    "되고",
+    "하며",
+    "되며",
+    "하여",
+    "되어",
+    "해야",
+    "해서",
+    "하면",
+    "되면",
+    "하게",
+    "하기",
+    "되기",
+    "하다",
+    "되다",
+    "한다",
+    "된다",
+    "했다",
+    "됐다",
+)
+#: Longest first, so the longest suffix a token ends with is the one considered.
+_KOREAN_SUFFIXES = tuple(sorted(_KOREAN_PARTICLES + KOREAN_VERB_ENDINGS, key=len, reverse=True))
+#: Korean predicate endings: a token ending so is a verb or adjective, not a term.
+KOREAN_PREDICATE_ENDINGS = ("하다", "한다", "된다", "있다", "없다", "이다", "했다", "됐다", "않다")
+#: Korean words that are never key terms: auxiliaries, connectives, quantities.
+KOREAN_STOP_TERMS = frozenset(
+    [
+        "있다",
+        "있는",
+        "있고",
+        "있어",
+        "있도록",
+        "없다",
+        "없는",
+        "없어",
+        "한다",
+        "하는",
+        "하고",
+        "하여",
+        "해야",
+        "되는",
+        "된다",
+        "되어",
+        "않는",
+        "않고",
+        "않아",
+        "위해",
+        "위한",
+        "통해",
+        "대한",
+        "따라",
+        "따른",
+        "같은",
+        "때문",
+        "경우",
+        "이상",
+        "이하",
+        "이내",
+        "안에",
+        "이후",
+        "현재",
+        "기존",
+        "모든",
+        "매년",
+        "가능",
+        "가능한",
+        "필요",
+        "필요한",
+        "어렵다",
+        "어려운",
+        "어려워",
+        "등을",
+        "등의",
+        "그리고",
+        "또는",
+        "각각",
+        "우리",
+        "해당",
+        "이를",
+        "이런",
+    ]
 )
 MIN_TERM_LENGTH_LATIN = 3
 MIN_TERM_LENGTH_HANGUL = 2
@@ -70,10 +160,21 @@ def is_hangul(token: str) -> bool:
 
 
 def _strip_korean_suffix(token: str) -> str:
+    """The token without the longest particle or verb ending it ends with, unless fewer than
+    ``MIN_TERM_LENGTH_HANGUL`` syllables would remain (then the token as it is)."""
     for suffix in _KOREAN_SUFFIXES:
-        if token.endswith(suffix) and len(token) - len(suffix) >= MIN_TERM_LENGTH_HANGUL:
-            return token[: -len(suffix)]
+        if token.endswith(suffix):
+            if len(token) - len(suffix) >= MIN_TERM_LENGTH_HANGUL:
+                return token[: -len(suffix)]
+            return token
     return token
+
+
+def _is_korean_function_word(token: str) -> bool:
+    """A word that names nothing: a stop term, or only a verb (합니다, 있습니다, 하는)."""
+    return token in KOREAN_STOP_TERMS or (
+        token.endswith(KOREAN_VERB_ENDINGS) and _strip_korean_suffix(token) == token
+    )
 
 
 def _stem_latin(token: str) -> str:
@@ -106,16 +207,26 @@ def shared_terms(a: object, b: object, limit: int | None = 3) -> list[str]:
     """
     tokens_b = word_tokens(b)
     latin_b = {_stem_latin(t) for t in tokens_b if not is_hangul(t) and not t.isdigit()}
-    hangul_b = [_strip_korean_suffix(t) for t in tokens_b if is_hangul(t)]
+    hangul_b = [
+        _strip_korean_suffix(t)
+        for t in tokens_b
+        if is_hangul(t) and not _is_korean_function_word(t)
+    ]
     found: dict[str, None] = {}
     for token in word_tokens(a):
         if token.isdigit():
             continue
         if is_hangul(token):
+            if _is_korean_function_word(token):
+                continue
             stem = _strip_korean_suffix(token)
             for other in hangul_b:
                 common = _longest_common_substring(stem, other)
-                if len(common) >= MIN_TERM_LENGTH_HANGUL and is_hangul(common):
+                if (
+                    len(common) >= MIN_TERM_LENGTH_HANGUL
+                    and is_hangul(common)
+                    and not _is_korean_function_word(common)
+                ):
                     found.setdefault(common, None)
         else:
             stem = _stem_latin(token)
@@ -192,10 +303,23 @@ class TextEncoder(TransformerMixin, BaseEstimator):
         return xc, xw
 
     def idf(self, term: str) -> float:
-        """The word IDF of ``term`` (the largest IDF for an unknown term)."""
+        """The IDF of ``term`` among the fitted texts (the largest IDF for an unknown term).
+
+        A Korean term is matched inside words (``shared_terms``), so its rarity is read from
+        the character n-grams: a term no longer than the longest n-gram is one, a longer one
+        is as rare as its rarest piece. Other terms are read from the words.
+        """
         check_is_fitted(self, "chars_")
+        if is_hangul(term):
+            longest = self.char_ngram_range[1]
+            pieces = [term[i : i + longest] for i in range(max(1, len(term) - longest + 1))]
+            return max(_idf_of(self.chars_, piece) for piece in pieces)
         if self.words_ is None:
             return 1.0
-        index = self.words_.vocabulary_.get(term)
-        idf = self.words_.idf_
-        return float(idf[index]) if index is not None else float(idf.max())
+        return _idf_of(self.words_, term)
+
+
+def _idf_of(vectorizer, term: str) -> float:
+    index = vectorizer.vocabulary_.get(term)
+    idf = vectorizer.idf_
+    return float(idf[index]) if index is not None else float(idf.max())

@@ -116,6 +116,10 @@ SCHEMAS.update(
                     },
                 },
                 "submitted_at": {"type": ["string", "null"], "format": "date-time"},
+                "demand_revision": {
+                    "type": ["integer", "null"],
+                    "description": "The version of the demand the proposal answered when sent",
+                },
                 "decided_at": {"type": ["string", "null"], "format": "date-time"},
                 "created_at": {"type": "string", "format": "date-time"},
                 "updated_at": {"type": "string", "format": "date-time"},
@@ -157,6 +161,7 @@ def proposal_json(proposal: ReverseProposal) -> dict:
             for r in sorted(proposal.responses, key=lambda r: r.requirement_id)
         ],
         "submitted_at": iso(proposal.submitted_at),
+        "demand_revision": proposal.demand_revision,
         "decided_at": iso(proposal.decided_at),
         "created_at": iso(proposal.created_at),
         "updated_at": iso(proposal.updated_at),
@@ -269,6 +274,22 @@ def submit_proposal(proposal_id: int):
     proposal = services.get_proposal(current_user, proposal_id)
     data = read_body(TRANSITION_FIELDS, optional=True)
     services.submit(_actor(), proposal, data.get("version"))
+    db.session.commit()
+    return jsonify(proposal_json(proposal))
+
+
+@bp.route("/proposals/<int:proposal_id>/reopen", methods=["POST"])
+@authz.roles(Role.SUPPLIER, acting=True)
+@document(
+    "Take a sent proposal back to revise it after its demand was amended",
+    body=body_schema(TRANSITION_FIELDS),
+    responses=one("Proposal", "The proposal, a draft again"),
+    tags=TAGS,
+)
+def reopen_proposal(proposal_id: int):
+    proposal = services.get_proposal(current_user, proposal_id)
+    data = read_body(TRANSITION_FIELDS, optional=True)
+    services.reopen(_actor(), proposal, data.get("version"))
     db.session.commit()
     return jsonify(proposal_json(proposal))
 

@@ -24,8 +24,12 @@ from procure.models import (
     DemandRevision,
     DemandStatus,
     DemandType,
+    Dialogue,
+    DialogueStatus,
+    ProposalStatus,
     Question,
     RequirementResponse,
+    ReverseProposal,
     Role,
     User,
 )
@@ -303,7 +307,43 @@ def update_demand(
         )
     db.session.flush()
     record("demand.updated", "demand", demand.id, actor=actor, before=before, after=after)
+    if demand.status == DemandStatus.PUBLISHED:
+        _tell_proposers_of_the_amendment(demand)
     return demand
+
+
+def _tell_proposers_of_the_amendment(demand: Demand) -> None:
+    """Suppliers with a proposal on the demand that is not settled yet hear of each new version:
+    a sent one may be taken back and revised (``proposals.services.may_revise``)."""
+    from procure.notifications.services import members
+
+    suppliers = db.session.scalars(
+        select(ReverseProposal.supplier_id)
+        .where(
+            ReverseProposal.demand_id == demand.id,
+            ReverseProposal.status.in_(
+                [ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.SHORTLISTED]
+            ),
+        )
+        .distinct()
+    ).all()
+    revision = demand.revision
+    for supplier_id in sorted(suppliers):
+        notify(
+            members(supplier_id),
+            "demand.amended",
+            lambda: _(
+                "The demand “%(title)s” was amended (version %(n)d)",
+                title=demand.title,
+                n=revision,
+            ),
+            lambda: _(
+                "Compare the versions and check your proposal against the amended demand. A "
+                "proposal you have sent can be taken back, revised and sent again while the "
+                "demand is open."
+            ),
+            url_for("demands.versions", demand_id=demand.id),
+        )
 
 
 def _move(demand: Demand, target: str) -> None:
@@ -361,6 +401,13 @@ def close_demand(
     if version is not None and version != demand.version:
         raise Conflict(stale_message())
     _move(demand, DemandStatus.CLOSED)
+    if running_dialogue(demand) is not None:
+        raise Conflict(
+            _(
+                "A competitive dialogue is running on this demand. Award or cancel the "
+                "dialogue first."
+            )
+        )
     check = Checker()
     outcome = check.choice("outcome", outcome, set(DemandOutcome))
     note = check.text("outcome_note", note, 2000)
@@ -378,7 +425,23 @@ def close_demand(
         before={"status": DemandStatus.PUBLISHED},
         after={"status": demand.status, "outcome": outcome},
     )
+    from procure.proposals.services import close_open_proposals
+
+    close_open_proposals(actor, demand)
     return demand
+
+
+def running_dialogue(demand: Demand) -> Dialogue | None:
+    """The competitive dialogue under way on ``demand``: opened, and not yet awarded or
+    cancelled. While there is one, the demand takes no reverse proposals and stays open."""
+    return db.session.scalar(
+        select(Dialogue).where(
+            Dialogue.demand_id == demand.id,
+            Dialogue.status.not_in(
+                [DialogueStatus.DRAFT, DialogueStatus.AWARDED, DialogueStatus.CANCELLED]
+            ),
+        )
+    )
 
 
 def delete_draft(actor: User, demand: Demand) -> None:
@@ -387,6 +450,10 @@ def delete_draft(actor: User, demand: Demand) -> None:
         raise Conflict(_("Only drafts can be deleted; close a published demand instead."))
     demand.deleted_at = utcnow()
     record("demand.deleted", "demand", demand.id, actor=actor, before=snapshot(demand))
+    if demand.idea_id is not None:
+        from procure.ideas.services import release
+
+        release(actor, demand)
 
 
 def get_demand(user, demand_id: int) -> Demand:

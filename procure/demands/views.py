@@ -234,7 +234,8 @@ def detail(demand_id: int):
         can_propose=demand.status == DemandStatus.PUBLISHED
         and user.is_authenticated
         and user.has_role(Role.SUPPLIER)
-        and user.can_act_for_organisation,
+        and user.can_act_for_organisation
+        and services.running_dialogue(demand) is None,
         can_compare=can_compare,
         proposal_count=proposal_count,
         my_proposals=my_proposals,

@@ -233,6 +233,10 @@ def _manage_page(
         officers_score=not committee.has_committee(dialogue),
         timeline=services.timeline(dialogue),
         actions=[a for a in services.TRANSITIONS[dialogue.status] if a != "cancel"],
+        # Operators oversee (they see this page) but only the agency's officers run the
+        # procedure: its forms are shown to those who may post them.
+        runs_procedure=services.is_agency_officer(current_user, dialogue)
+        and current_user.can_act_for_organisation,
         basics=basics,
         finals=finals,
         results=results,

@@ -139,6 +139,41 @@ def adopt(actor: User, idea: CitizenIdea) -> Demand:
     return demand
 
 
+def release(actor: User, demand: Demand) -> CitizenIdea | None:
+    """The draft demand an agency made from an idea was deleted: the idea is published again,
+    for any agency to adopt, and its author is told. Returns the idea (None if there is none)."""
+    idea = demand.idea
+    if idea is None or idea.status != IdeaStatus.ADOPTED:
+        return None
+    before = {"status": idea.status, "adopted_by_id": idea.adopted_by_id}
+    idea.status = IdeaStatus.APPROVED
+    idea.adopted_by_id = None
+    idea.updated_at = utcnow()
+    db.session.flush()
+    record(
+        "idea.released",
+        "idea",
+        idea.id,
+        actor=actor,
+        before=before,
+        after={"status": IdeaStatus.APPROVED, "deleted_demand_id": demand.id},
+    )
+    author = db.session.get(User, idea.author_id)
+    agency = actor.organisation.name if actor.organisation else ""
+    notify(
+        [author] if author else [],
+        "idea.released",
+        lambda: _("Your idea “%(title)s” is open for adoption again", title=idea.title),
+        lambda: _(
+            "%(agency)s will not turn your idea into a demand after all. It stays published, "
+            "and another agency can adopt it.",
+            agency=agency,
+        ),
+        url_for("ideas.detail", idea_id=idea.id),
+    )
+    return idea
+
+
 def get_idea(user, idea_id: int) -> CitizenIdea:
     idea = db.session.get(CitizenIdea, idea_id)
     if idea is None or not policy.can_read_idea(user, idea):

@@ -100,7 +100,11 @@ def detail(idea_id: int):
     idea = services.get_idea(current_user, idea_id)
     user = current_user
     demand = db.session.scalar(
-        select(Demand).where(Demand.idea_id == idea.id).options(selectinload(Demand.agency))
+        select(Demand)
+        .where(Demand.idea_id == idea.id, Demand.deleted_at.is_(None))
+        .order_by(Demand.id.desc())
+        .limit(1)
+        .options(selectinload(Demand.agency))
     )
     if demand is not None and not policy.can_read_demand(user, demand):
         demand = None

@@ -302,6 +302,8 @@ class ReverseProposal(TimestampMixin, VersionedMixin, db.Model):
     status: Mapped[str] = mapped_column(String(16), default=ProposalStatus.DRAFT, index=True)
     decision_reason: Mapped[str | None] = mapped_column(Text)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The version of the demand the proposal answered when it was submitted.
+    demand_revision: Mapped[int | None] = mapped_column(Integer)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 

@@ -593,6 +593,15 @@ def _check_weights(weights) -> dict[str, float]:
     return out
 
 
+def applications_still_open_until(round_: PilotRound) -> date | None:
+    """The closing day of an open round whose applications have not closed yet (else None):
+    the optimiser waits for it, so no agency is shut out before the day announced."""
+    closes = round_.applications_close_on
+    if round_.status == R.OPEN and closes is not None and closes >= local_today():
+        return closes
+    return None
+
+
 def allocate(
     actor: User, round_: PilotRound, weights: dict | None = None, version: int | None = None
 ) -> PilotRound:
@@ -605,6 +614,14 @@ def allocate(
     _check_version(round_, version)
     if round_.status not in (R.OPEN, R.ALLOCATING):
         raise Conflict(_("Allocation is possible only while a round is open or allocating."))
+    closes = applications_still_open_until(round_)
+    if closes is not None:
+        raise Conflict(
+            _(
+                "Applications are open until %(day)s; the optimiser can run from the next day.",
+                day=closes.isoformat(),
+            )
+        )
     chosen_weights = allocation.clean_weights({**(round_.weights or {}), **_check_weights(weights)})
     candidates, units = _candidates(round_)
     if not candidates:

@@ -165,6 +165,7 @@ def round_detail(round_id: int):
         published=services.allocation_published(round_),
         my_products=my_products,
         weights=allocation.clean_weights(round_.weights),
+        applications_open_until=services.applications_still_open_until(round_),
         action_form=ActionForm(),
     )
 

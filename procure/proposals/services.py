@@ -14,6 +14,7 @@ from procure.audit.services import record
 from procure.checks import Checker
 from procure.classification.services import check_codes
 from procure.clock import local_today
+from procure.demands.services import running_dialogue
 from procure.errors import Conflict, Forbidden, NotFound, stale_message
 from procure.extensions import db
 from procure.labels import PROPOSAL_STATUS, label
@@ -21,6 +22,7 @@ from procure.matching_service import record_feedback
 from procure.models import (
     Compliance,
     Demand,
+    DemandRevision,
     DemandStatus,
     Organisation,
     OrganisationKind,
@@ -37,13 +39,22 @@ from procure.notifications.services import members, notify, operators
 S = ProposalStatus
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
-    S.SUBMITTED: frozenset({S.SHORTLISTED, S.DECLINED, S.WITHDRAWN}),
+    S.SUBMITTED: frozenset({S.SHORTLISTED, S.DECLINED, S.WITHDRAWN, S.DRAFT}),
     S.SHORTLISTED: frozenset({S.ACCEPTED, S.DECLINED, S.WITHDRAWN}),
     S.DECLINED: frozenset(),
     S.ACCEPTED: frozenset(),
     S.WITHDRAWN: frozenset(),
 }
 DECISIONS = (S.SHORTLISTED, S.DECLINED, S.ACCEPTED)
+#: Proposals still waiting for the agency: declined when their demand closes.
+OPEN_STATES = (S.SUBMITTED, S.SHORTLISTED)
+
+
+def DIALOGUE_ONLY():  # noqa: N802 - a message, read in the request's language
+    return _(
+        "This demand is procured through a competitive dialogue. Take part in the dialogue "
+        "instead of sending a proposal."
+    )
 
 
 @dataclass
@@ -100,6 +111,8 @@ def _validated(actor: User, data: ProposalInput, existing: ReverseProposal | Non
                 demand = None
             elif demand.status != DemandStatus.PUBLISHED:
                 check.fail("demand_id", _("This demand is not open for proposals."))
+            elif running_dialogue(demand) is not None:
+                check.fail("demand_id", DIALOGUE_ONLY())
         elif agency_id:
             agency = db.session.get(Organisation, agency_id)
             if agency is None or agency.kind != OrganisationKind.AGENCY or not agency.is_verified:
@@ -256,6 +269,8 @@ def submit(actor: User, proposal: ReverseProposal, version: int | None = None) -
     if demand is not None:
         if demand.status != DemandStatus.PUBLISHED:
             check.fail("demand_id", _("The demand is no longer open for proposals."))
+        elif running_dialogue(demand) is not None:
+            check.fail("demand_id", DIALOGUE_ONLY())
         elif demand.closes_on and demand.closes_on < local_today():
             check.fail(
                 "demand_id", _("The demand closed on %(day)s.", day=demand.closes_on.isoformat())
@@ -270,6 +285,7 @@ def submit(actor: User, proposal: ReverseProposal, version: int | None = None) -
     check.done(_("The proposal is not ready to submit."))
     proposal.status = S.SUBMITTED
     proposal.submitted_at = utcnow()
+    proposal.demand_revision = demand.revision if demand is not None else None
     db.session.flush()
     record(
         "proposal.submitted",
@@ -289,6 +305,71 @@ def submit(actor: User, proposal: ReverseProposal, version: int | None = None) -
         lambda: _("New proposal received: “%(title)s”", title=title),
         lambda: _("A supplier has sent a proposal. Open it to compare and decide."),
         url_for("proposals.detail", proposal_id=proposal.id),
+    )
+    return proposal
+
+
+def answers_an_earlier_version(proposal: ReverseProposal) -> bool:
+    """The demand was amended after the proposal was sent."""
+    demand = proposal.demand
+    return bool(
+        demand is not None
+        and proposal.demand_revision
+        and proposal.demand_revision < demand.revision
+        and proposal.status != S.DRAFT
+    )
+
+
+def answered_requirements(proposal: ReverseProposal) -> dict[str, dict] | None:
+    """The demand's requirements as they stood in the version the proposal answered, by name
+    (requirements keep their name across versions); None when the demand is unchanged since."""
+    if not answers_an_earlier_version(proposal):
+        return None
+    row = db.session.scalar(
+        select(DemandRevision).where(
+            DemandRevision.demand_id == proposal.demand_id,
+            DemandRevision.revision == proposal.demand_revision,
+        )
+    )
+    if row is None:
+        return None
+    return {item["name"]: item for item in row.snapshot.get("requirements", [])}
+
+
+def may_revise(proposal: ReverseProposal) -> bool:
+    """A sent proposal its supplier may take back to revise: the demand was amended after it
+    was sent, no decision has been made on it, and the demand is still open."""
+    demand = proposal.demand
+    return (
+        proposal.status == S.SUBMITTED
+        and answers_an_earlier_version(proposal)
+        and demand.status == DemandStatus.PUBLISHED
+        and (demand.closes_on is None or demand.closes_on >= local_today())
+    )
+
+
+def reopen(actor: User, proposal: ReverseProposal, version: int | None = None) -> ReverseProposal:
+    """submitted → draft, to answer an amended demand; sending it again tells the agency."""
+    _require_supplier(actor, proposal.supplier_id)
+    if version is not None and version != proposal.version:
+        raise Conflict(stale_message())
+    if not may_revise(proposal):
+        raise Conflict(
+            _(
+                "Only a sent proposal with no decision yet, to a demand amended since and still "
+                "open, can be taken back to revise."
+            )
+        )
+    proposal.status = S.DRAFT
+    proposal.updated_at = utcnow()
+    db.session.flush()
+    record(
+        "proposal.reopened",
+        "proposal",
+        proposal.id,
+        actor=actor,
+        before={"status": S.SUBMITTED, "demand_revision": proposal.demand_revision},
+        after={"status": S.DRAFT},
     )
     return proposal
 
@@ -327,6 +408,8 @@ def decide(
         raise Conflict(stale_message())
     if decision not in DECISIONS:
         raise Conflict(_("Unknown decision."))
+    if proposal.demand is not None and proposal.demand.status != DemandStatus.PUBLISHED:
+        raise Conflict(_("The demand is closed; its proposals can no longer be decided."))
     _move(proposal, decision)
     check = Checker()
     reason = check.text("reason", reason, 2000, required=decision == S.DECLINED)
@@ -359,6 +442,56 @@ def decide(
         url_for("proposals.detail", proposal_id=proposal.id),
     )
     return proposal
+
+
+def close_open_proposals(actor: User, demand: Demand) -> list[ReverseProposal]:
+    """The demand has closed: every proposal still waiting for a decision is declined, with
+    the demand's outcome as the reason, and its supplier is told. Drafts stay drafts (they
+    can no longer be submitted); decided and withdrawn proposals are left as they are."""
+    from procure.labels import DEMAND_OUTCOME
+
+    waiting = db.session.scalars(
+        select(ReverseProposal)
+        .where(ReverseProposal.demand_id == demand.id, ReverseProposal.status.in_(OPEN_STATES))
+        .order_by(ReverseProposal.id)
+    ).all()
+    now = utcnow()
+    for proposal in waiting:
+        before = proposal.status
+        reason = _(
+            "The demand was closed (%(outcome)s).", outcome=label(DEMAND_OUTCOME, demand.outcome)
+        )
+        if demand.outcome_note:
+            reason = f"{reason} {demand.outcome_note}"
+        proposal.status = S.DECLINED
+        proposal.decision_reason = reason[:2000]
+        proposal.decided_at = proposal.updated_at = now
+        proposal.decided_by_id = actor.id
+        db.session.flush()
+        record(
+            "proposal.declined",
+            "proposal",
+            proposal.id,
+            actor=actor,
+            before={"status": before},
+            after={"status": S.DECLINED, "reason": proposal.decision_reason},
+        )
+        notify(
+            members(proposal.supplier_id),
+            "proposal.status",
+            lambda p=proposal: _(
+                "Your proposal “%(title)s” is now %(status)s",
+                title=p.title,
+                status=label(PROPOSAL_STATUS, S.DECLINED),
+            ),
+            lambda: _(
+                "The demand “%(title)s” was closed (%(outcome)s).",
+                title=demand.title,
+                outcome=label(DEMAND_OUTCOME, demand.outcome),
+            ),
+            url_for("proposals.detail", proposal_id=proposal.id),
+        )
+    return waiting
 
 
 def get_proposal(user, proposal_id: int) -> ReverseProposal:

@@ -197,6 +197,9 @@ def detail(proposal_id: int):
         is_owner=policy.acts_for(user, proposal.supplier_id),
         can_edit=policy.can_edit_proposal(user, proposal),
         can_decide=policy.can_decide_proposal(user, proposal),
+        earlier_version=services.answers_an_earlier_version(proposal),
+        answered=services.answered_requirements(proposal),
+        may_revise=policy.acts_for(user, proposal.supplier_id) and services.may_revise(proposal),
         action_form=ActionForm(),
         decision_form=DecisionForm(),
     )
@@ -210,6 +213,22 @@ def submit(proposal_id: int):
     db.session.commit()
     flash(_("Your proposal is submitted. The agency has been notified."), "success")
     return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+
+
+@bp.route("/<int:proposal_id>/reopen", methods=["POST"])
+@authz.roles(Role.SUPPLIER, acting=True)
+def reopen(proposal_id: int):
+    proposal = services.get_proposal(current_user, proposal_id)
+    services.reopen(current_user._get_current_object(), proposal, posted_version())
+    db.session.commit()
+    flash(
+        _(
+            "Your proposal is a draft again. Answer the amended demand and submit it; the "
+            "agency is told when you do."
+        ),
+        "success",
+    )
+    return redirect(url_for("proposals.edit", proposal_id=proposal.id))
 
 
 @bp.route("/<int:proposal_id>/withdraw", methods=["POST"])

@@ -30,6 +30,7 @@ EXPECTED: dict[str, object] = {
     "api.proposal": SIGNED_IN,
     "api.update_proposal": {"supplier"},
     "api.submit_proposal": {"supplier"},
+    "api.reopen_proposal": {"supplier"},
     "api.withdraw_proposal": {"supplier"},
     "api.shortlist_proposal": {"officer", "operator"},
     "api.decline_proposal": {"officer", "operator"},

@@ -57,6 +57,7 @@ EXPECTED: dict[str, object] = {
     "proposals.edit": {"supplier"},
     "proposals.detail": SIGNED_IN,
     "proposals.submit": {"supplier"},
+    "proposals.reopen": {"supplier"},
     "proposals.withdraw": {"supplier"},
     "proposals.decide": {"officer", "operator"},
     "ideas.index": PUBLIC,

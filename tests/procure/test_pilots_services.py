@@ -131,6 +131,28 @@ def test_application_is_refused_after_the_closing_day(app, w):
         apply(app, w["officers"][0], round_, plan)
 
 
+def test_the_optimiser_waits_until_the_applications_have_closed(app, w, monkeypatch, login):
+    operator = w["operator"]
+    closes = local_today() + timedelta(days=3)
+    round_ = open_round(app, operator, w["products"], applications_close_on=closes)
+    plan = file_plan(app, w["suppliers"][0], round_, w["products"][0])
+    apply(app, w["officers"][0], round_, plan)
+    with pytest.raises(Conflict, match=closes.isoformat()):
+        in_request(app, services.allocate, operator, round_)
+    assert round_.status == "open"
+    page = factories.english_client(app)
+    login(operator, on=page)
+    assert "can run from the next day" in page.get(f"/pilots/rounds/{round_.id}").get_data(
+        as_text=True
+    )
+    monkeypatch.setattr(services, "local_today", lambda: closes)  # the closing day itself
+    with pytest.raises(Conflict):
+        in_request(app, services.allocate, operator, round_)
+    monkeypatch.setattr(services, "local_today", lambda: closes + timedelta(days=1))
+    in_request(app, services.allocate, operator, round_)
+    assert round_.status == "allocating"
+
+
 # -- visibility ----------------------------------------------------------------------------
 
 

@@ -1,0 +1,230 @@
+"""What happens around a demand when it changes or ends: an amendment reaches the proposals
+already sent, closing it settles its open proposals, a running competitive dialogue keeps it
+open and takes the suppliers, and a deleted draft made from a citizen's idea gives it back."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+import factories
+from factories import answered_proposal, in_request, published_demand
+from procure.demands import services as demands
+from procure.demands.services import RequirementInput
+from procure.errors import Conflict, Invalid
+from procure.extensions import db
+from procure.ideas import services as ideas
+from procure.models import AuditEvent, CitizenIdea, Dialogue, Notification
+from procure.proposals import services as proposals
+from procure.proposals.services import ResponseInput
+from test_dialogue import create as create_dialogue
+from test_dialogue import make_clock, make_people
+from test_dialogue import move as move_dialogue
+
+
+@pytest.fixture(autouse=True)
+def cpv(db_session):
+    factories.add_cpv_codes()
+
+
+def _titles(user, kind):
+    return db.session.scalars(
+        select(Notification.title).where(Notification.user_id == user.id, Notification.kind == kind)
+    ).all()
+
+
+def test_an_amendment_reaches_the_proposals_already_sent(app, officer, login):
+    demand = published_demand(app, officer)
+    sent, shortlisted = factories.user_with_role("supplier"), factories.user_with_role("supplier")
+    proposal = answered_proposal(app, sent, demand)
+    other = answered_proposal(app, shortlisted, demand)
+    in_request(app, proposals.decide, officer, other, "shortlisted")
+    assert proposal.demand_revision == 1
+    changed = factories.demand_input(
+        requirements=[
+            RequirementInput("정지비행 안정성", "0.3", "m", True),  # was 0.5 m
+            RequirementInput("안내방송 음압", "100", "dB", True),
+            RequirementInput("비행시간", "40", "분", False),
+            RequirementInput("방수 등급", "IP67", "", True),  # new
+        ]
+    )
+    in_request(app, demands.update_demand, officer, demand, changed, demand.version, "강풍 기준")
+    assert demand.revision == 2
+    assert _titles(sent, "demand.amended") and _titles(shortlisted, "demand.amended")
+
+    supplier = factories.english_client(app)
+    login(sent, on=supplier)
+    page = supplier.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert "answered version 1 of the demand" in page
+    assert "when answered: 0.5 m" in page
+    assert "added after this proposal was sent" in page
+    buyer = factories.english_client(app)
+    login(officer, on=buyer)
+    assert "answered version 1" in buyer.get(f"/demands/{demand.id}/proposals").get_data(
+        as_text=True
+    )
+    assert f"/proposals/{proposal.id}/reopen" in page
+
+    # The supplier takes it back, answers the new requirement and sends it again.
+    response = supplier.post(f"/proposals/{proposal.id}/reopen", data={"version": proposal.version})
+    assert response.status_code == 302 and response.location.endswith("/edit")
+    db.session.refresh(proposal)
+    assert proposal.status == "draft"
+    with pytest.raises(Invalid):  # the new mandatory requirement is not answered yet
+        in_request(app, proposals.submit, sent, proposal)
+    data = proposals.ProposalInput(
+        title=proposal.title,
+        summary=proposal.summary,
+        price_offer=proposal.price_offer,
+        responses=[
+            ResponseInput(r.id, "meets", r.target_value, "시험성적서") for r in demand.requirements
+        ],
+    )
+    in_request(app, proposals.update_proposal, sent, proposal, data, proposal.version)
+    in_request(app, proposals.submit, sent, proposal)
+    assert proposal.status == "submitted" and proposal.demand_revision == 2
+    assert "answered version" not in supplier.get(f"/proposals/{proposal.id}").get_data(
+        as_text=True
+    )
+    # A proposal the agency has acted on is not taken back.
+    with pytest.raises(Conflict):
+        in_request(app, proposals.reopen, shortlisted, other)
+
+
+def test_closing_a_demand_declines_the_proposals_still_waiting_and_tells_their_suppliers(
+    app, officer
+):
+    demand = published_demand(app, officer)
+    waiting, shortlisted, accepted, draft = (factories.user_with_role("supplier") for _ in "abcd")
+    p_waiting = answered_proposal(app, waiting, demand)
+    p_short = answered_proposal(app, shortlisted, demand)
+    p_accepted = answered_proposal(app, accepted, demand)
+    p_draft = answered_proposal(app, draft, demand, submit=False)
+    in_request(app, proposals.decide, officer, p_short, "shortlisted")
+    in_request(app, proposals.decide, officer, p_accepted, "shortlisted")
+    in_request(app, proposals.decide, officer, p_accepted, "accepted")
+
+    in_request(app, demands.close_demand, officer, demand, "awarded", "계약 체결 완료")
+
+    assert (p_waiting.status, p_short.status) == ("declined", "declined")
+    assert "계약 체결 완료" in p_waiting.decision_reason
+    assert (p_accepted.status, p_draft.status) == ("accepted", "draft")
+    assert _titles(waiting, "proposal.status") and _titles(shortlisted, "proposal.status")
+    # Told once for the shortlisting of the accepted one and once for its acceptance; nothing
+    # more when the demand closed.
+    assert len(_titles(accepted, "proposal.status")) == 2
+    assert not _titles(draft, "proposal.status")
+    declined = db.session.scalars(
+        select(AuditEvent.target_id).where(AuditEvent.action == "proposal.declined")
+    ).all()
+    assert sorted(declined) == sorted([str(p_waiting.id), str(p_short.id)])
+    # Nobody decides on a closed demand any more, and a draft cannot be sent to it.
+    with pytest.raises(Conflict):
+        in_request(app, proposals.decide, officer, p_accepted, "declined", "늦게 바꿈")
+    with pytest.raises(Invalid):
+        in_request(app, proposals.submit, draft, p_draft)
+
+
+def test_a_running_dialogue_keeps_its_demand_open_and_takes_the_suppliers(
+    app, db_session, login, monkeypatch
+):
+    make_clock(monkeypatch)
+    users, clients = make_people(app, login)
+    dialogue_id = create_dialogue(app, clients, users)
+    dialogue = db.session.get(Dialogue, dialogue_id)
+    demand = dialogue.demand
+    officer, supplier = users["officer"], users["A"]
+    # A draft procedure changes nothing yet: the demand still takes proposals.
+    page = clients["A"].get(f"/demands/{demand.id}").get_data(as_text=True)
+    assert f"/proposals/new?demand={demand.id}" in page
+    assert move_dialogue(clients, dialogue_id, "publish").status_code == 302
+
+    page = clients["A"].get(f"/demands/{demand.id}").get_data(as_text=True)
+    assert f"/proposals/new?demand={demand.id}" not in page
+    assert f"/dialogues/{dialogue_id}" in page
+    with pytest.raises(Invalid) as refused:
+        answered_proposal(app, supplier, demand, submit=False)
+    assert "competitive dialogue" in str(refused.value.errors)
+    response = clients["A"].post(
+        f"/proposals/new?demand={demand.id}", data={"title": "t", "summary": "s"}
+    )
+    assert response.status_code == 422
+    assert "competitive dialogue" in response.get_data(as_text=True)
+    with pytest.raises(Conflict, match="dialogue"):
+        in_request(app, demands.close_demand, officer, demand, "withdrawn")
+
+    assert move_dialogue(clients, dialogue_id, "cancel", reason="예산 삭감").status_code == 302
+    in_request(app, demands.close_demand, officer, demand, "withdrawn")
+    assert demand.status == "closed"
+
+
+def test_operators_oversee_a_dialogue_without_forms_they_may_not_post(
+    app, db_session, login, monkeypatch
+):
+    make_clock(monkeypatch)
+    users, clients = make_people(app, login)
+    dialogue_id = create_dialogue(app, clients, users)
+    operator = factories.english_client(app)
+    login(factories.user_with_role("operator"), on=operator)
+    page = operator.get(f"/dialogues/{dialogue_id}/manage").get_data(as_text=True)
+    assert f"/dialogues/{dialogue_id}/move" not in page
+    assert f"/dialogues/{dialogue_id}/edit" not in page
+    assert "for oversight" in page
+    # What the page no longer offers is still refused when posted.
+    assert move_dialogue({"officer": operator}, dialogue_id, "publish").status_code == 403
+    page = clients["officer"].get(f"/dialogues/{dialogue_id}/manage").get_data(as_text=True)
+    assert f"/dialogues/{dialogue_id}/move" in page and "for oversight" not in page
+
+
+def test_deleting_the_draft_made_from_an_idea_gives_the_idea_back(app, db_session, client_as):
+    citizen = factories.user_with_role("citizen")
+    idea = in_request(
+        app, ideas.submit_idea, citizen, title="골목길 가로등", problem="밤에 골목이 어둡다."
+    )
+    in_request(app, ideas.moderate, factories.user_with_role("operator"), idea, "approved")
+    first = factories.user_with_role("officer")
+    draft = in_request(app, ideas.adopt, first, idea)
+    in_request(app, demands.delete_draft, first, draft)
+
+    assert idea.status == "approved" and idea.adopted_by_id is None
+    assert _titles(citizen, "idea.released")
+    assert (
+        "idea.released"
+        in db.session.scalars(
+            select(AuditEvent.action).where(AuditEvent.target_id == str(idea.id))
+        ).all()
+    )
+    anonymous, _ = client_as(None)
+    page = anonymous.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert f"/demands/{draft.id}" not in page
+    # Another agency may now adopt it; the idea links to the new draft, not the deleted one.
+    second = factories.user_with_role("officer")
+    again = in_request(app, ideas.adopt, second, idea)
+    assert db.session.get(CitizenIdea, idea.id).status == "adopted"
+    other, _ = client_as(None)
+    login_page = other.post("/login", data={"email": second.email, "password": factories.PASSWORD})
+    assert login_page.status_code == 302
+    page = other.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert f"/demands/{again.id}" in page and f'/demands/{draft.id}"' not in page
+
+
+def test_the_api_takes_a_proposal_back_only_after_an_amendment(app, officer, client):
+    demand = published_demand(app, officer)
+    supplier = factories.user_with_role("supplier")
+    proposal = answered_proposal(app, supplier, demand)
+    headers = factories.bearer(app, supplier)
+    path = f"/api/v1/proposals/{proposal.id}/reopen"
+    refused = client.post(path, headers=headers, json={})
+    assert refused.status_code == 409 and refused.json["detail"]
+    in_request(
+        app,
+        demands.update_demand,
+        officer,
+        demand,
+        factories.demand_input(budget=150_000_000),
+        demand.version,
+    )
+    body = client.get(f"/api/v1/proposals/{proposal.id}", headers=headers).json
+    assert body["demand_revision"] == 1 and body["status"] == "submitted"
+    reopened = client.post(path, headers=headers, json={"version": body["version"]})
+    assert reopened.status_code == 200 and reopened.json["status"] == "draft"
