@@ -22,6 +22,11 @@ def _times(params) -> str:
     return f" × {int(quantity):,}" if quantity > 1 else ""
 
 
+def _multiple(params) -> int:
+    """How many times the budget the cost is, from the percentage over it (200 % over: 3)."""
+    return int(1.5 + params["percent"] / 100)  # to the nearest, halves up
+
+
 _TEMPLATES = {
     "shared_terms": {
         "ko": lambda p: "공통 핵심어: " + ", ".join(p["terms"]),
@@ -44,9 +49,18 @@ _TEMPLATES = {
         "ko": lambda p: f"예산 이내: {_won(p['price'])}원{_times(p)} ≤ {_won(p['budget'])}원",
         "en": lambda p: f"Within budget: ₩{_won(p['price'])}{_times(p)} ≤ ₩{_won(p['budget'])}",
     },
+    # Up to twice the budget the excess reads best as a share; beyond, as a multiple.
     "over_budget": {
-        "ko": lambda p: f"예산 {p['percent']}% 초과",
-        "en": lambda p: f"Over budget by {p['percent']}%",
+        "ko": lambda p: (
+            f"예산 {p['percent']}% 초과"
+            if p["percent"] < 100
+            else f"예산의 약 {_won(_multiple(p))}배"
+        ),
+        "en": lambda p: (
+            f"Over budget by {p['percent']}%"
+            if p["percent"] < 100
+            else f"About {_won(_multiple(p))} × the budget"
+        ),
     },
     "same_region": {
         "ko": lambda p: f"같은 지역: {p['region']}",
@@ -57,8 +71,8 @@ _TEMPLATES = {
         "en": lambda p: f"Technology readiness TRL {p['trl']}",
     },
     "innovation_index": {
-        "ko": lambda p: f"혁신성 지수 {p['index']:.0f}",
-        "en": lambda p: f"Innovativeness index {p['index']:.0f}",
+        "ko": lambda p: f"혁신성 지표 {p['index']:.0f}",
+        "en": lambda p: f"Innovation index {p['index']:.0f}",
     },
     "pilot_record": {
         "ko": lambda p: f"시범구매 성공 {p['pilots']}건",

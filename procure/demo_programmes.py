@@ -193,6 +193,9 @@ def _pilot(operator: User, designated: list[Product]) -> None:
                 local_agency=index % 3 == 0,
             ),
         )
+    # The demo compresses the round's calendar: by the time the optimiser runs, the
+    # applications have closed (it waits for that, ``pilots.allocate``).
+    round_.applications_close_on = today - timedelta(days=1)
     pilots.allocate(operator, round_)
     pilots.publish_allocation(operator, round_)
     pilot = db.session.scalars(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask
@@ -48,7 +50,17 @@ def init_app(app: Flask) -> None:
     from procure.regions import region_name
     from procure.validators import format_business_number
 
+    def readable_json(value) -> str:
+        """Data as indented JSON with Korean as Korean (``tojson`` writes \\uc815…); the page
+        escapes it like any other text."""
+        return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True, default=str)
+
     app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.filters["readable_json"] = readable_json
+    app.jinja_env.filters["number"] = lambda value: "" if value is None else format_decimal(value)
+    app.jinja_env.filters["month_name"] = lambda day: format_skeleton(
+        "yMMMM", day, locale=str(get_locale())
+    )
     app.jinja_env.filters["won"] = won
     app.jinja_env.filters["bizno"] = format_business_number
     app.jinja_env.globals.update(

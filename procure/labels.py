@@ -91,6 +91,60 @@ PILOT_STATUS = {
     "closed": _l("Closed"),
 }
 
+PILOT_VERDICT = {"success": _l("Success"), "insufficient": _l("Insufficient")}
+PILOT_MODE = {"purchase": _l("Purchase"), "rental": _l("Rental or subscription")}
+#: Why the allocation optimiser chose or left out an application (``allocation.optimise``).
+ALLOCATION_REASON = {
+    "chosen-new-agency": _l("Chosen: covers an agency not otherwise covered"),
+    "chosen-new-product": _l("Chosen: covers a product not otherwise covered"),
+    "chosen": _l("Chosen"),
+    "not-eligible": _l("Left out: the product has no plan in this round"),
+    "exceeds-units": _l("Left out: asks for more units than the supplier offered"),
+    "exceeds-budget": _l("Left out: costs more than the whole budget"),
+    "exceeds-cap": _l("Left out: costs more than the per-agency cap"),
+    "budget-used": _l("Left out: too little budget left after the higher-priority choices"),
+    "units-used": _l("Left out: too few units left after the higher-priority choices"),
+    "cap-used": _l("Left out: the agency's cap is used by its other applications"),
+    "lower-priority": _l("Left out: lower priority"),
+}
+#: What an audited action did, for records shown outside the audit log (the good-faith
+#: record): the kind of record, then what happened to it (a state, or one of the verbs).
+AUDITED_RECORD = {
+    "pilot": _l("Pilot purchase"),
+    "pilot_round": _l("Pilot round"),
+    "pilot_plan": _l("Pilot-use plan"),
+    "pilot_application": _l("Pilot application"),
+    "field_report": _l("Field report"),
+    "follow_on": _l("Follow-on purchase"),
+    "follow_on_purchase": _l("Follow-on purchase"),
+}
+AUDITED_VERB = {
+    "created": _l("created"),
+    "updated": _l("changed"),
+    "filed": _l("filed"),
+    "submitted": _l("submitted"),
+    "withdrawn": _l("withdrawn"),
+    "adjusted": _l("adjusted by hand"),
+    "allocated": _l("allocated"),
+    "recorded": _l("recorded"),
+    "report_due": _l("report reminder sent"),
+    "report_overdue": _l("report overdue notice sent"),
+}
+
+
+def audited_action(action: str) -> str:
+    """``pilot_round.published`` → "Pilot round: Allocation published"; unknown codes as is."""
+    kind, _dot, verb = action.partition(".")
+    if kind not in AUDITED_RECORD:
+        return action
+    states = ROUND_STATUS if kind == "pilot_round" else PILOT_STATUS
+    what = AUDITED_VERB.get(verb) or states.get(verb) or verb
+    return f"{AUDITED_RECORD[kind]}: {what}"
+
+
+def audited_record(target_type: str, target_id) -> str:
+    return f"{AUDITED_RECORD.get(target_type, target_type)} #{target_id}"
+
 
 def label(table: dict, value) -> str:
     return str(table.get(value, value or ""))

@@ -83,6 +83,13 @@ MIN_PARTNERS = 2
 MAX_TEXT = 20_000
 
 
+def submissions_open_until(dialogue: Dialogue, action: str) -> date | None:
+    """The deadline that keeps ``action`` (closing a submission stage) waiting, or None."""
+    field = CLOSE_AFTER_DEADLINE.get(action)
+    deadline = getattr(dialogue, field) if field else None
+    return deadline if deadline is not None and local_today() <= deadline else None
+
+
 def _actions():
     return {
         "publish": _("Publish the notice"),
@@ -410,12 +417,12 @@ def _move(actor: User, dialogue: Dialogue, action: str, version: int | None, **a
     require_officer(actor, dialogue)
     _check_version(dialogue, version)
     allowed = _require_allowed(dialogue, action)
-    deadline_field = CLOSE_AFTER_DEADLINE.get(action)
-    if deadline_field and local_today() <= getattr(dialogue, deadline_field):
+    still_open = submissions_open_until(dialogue, action)
+    if still_open is not None:
         raise Conflict(
             _(
                 "Submissions are open until %(day)s; the stage can be closed after that day.",
-                day=getattr(dialogue, deadline_field).isoformat(),
+                day=still_open.isoformat(),
             )
         )
     before = dialogue.status

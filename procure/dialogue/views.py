@@ -233,6 +233,10 @@ def _manage_page(
         officers_score=not committee.has_committee(dialogue),
         timeline=services.timeline(dialogue),
         actions=[a for a in services.TRANSITIONS[dialogue.status] if a != "cancel"],
+        waiting={
+            a: services.submissions_open_until(dialogue, a)
+            for a in services.TRANSITIONS[dialogue.status]
+        },
         # Operators oversee (they see this page) but only the agency's officers run the
         # procedure: its forms are shown to those who may post them.
         runs_procedure=services.is_agency_officer(current_user, dialogue)

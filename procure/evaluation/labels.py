@@ -23,7 +23,7 @@ DECISION = {
 }
 DESIGNATION_STATUS = {
     "active": _l("in force"),
-    "revoked": _l("revoked"),
+    "revoked": _l("designation revoked"),
 }
 
 

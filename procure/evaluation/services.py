@@ -34,6 +34,7 @@ from procure.models import (
     DesignationStatus,
     EvaluationRound,
     EvaluationSheet,
+    Organisation,
     Product,
     ProductStatus,
     ReverseProposal,
@@ -469,6 +470,12 @@ def supplier_of(item: RoundItem) -> int | None:
     if item.proposal is not None:
         return item.proposal.supplier_id
     return None
+
+
+def supplier_organisation(item: RoundItem) -> Organisation | None:
+    """The company whose dossier this is: named to evaluators so they can declare conflicts."""
+    supplier_id = supplier_of(item)
+    return db.session.get(Organisation, supplier_id) if supplier_id else None
 
 
 def item_name(item: RoundItem) -> str:
@@ -934,6 +941,13 @@ def decide_item(actor: User, item: RoundItem, decision: str, reason: str = "") -
         link=link,
     )
     return item
+
+
+def overriding_decision(designation: Designation) -> RoundItem | None:
+    """The round item whose committee decision went against the computed result to make this
+    designation (None when the index rule itself certified it): the certificate says so."""
+    item = db.session.get(RoundItem, designation.item_id) if designation.item_id else None
+    return item if item is not None and item.decision == "overridden" else None
 
 
 def _next_number(year: int) -> str:

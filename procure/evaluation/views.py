@@ -101,8 +101,13 @@ def _round_input(form: RoundForm) -> services.RoundInput:
         services.ItemInput(product_id=i, product_kind=kind) for i in form.product_ids.data or []
     ]
     for raw in (form.proposal_ids.data or "").replace(" ", "").split(","):
-        if raw:
-            items.append(services.ItemInput(proposal_id=posted_id(raw), product_kind=kind))
+        if not raw:
+            continue
+        number = posted_id(raw)
+        if number is None or number < 0:
+            message = _("“%(text)s” is not a proposal number.", text=raw[:20])
+            raise Invalid(message, [FieldError("proposal_ids", message)])
+        items.append(services.ItemInput(proposal_id=number, product_kind=kind))
     return services.RoundInput(
         title=form.title.data or "",
         scheme=form.scheme.data or "",
@@ -218,6 +223,7 @@ def _render_declare(form, item, state, submitted=False):
         state=state,
         submitted=submitted,
         name=services.item_name(item),
+        supplier=services.supplier_organisation(item),
     )
 
 
@@ -314,6 +320,7 @@ def sheet(item_id: int):
             form_errors=form_errors,
             flagged=set(flagged),
             name=services.item_name(item),
+            supplier=services.supplier_organisation(item),
             editable=item.round.status == "open" and (row is None or row.status == "draft"),
         ),
         status,
@@ -393,6 +400,7 @@ def certificate(designation_id: int):
         chart=services.radar(scheme, designation.criteria),
         rows=services.criteria_rows(scheme, designation.criteria),
         current=services.is_current(designation),
+        overridden=services.overriding_decision(designation),
         is_operator=_is_operator(),
         revoke_form=RevokeForm(),
         action_form=ActionForm(),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from procure.extensions import db
@@ -41,5 +41,16 @@ class Notification(db.Model):
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text, default="")
     link: Mapped[str | None] = mapped_column(String(300))
+    #: The message in every language of the interface, ``{"ko": [title, body], …}``, so the
+    #: centre shows it in the language the reader uses now (``title``/``body``: the language
+    #: it was e-mailed in; the only text of rows older than this column).
+    texts: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def title_in(self, locale: str) -> str:
+        return (self.texts or {}).get(locale, [self.title])[0]
+
+    def body_in(self, locale: str) -> str:
+        pair = (self.texts or {}).get(locale)
+        return pair[1] if pair else self.body

@@ -13,6 +13,9 @@ from procure.extensions import db
 from procure.models import Notification, Organisation, User
 from procure.models.base import utcnow
 
+#: The languages of the interface; every notification is kept in each of them.
+LOCALES = ("ko", "en")
+
 
 def notify(
     users: Iterable[User],
@@ -21,21 +24,29 @@ def notify(
     body: Callable[[], str] = lambda: "",
     link: str | None = None,
 ) -> list[Notification]:
-    """Notify each user in their own language; ``title`` and ``body`` are called per user.
+    """Notify each user; ``title`` and ``body`` are called once per language of the interface.
 
-    The rows are added to the current transaction; the e-mail goes out with them (console by
-    default), so a rolled-back change notifies nobody in the app.
+    The centre shows each message in the language its reader uses at the time; the e-mail goes
+    in the user's own language. The rows are added to the current transaction; the e-mail goes
+    out with them (console by default), so a rolled-back change notifies nobody in the app.
     """
     created = []
     seen = set()
-    base = current_app.config["SETTINGS"].base_url.rstrip("/")
+    settings = current_app.config["SETTINGS"]
+    base = settings.base_url.rstrip("/")
+    texts: dict[str, list[str]] = {}
     for user in users:
         if user.id in seen or not user.is_active:
             continue
         seen.add(user.id)
-        with force_locale(user.locale or current_app.config["SETTINGS"].default_locale):
-            subject, text = title(), body()
-        row = Notification(user_id=user.id, kind=kind, title=subject[:300], body=text, link=link)
+        if not texts:
+            for locale in LOCALES:
+                with force_locale(locale):
+                    texts[locale] = [str(title())[:300], str(body())]
+        subject, text = texts.get(user.locale or settings.default_locale, texts[LOCALES[0]])
+        row = Notification(
+            user_id=user.id, kind=kind, title=subject, body=text, link=link, texts=texts
+        )
         db.session.add(row)
         created.append(row)
         mail.send(user.email, subject, f"{text}\n\n{base}{link or ''}".strip())

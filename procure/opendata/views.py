@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from procure import authz
 from procure.demands.views import list_query as demand_list_query
+from procure.evaluation.labels import DESIGNATION_STATUS as DESIGNATION_LABELS
 from procure.labels import DEMAND_OUTCOME, DEMAND_STATUS, DEMAND_TYPE, KIND_LABELS, PRODUCT_STATUS
 from procure.listing import arg_choice
 from procure.models import Designation, PilotPurchase, PilotStatus, Product
@@ -201,7 +202,7 @@ def designations_csv():
         _("Certificate"),
         "ocid",
     ]
-    status = {"active": _("active"), "revoked": _("revoked")}
+    status = {key: str(text) for key, text in DESIGNATION_LABELS.items()}
     link, local_day = _links("evaluation.certificate", "designation_id"), _local_day_maker()
     ocid = _ocid_maker("designation")
 

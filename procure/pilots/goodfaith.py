@@ -14,8 +14,18 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 from sqlalchemy import or_, select
 
-from procure.clock import local_today
+from procure.clock import local_today, local_zone
+from procure.evaluation.labels import decision as decision_label
+from procure.evaluation.labels import designation_status
 from procure.extensions import db
+from procure.labels import (
+    ALLOCATION_REASON,
+    PILOT_STATUS,
+    PILOT_VERDICT,
+    audited_action,
+    audited_record,
+    label,
+)
 from procure.models import AuditEvent, Organisation, PilotPurchase, PilotRound, Product, User
 from procure.models.base import utcnow
 from procure.models.evaluation import Designation, RoundItem
@@ -50,15 +60,38 @@ def _evaluation(product_id: int, designation: Designation | None) -> RoundItem |
     )
 
 
+def _when(moment) -> str:
+    """A stored moment as the rest of the site shows it: Korean time (the service's zone)."""
+    if moment is None:
+        return "—"
+    return moment.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M")
+
+
+def _yes_no(value) -> str:
+    return _("yes") if value else _("no")
+
+
 def _summarise_result(result: dict | None) -> list[tuple[str, str]]:
+    """The computed result in words: the index, the panel, and the rules it passed."""
     if not result:
         return []
-    out = []
-    for key, value in result.items():
-        if isinstance(value, dict | list):
-            continue
-        out.append((str(key), str(value)))
-    return out[:12]
+    rows = []
+    if result.get("total") is not None:
+        rows.append(
+            (
+                _("Innovation index"),
+                f"{float(result['total']):.2f} / {float(result.get('max_total') or 100):g}",
+            )
+        )
+    if result.get("n_evaluators") is not None:
+        rows.append((_("Evaluators counted"), str(result["n_evaluators"])))
+    if "trimmed" in result:
+        rows.append((_("Highest and lowest scores dropped"), _yes_no(result["trimmed"])))
+    if "gates_passed" in result:
+        rows.append((_("Every gate passed"), _yes_no(result["gates_passed"])))
+    if "certified" in result:
+        rows.append((_("Certified by the scheme's rules"), _yes_no(result["certified"])))
+    return rows
 
 
 def _trail(pilot: PilotPurchase) -> list[dict]:
@@ -93,9 +126,13 @@ def _trail_rows(events) -> list[dict]:
     }
     return [
         {
+            # The API gives the stored values (UTC, action codes); pages and the PDF the labels.
             "at": e.occurred_at.isoformat(timespec="seconds"),
             "action": e.action,
             "target": f"{e.target_type} #{e.target_id}",
+            "at_local": _when(e.occurred_at),
+            "action_label": audited_action(e.action),
+            "target_label": audited_record(e.target_type, e.target_id),
             "actor": users[e.actor_id].name if e.actor_id in users else "—",
             "hash": e.hash[:12],
         }
@@ -110,7 +147,10 @@ def _designation_section(designation, valid: bool, valid_label: str):
             (_("Designation number"), designation.number if designation else "—"),
             (_("Valid from"), str(designation.starts_on) if designation else "—"),
             (_("Valid until"), str(designation.ends_on) if designation else "—"),
-            (_("Designation status"), designation.status if designation else "—"),
+            (
+                _("Designation status"),
+                designation_status(designation.status) if designation else "—",
+            ),
             (valid_label, _("yes") if valid else _("no")),
         ],
     )
@@ -124,7 +164,7 @@ def _evaluation_section(item: RoundItem | None):
         _("Evaluation result"),
         [
             (_("Evaluation round"), item.round.title if item else "—"),
-            (_("Decision"), (item.decision or "—") if item else "—"),
+            (_("Decision"), decision_label(item.decision) if item and item.decision else "—"),
             (_("Certified"), certified),
             *_summarise_result(item.result if item else None),
         ],
@@ -170,7 +210,8 @@ def build(pilot: PilotPurchase) -> dict:
     ]
     return {
         "title": _("Good-faith record of pilot purchase #%(id)d", id=pilot.id),
-        "generated_at": utcnow().isoformat(timespec="seconds"),
+        "generated_at": (now := utcnow()).isoformat(timespec="seconds"),
+        "generated_local": _when(now),
         "sections": [
             (
                 _("Purchase"),
@@ -178,14 +219,14 @@ def build(pilot: PilotPurchase) -> dict:
                     (_("Product"), pilot.product.name),
                     (_("Supplier"), pilot.supplier.name),
                     (_("Agency"), pilot.agency.name),
-                    (_("Status"), pilot.status),
+                    (_("Status"), label(PILOT_STATUS, pilot.status)),
                     (_("Quantity"), str(pilot.quantity)),
                     (_("Amount (won)"), f"{pilot.amount:,}"),
                     (_("Contract number"), pilot.contract_number or "—"),
                     (_("Contract date"), str(pilot.contract_date or "—")),
                     (_("Delivery date"), str(pilot.delivery_date or "—")),
                     (_("Accepted on"), str(pilot.accepted_on or "—")),
-                    (_("Verdict"), pilot.verdict or "—"),
+                    (_("Verdict"), label(PILOT_VERDICT, pilot.verdict) or "—"),
                 ],
             ),
             _designation_section(designation, valid, _("Valid on the contract day")),
@@ -196,11 +237,14 @@ def build(pilot: PilotPurchase) -> dict:
                     (_("Round"), round_.title),
                     (_("Budget (won)"), f"{round_.budget:,}"),
                     (_("Period"), f"{round_.starts_on} – {round_.ends_on}"),
-                    (_("Allocation published"), str(round_.published_at or "—")),
+                    (_("Allocation published"), _when(round_.published_at)),
                     (_("Requested quantity"), str(app_.quantity)),
                     (_("Allocated quantity"), str(app_.allocated_quantity)),
                     (_("Adjusted by hand"), _("yes") if app_.adjusted_by_hand else _("no")),
-                    (_("Optimiser's reason"), (line or {}).get("reason") or "—"),
+                    (
+                        _("Optimiser's reason"),
+                        label(ALLOCATION_REASON, (line or {}).get("reason")) or "—",
+                    ),
                 ],
             ),
         ],
@@ -243,7 +287,8 @@ def build_follow_on(row: FollowOnPurchase) -> dict:
     ).all()
     return {
         "title": _("Good-faith record of follow-on purchase #%(id)d", id=row.id),
-        "generated_at": utcnow().isoformat(timespec="seconds"),
+        "generated_at": (now := utcnow()).isoformat(timespec="seconds"),
+        "generated_local": _when(now),
         "sections": [
             (
                 _("Purchase"),
@@ -264,7 +309,8 @@ def build_follow_on(row: FollowOnPurchase) -> dict:
                 [
                     (
                         _("Pilot #%(id)d", id=p.id),
-                        f"{p.agency.name}: {p.status}, {p.verdict or '—'}",
+                        f"{p.agency.name}: {label(PILOT_STATUS, p.status)}, "
+                        f"{label(PILOT_VERDICT, p.verdict) or '—'}",
                     )
                     for p in pilots
                 ]
@@ -296,7 +342,7 @@ def render_pdf(record: dict) -> bytes:
     pdf.multi_cell(
         0,
         5,
-        _("Generated at %(at)s (UTC)", at=record["generated_at"]),
+        _("Generated at %(at)s (Korean time)", at=record["generated_local"]),
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -305,15 +351,15 @@ def render_pdf(record: dict) -> bytes:
         pdf.set_font("Pretendard", size=12)
         pdf.multi_cell(0, 7, heading, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Pretendard", size=9)
-        for label, value in rows:
-            pdf.multi_cell(0, 5, f"{label}: {value}", new_x="LMARGIN", new_y="NEXT")
+        for name, value in rows:
+            pdf.multi_cell(0, 5, f"{name}: {value}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.set_font("Pretendard", size=12)
     pdf.multi_cell(0, 7, _("Checks"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Pretendard", size=9)
-    for label, ok in record["checks"]:
+    for check, ok in record["checks"]:
         mark = _("yes") if ok else _("no")
-        pdf.multi_cell(0, 5, f"[{mark}] {label}", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5, f"[{mark}] {check}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.set_font("Pretendard", size=12)
     pdf.multi_cell(0, 7, _("Audit trail"), new_x="LMARGIN", new_y="NEXT")
@@ -322,7 +368,8 @@ def render_pdf(record: dict) -> bytes:
         pdf.multi_cell(
             0,
             4.5,
-            f"{e['at']}  {e['action']}  {e['target']}  {e['actor']}  #{e['hash']}",
+            f"{e['at_local']}  {e['action_label']}  {e['target_label']}  {e['actor']}  "
+            f"#{e['hash']}",
             new_x="LMARGIN",
             new_y="NEXT",
         )

@@ -12,26 +12,14 @@ from procure.attachments.services import attachments_of
 from procure.errors import Conflict, NotFound, ServiceError
 from procure.extensions import db
 from procure.forms import ActionForm, apply_service_error, choices, pad_rows, posted_version
+from procure.labels import ALLOCATION_REASON as REASONS
+from procure.labels import PILOT_MODE as MODE
 from procure.labels import PILOT_STATUS, ROUND_STATUS
+from procure.labels import PILOT_VERDICT as VERDICT
 from procure.models import Role
 from procure.pilots import allocation, bp, goodfaith, services, stats
 from procure.pilots.forms import ApplicationForm, FollowOnForm, PlanForm, ReportForm, RoundForm
 
-VERDICT = {"success": _l("Success"), "insufficient": _l("Insufficient")}
-MODE = {"purchase": _l("Purchase"), "rental": _l("Rental or subscription")}
-REASONS = {
-    "chosen-new-agency": _l("Chosen: covers an agency not otherwise covered"),
-    "chosen-new-product": _l("Chosen: covers a product not otherwise covered"),
-    "chosen": _l("Chosen"),
-    "not-eligible": _l("Left out: the product has no plan in this round"),
-    "exceeds-units": _l("Left out: asks for more units than the supplier offered"),
-    "exceeds-budget": _l("Left out: costs more than the whole budget"),
-    "exceeds-cap": _l("Left out: costs more than the per-agency cap"),
-    "budget-used": _l("Left out: too little budget left after the higher-priority choices"),
-    "units-used": _l("Left out: too few units left after the higher-priority choices"),
-    "cap-used": _l("Left out: the agency's cap is used by its other applications"),
-    "lower-priority": _l("Left out: lower priority"),
-}
 #: How the allocation optimiser finished (``allocation.Result.status``), in words.
 SOLVER_STATUS = {
     allocation.OPTIMAL: _l("the best possible"),

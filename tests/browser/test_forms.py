@@ -46,3 +46,34 @@ def test_a_second_click_on_submit_sends_the_form_once(browser, live_server, cast
     finally:
         context.close()
     assert not live_server.errors, live_server.errors
+
+
+def test_search_suggestions_are_used_from_the_keyboard(browser, live_server, cast_for):
+    """Arrow keys move through the suggestions while the focus stays in the box; Enter opens
+    one; Tab leaves for the next field with the list closed (no focus lost to the page)."""
+    cast_for("ko")
+    context = browser.new_context(base_url=live_server.url, locale="ko-KR")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        page.goto("/search/")
+        box = page.locator("#search-q")
+        box.press_sequentially("정지비행", delay=30)
+        options = page.locator("#search-suggestions [role=option]")
+        expect(options.first).to_be_visible()
+        assert page.locator("#search-suggestions a, #search-suggestions [tabindex]").count() == 0
+        box.press("Tab")
+        assert page.evaluate("document.activeElement.id") == "search-sort"
+        expect(page.locator("#search-suggestions")).to_be_hidden()
+        box.focus()
+        box.press_sequentially(" ", delay=30)
+        expect(options.first).to_be_visible()
+        box.press("ArrowDown")
+        expect(box).to_have_attribute("aria-activedescendant", "search-suggestion-0")
+        assert page.evaluate("document.activeElement.id") == "search-q"
+        target = options.first.get_attribute("data-href")
+        box.press("Enter")
+        page.wait_for_url(f"**{target}")
+    finally:
+        context.close()
+    assert not live_server.errors, live_server.errors

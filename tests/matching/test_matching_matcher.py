@@ -104,6 +104,9 @@ def test_explain_one_pair(korean_listings):
 def test_over_budget_reason():
     assert Reason("over_budget", {"percent": 20}).text("en") == "Over budget by 20%"
     assert Reason("over_budget", {"percent": 20}).text("ko") == "예산 20% 초과"
+    # Far over budget, a multiple reads better than a percentage with seven digits.
+    assert Reason("over_budget", {"percent": 1143300}).text("ko") == "예산의 약 11,434배"
+    assert Reason("over_budget", {"percent": 150}).text("en") == "About 3 × the budget"
     with pytest.raises(ValueError, match="unknown reason"):
         Reason("nonsense")
 

@@ -87,6 +87,16 @@ def test_operators_browse_and_filter_the_log(client_as):
     assert "The chain is intact" in verified
 
 
+def test_the_log_shows_korean_and_markup_as_written(app, client_as):
+    client, operator = client_as("operator")
+    with app.test_request_context():
+        record("demand.updated", "demand", 7, actor=operator, after={"title": "<b>해안 순찰</b>"})
+        db.session.commit()
+    page = client.get("/admin/audit/?action=demand.updated").get_data(as_text=True)
+    assert "&lt;b&gt;해안 순찰&lt;/b&gt;" in page  # readable, and still escaped
+    assert "\\ud574" not in page and "<b>해안" not in page
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [

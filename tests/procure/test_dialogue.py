@@ -418,7 +418,13 @@ def test_deadlines_close_submissions_and_open_closing(app, people, clock):
     assert response.status_code == 409 and "can be closed after that day" in response.get_data(
         as_text=True
     )
+    # The page offers no button that would be refused: it says from when closing is possible.
+    page = clients["officer"].get(f"/dialogues/{dialogue_id}/manage").get_data(as_text=True)
+    assert 'value="close_basic"' not in page
+    assert f"possible after {DUE['basic_due_on'].isoformat()}" in page
     clock(DUE["basic_due_on"] + timedelta(days=1))
+    page = clients["officer"].get(f"/dialogues/{dialogue_id}/manage").get_data(as_text=True)
+    assert 'value="close_basic"' in page
     response = submit(clients["B"], dialogue_id, "basic", "늦은 제안", "s")
     assert response.status_code == 409 and "has passed" in response.get_data(as_text=True)
     assert participant_of(dialogue_id, users["B"]) is None

@@ -99,6 +99,11 @@ def test_form_errors_are_tied_to_their_fields(client):
     )
     assert 'aria-invalid="true"' in html
     assert "필수 입력 항목입니다." in html
+    # The summary at the top names each refused field and links to it (WCAG 3.3.1).
+    summary = html[
+        html.index('id="form-errors"') : html.index("</ul>", html.index('id="form-errors"'))
+    ]
+    assert '<a href="#email">' in summary and "필수 입력 항목입니다." in summary
 
 
 @pytest.mark.parametrize("locale", ["ko", "en"])
@@ -109,3 +114,28 @@ def test_no_bare_percent_signs(locale):
         for text in (message.id, message.string):
             if isinstance(text, str) and text:
                 assert "%" not in PLACEHOLDER.sub("", text), text
+
+
+def test_notifications_are_read_in_the_language_used_now(app, client, login):
+    """A message sent while the reader used Korean reads in English once they switch."""
+    from flask_babel import gettext
+
+    from procure.extensions import db
+    from procure.notifications.services import notify
+
+    user = login(factories.UserFactory(locale="ko"))
+    with app.test_request_context():
+        notify(
+            [user],
+            "proposal.received",
+            lambda: gettext("New proposal received: “%(title)s”", title="해안 드론"),
+            lambda: gettext("A supplier has sent a proposal. Open it to compare and decide."),
+            "/proposals/1",
+        )
+        db.session.commit()
+    korean = client.get("/notifications/").get_data(as_text=True)
+    assert "새 제안이 도착했습니다: “해안 드론”" in korean
+    client.post("/locale", data={"locale": "en", "next": "/"})
+    english = client.get("/notifications/").get_data(as_text=True)
+    assert "New proposal received: “해안 드론”" in english
+    assert "A supplier has sent a proposal." in english

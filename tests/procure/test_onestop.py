@@ -324,6 +324,7 @@ def test_calendar_places_items_on_their_dates(client, market):
     first = closes.replace(day=1)
     previous = (first - timedelta(days=1)).replace(day=1)
     assert f"month={previous:%Y-%m}" in page
+    assert f'<h2 id="month-title">{first:%B %Y}</h2>' in page  # in words, in the page's language
     # a month with none of the drone's dates lists it as ongoing when its span covers it
     far = today + timedelta(days=600)
     rnd_month = client.get(f"/demand-info/calendar?month={far:%Y-%m}&kind=rnd")

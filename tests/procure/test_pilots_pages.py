@@ -244,7 +244,11 @@ def test_good_faith_record_and_pdf(app, w):
     page = client.get(f"/pilots/{pilot.id}/good-faith")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert designation.number in text and "pilot.contracted" in text
+    assert designation.number in text and "Pilot purchase: Contracted" in text
+    # Everything in words and in Korean time, as on the rest of the site: no codes, no UTC.
+    for raw in ("pilot.contracted", "pilot_round #", "+00:00", "trimmed", "chosen-", "evaluated<"):
+        assert raw not in text, raw
+    assert "Evaluated" in text
     response = client.get(f"/pilots/{pilot.id}/good-faith.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     reader = PdfReader(io.BytesIO(response.data))
@@ -257,12 +261,13 @@ def test_good_faith_record_and_pdf(app, w):
     assert "스마트 가로등" in content  # Korean survives: the font is embedded
     assert round_.title in content
     for action in (
-        "pilot_round.created",
-        "pilot_application.submitted",
-        "pilot.contracted",
-        "pilot.evaluated",
+        "Pilot round: created",
+        "Pilot application: submitted",
+        "Pilot round: allocated",
+        "Pilot purchase: Contracted",
+        "Pilot purchase: Evaluated",
     ):
-        assert action in content
+        assert action.lower() in content.lower(), action
     assert str(designation.ends_on) in content
 
 
@@ -284,7 +289,7 @@ def test_follow_on_good_faith_record(app, w, login):
     assert response.status_code == 200
     reader = PdfReader(io.BytesIO(response.data))
     content = " ".join(p.extract_text() for p in reader.pages).replace("\x00", "")
-    assert f"follow-on purchase #{row.id}" in content and "follow_on.recorded" in content
+    assert f"follow-on purchase #{row.id}" in content and "Follow-on purchase: recorded" in content
     other = _client(app, login, w["officers"][1])
     assert other.get(f"/pilots/follow-ons/{row.id}/good-faith").status_code == 404
 

@@ -15,13 +15,39 @@
         }
       });
     });
-    // A menu group closes when the user clicks elsewhere or presses Escape.
+    // A menu group closes when the user clicks elsewhere, moves the focus out of it (Tab) or
+    // presses Escape.
     var groups = document.querySelectorAll("details.app-nav-menu");
     document.addEventListener("click", function (event) {
       groups.forEach(function (group) {
         if (group.open && !group.contains(event.target)) { group.open = false; }
       });
     });
+    document.addEventListener("focusin", function (event) {
+      groups.forEach(function (group) {
+        if (group.open && !group.contains(event.target)) { group.open = false; }
+      });
+    });
+    // A table wider than the screen scrolls in its frame; the frame takes the keyboard focus
+    // (arrow keys scroll it) and is named after its table (WCAG 2.1.1, 1.4.10).
+    function markScrollingTables() {
+      document.querySelectorAll(".krds-table-wrap").forEach(function (wrap) {
+        var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+        if (scrolls && !wrap.hasAttribute("tabindex")) {
+          var caption = wrap.querySelector("caption");
+          wrap.setAttribute("tabindex", "0");
+          wrap.setAttribute("role", "region");
+          if (caption) { wrap.setAttribute("aria-label", caption.textContent.trim()); }
+          wrap.setAttribute("data-scrolls", "");
+        } else if (!scrolls && wrap.hasAttribute("data-scrolls")) {
+          ["tabindex", "role", "aria-label", "data-scrolls"].forEach(function (name) {
+            wrap.removeAttribute(name);
+          });
+        }
+      });
+    }
+    markScrollingTables();
+    window.addEventListener("resize", markScrollingTables);
     document.addEventListener("keydown", function (event) {
       if (event.key !== "Escape") { return; }
       groups.forEach(function (group) {

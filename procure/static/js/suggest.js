@@ -19,20 +19,28 @@
       active = -1;
     }
 
+    // Options are text, not links: the focus stays in the box (arrow keys move through the
+    // options with aria-activedescendant, Enter or a click opens one), so Tab leaves the
+    // combobox for the next field and nothing focusable sits inside an option (WCAG 4.1.2).
     function show(items) {
       list.textContent = "";
       items.forEach(function (item, index) {
         var li = document.createElement("li");
         li.id = "search-suggestion-" + index;
         li.setAttribute("role", "option");
-        var link = document.createElement("a");
-        link.textContent = item.text;  // text only: never HTML from the server
-        link.href = item.url || ("?q=" + encodeURIComponent(item.text));
-        li.appendChild(link);
+        li.textContent = item.text;  // text only: never HTML from the server
+        li.setAttribute("data-href", item.url || ("?q=" + encodeURIComponent(item.text)));
         list.appendChild(li);
       });
       list.hidden = items.length === 0;
       input.setAttribute("aria-expanded", items.length ? "true" : "false");
+      active = -1;
+    }
+
+    function open(option) {
+      if (option && option.getAttribute("data-href")) {
+        window.location.href = option.getAttribute("data-href");
+      }
     }
 
     function fetchSuggestions() {
@@ -69,9 +77,14 @@
       else if (event.key === "ArrowUp") { move(-1); event.preventDefault(); }
       else if (event.key === "Escape") { close(); }
       else if (event.key === "Enter" && active >= 0) {
-        var options = list.querySelectorAll("[role=option] a");
-        if (options[active]) { event.preventDefault(); window.location.href = options[active].href; }
+        var options = list.querySelectorAll("[role=option]");
+        if (options[active]) { event.preventDefault(); open(options[active]); }
       }
+    });
+    // mousedown, not click: it comes before the box loses the focus and closes the list.
+    list.addEventListener("mousedown", function (event) {
+      var option = event.target.closest("[role=option]");
+      if (option) { event.preventDefault(); open(option); }
     });
     input.addEventListener("blur", function () { window.setTimeout(close, 200); });
   });
