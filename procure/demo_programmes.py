@@ -43,11 +43,35 @@ def load_programmes(password: str) -> bool:
     if has_request_context():
         designated = _evaluate(operator, panel, products)
         _pilot(operator, designated)
+        _application(products)
     else:
         with current_app.test_request_context():
             designated = _evaluate(operator, panel, products)
             _pilot(operator, designated)
+            _application(products)
     return True
+
+
+def _application(evaluated: list[Product]) -> None:
+    """The demo supplier has applied for designation of a product not yet evaluated, so the
+    operator's evaluation page has an application waiting for the next round."""
+    from procure.evaluation import applications
+
+    supplier = _user("supplier@demo.procure.kr")
+    if supplier is None:
+        return
+    product = db.session.scalar(
+        select(Product)
+        .where(
+            Product.supplier_id == supplier.organisation_id,
+            Product.status == ProductStatus.LISTED,
+            Product.id.not_in([p.id for p in evaluated]),
+        )
+        .order_by(Product.id)
+        .limit(1)
+    )
+    if product is not None and applications.why_not(product) is None:
+        applications.apply(supplier, product, "현장 실증 결과와 시험성적서를 첨부했습니다.")
 
 
 def _user(email: str) -> User | None:

@@ -27,6 +27,18 @@ DESIGNATION_STATUS = {
 }
 
 
+APPLICATION_STATUS = {
+    "applied": _l("waiting for an evaluation round"),
+    "in_round": _l("in an evaluation round"),
+    "decided": _l("decided"),
+    "withdrawn": _l("withdrawn"),
+}
+
+
+def application_status(value: str) -> str:
+    return str(APPLICATION_STATUS.get(value, value))
+
+
 def round_status(value: str) -> str:
     return str(ROUND_STATUS.get(value, value))
 

@@ -27,6 +27,7 @@ from procure.checks import Checker, day_range_message
 from procure.clock import local_today
 from procure.database import insert_unique
 from procure.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, stale_message
+from procure.evaluation import applications
 from procure.extensions import db
 from procure.models import (
     ConflictDeclaration,
@@ -298,6 +299,7 @@ def create_round(actor: User, data: RoundInput) -> EvaluationRound:
         actor=actor,
         after=round_snapshot(round_),
     )
+    applications.take_into_round(actor, round_)
     return round_
 
 
@@ -322,6 +324,7 @@ def update_round(
         before=before,
         after=round_snapshot(round_),
     )
+    applications.take_into_round(actor, round_)
     return round_
 
 
@@ -895,6 +898,8 @@ def decide_item(actor: User, item: RoundItem, decision: str, reason: str = "") -
     designation = None
     if certified and item.product_id is not None:
         designation = _designate(actor, item)
+    if item.product_id is not None:
+        applications.mark_decided(item.product_id, item.round_id)
     if all(i.decision is not None for i in item.round.items):
         _move(item.round, RoundStatus.DECIDED)
         record(

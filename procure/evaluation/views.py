@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from procure import authz, policy
 from procure.errors import FieldError, Forbidden, Invalid, ServiceError
-from procure.evaluation import bp, labels, services
+from procure.evaluation import applications, bp, labels, services
 from procure.evaluation.forms import ConflictForm, DecisionForm, RevokeForm, RoundForm
 from procure.extensions import db
 from procure.forms import ActionForm, apply_service_error, choices, posted_version
@@ -67,7 +67,12 @@ def _product_index_context(product) -> dict:
 @authz.roles(Role.OPERATOR, Role.EVALUATOR)
 def index():
     page = paginate(services.rounds_for(current_user))
-    return render_template("evaluation/index.html", page=page, is_operator=_is_operator())
+    return render_template(
+        "evaluation/index.html",
+        page=page,
+        is_operator=_is_operator(),
+        waiting=applications.waiting() if _is_operator() else [],
+    )
 
 
 def _is_operator() -> bool:
@@ -76,10 +81,20 @@ def _is_operator() -> bool:
 
 def _prepare(form: RoundForm) -> None:
     form.scheme.choices = choices([(k, k) for k in services.scheme_keys()])
+    # Products that applied for designation come first, marked; on a new round they are chosen.
+    applied = applications.waiting_product_ids()
+    marker = _("applied for designation")
+    products = sorted(services.product_choices(), key=lambda p: p.id not in applied)
     form.product_ids.choices = choices(
-        (p.id, f"{p.name} ({p.supplier.display_name(services.lang())})")
-        for p in services.product_choices()
+        (
+            p.id,
+            f"{p.name} ({p.supplier.display_name(services.lang())})"
+            + (f" — {marker}" if p.id in applied else ""),
+        )
+        for p in products
     )
+    if not form.is_submitted() and not form.product_ids.data:
+        form.product_ids.data = [p.id for p in products if p.id in applied]
     form.evaluator_ids.choices = choices(
         (u.id, f"{u.name} <{u.email}>") for u in services.evaluator_choices()
     )
@@ -438,3 +453,31 @@ def revoke(designation_id: int):
     db.session.commit()
     flash(_("The designation is revoked and the supplier notified."), "success")
     return redirect(url_for("evaluation.certificate", designation_id=designation.id))
+
+
+@bp.route("/products/<int:product_id>/apply", methods=["POST"])
+@authz.roles(Role.SUPPLIER, acting=True)
+def apply_for_designation(product_id: int):
+    from procure.products.services import get_product
+
+    product = get_product(current_user, product_id)
+    applications.apply(_actor(), product, request.form.get("note", ""))
+    db.session.commit()
+    flash(
+        _(
+            "Your application is sent. Operators put it into the next evaluation round; you are "
+            "told when they do."
+        ),
+        "success",
+    )
+    return redirect(url_for("products.detail", product_id=product.id))
+
+
+@bp.route("/applications/<int:application_id>/withdraw", methods=["POST"])
+@authz.roles(Role.SUPPLIER, acting=True)
+def withdraw_application(application_id: int):
+    application = applications.get_own(current_user, application_id)
+    applications.withdraw(_actor(), application, posted_version())
+    db.session.commit()
+    flash(_("Your application for designation is withdrawn."), "success")
+    return redirect(url_for("products.detail", product_id=application.product_id))

@@ -25,8 +25,10 @@ from procure.models.dialogue import (
     SpecVersion,
 )
 from procure.models.evaluation import (
+    ApplicationStatus,
     ConflictDeclaration,
     Designation,
+    DesignationApplication,
     DesignationStatus,
     EvaluationRound,
     EvaluationSheet,
@@ -78,6 +80,7 @@ __all__ = [
     "AgencyBudget",
     "ApiRateWindow",
     "ApiToken",
+    "ApplicationStatus",
     "Attachment",
     "AuditEvent",
     "Certification",
@@ -94,6 +97,7 @@ __all__ = [
     "DemandStatus",
     "DemandType",
     "Designation",
+    "DesignationApplication",
     "DesignationStatus",
     "Dialogue",
     "DialogueConflict",

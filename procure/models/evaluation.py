@@ -167,3 +167,28 @@ class Designation(TimestampMixin, VersionedMixin, db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     product: Mapped[Product] = relationship()
+
+
+class ApplicationStatus(enum.StrEnum):
+    APPLIED = "applied"
+    IN_ROUND = "in_round"
+    DECIDED = "decided"
+    WITHDRAWN = "withdrawn"
+
+
+class DesignationApplication(TimestampMixin, VersionedMixin, db.Model):
+    """지정 신청: a supplier asks for its product to be evaluated for designation; operators put
+    the waiting applications into an evaluation round."""
+
+    __tablename__ = "designation_application"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=ApplicationStatus.APPLIED, index=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("evaluation_round.id"))
+
+    product: Mapped[Product] = relationship()
+    round: Mapped[EvaluationRound | None] = relationship()

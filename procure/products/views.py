@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from procure import authz, policy
 from procure.attachments.services import attachments_of
 from procure.classification.services import labels
+from procure.evaluation import applications as designation_applications
 from procure.evaluation.services import designated_product_ids
 from procure.extensions import db
 from procure.forms import ActionForm, attempt, choices, pad_rows, posted_version
@@ -203,6 +204,10 @@ def detail(product_id: int):
         is_owner=policy.acts_for(user, product.supplier_id) and user.has_role(Role.SUPPLIER),
         is_operator=policy.is_operator(user),
         transitions=sorted(services.TRANSITIONS.get(product.status, ())),
+        application=designation_applications.latest_application(product.id)
+        if policy.acts_for(user, product.supplier_id) or policy.is_operator(user)
+        else None,
+        cannot_apply=designation_applications.why_not(product),
         action_form=ActionForm(),
         status_form=StatusForm(),
     )

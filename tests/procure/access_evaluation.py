@@ -16,6 +16,8 @@ EXPECTED: dict[str, object] = {
     "evaluation.certificate": PUBLIC,
     "evaluation.extend": {"operator"},
     "evaluation.revoke": {"operator"},
+    "evaluation.apply_for_designation": {"supplier"},
+    "evaluation.withdraw_application": {"supplier"},
     # API
     "api.evaluation_rounds": {"operator", "evaluator"},
     "api.create_evaluation_round": {"operator"},

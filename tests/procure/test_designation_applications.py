@@ -1,0 +1,149 @@
+"""Suppliers apply for designation; operators see what waits and take it into a round."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+import factories
+from factories import in_request
+from procure.clock import local_today
+from procure.errors import Conflict, Forbidden, Invalid
+from procure.evaluation import applications, services
+from procure.extensions import db
+from procure.models import AuditEvent, Designation, Notification
+from test_evaluation_common import declare_and_submit, listed_product, make_round, sheet_input
+
+
+@pytest.fixture(autouse=True)
+def cpv(db_session):
+    factories.add_cpv_codes()
+
+
+def _kinds(user):
+    return db.session.scalars(
+        select(Notification.kind).where(Notification.user_id == user.id)
+    ).all()
+
+
+def test_an_application_goes_from_the_product_page_through_a_round_to_a_decision(app, login):
+    operator = factories.user_with_role("operator")
+    supplier = factories.user_with_role("supplier")
+    panel = [factories.user_with_role("evaluator") for _ in range(3)]
+    product = listed_product(app, supplier, "해상 감시 드론 S2")
+    page_client = factories.english_client(app)
+    login(supplier, on=page_client)
+    page = page_client.get(f"/products/{product.id}").get_data(as_text=True)
+    assert f"/evaluation/products/{product.id}/apply" in page
+    response = page_client.post(
+        f"/evaluation/products/{product.id}/apply", data={"note": "강풍 시험성적서 첨부"}
+    )
+    assert response.status_code == 302
+    application = applications.open_application(product.id)
+    assert application.status == "applied" and application.note == "강풍 시험성적서 첨부"
+    assert "designation.applied" in _kinds(operator)
+    assert (
+        "designation_application.submitted"
+        in db.session.scalars(
+            select(AuditEvent.action).where(AuditEvent.target_id == str(product.id))
+        ).all()
+    )
+    # Applying twice is refused; the page shows the application instead of the form.
+    with pytest.raises(Conflict):
+        in_request(app, applications.apply, supplier, product)
+    page = page_client.get(f"/products/{product.id}").get_data(as_text=True)
+    assert "waiting for an evaluation round" in page
+    assert f"/evaluation/products/{product.id}/apply" not in page
+
+    # The operator sees it waiting, and a new round starts with it chosen.
+    operator_client = factories.english_client(app)
+    login(operator, on=operator_client)
+    index = operator_client.get("/evaluation/").get_data(as_text=True)
+    assert "해상 감시 드론 S2" in index and "waiting for a round (1)" in index
+    form = operator_client.get("/evaluation/rounds/new").get_data(as_text=True)
+    option = re.search(rf'<option[^>]*value="{product.id}"[^>]*>', form).group(0)
+    assert "selected" in option and "applied for designation" in form
+
+    round_ = make_round(app, operator, [product], panel)
+    db.session.refresh(application)
+    assert application.status == "in_round" and application.round_id == round_.id
+    assert "designation.in_round" in _kinds(supplier)
+    with pytest.raises(Conflict):  # in a round: no longer withdrawn
+        in_request(app, applications.withdraw, supplier, application)
+    for evaluator in panel:
+        declare_and_submit(app, evaluator, round_.items[0], sheet_input("good"))
+    in_request(app, services.close_round, operator, round_)
+    in_request(app, services.decide_item, operator, round_.items[0], "confirm")
+    db.session.refresh(application)
+    assert application.status == "decided"
+    # Designated for years: it cannot apply again until the end comes near.
+    designation = db.session.scalar(select(Designation).where(Designation.product_id == product.id))
+    reason = applications.why_not(product)
+    assert reason and designation.ends_on.isoformat() in reason
+
+
+def test_only_the_products_company_applies_and_withdraws(app):
+    supplier = factories.user_with_role("supplier")
+    rival = factories.user_with_role("supplier")
+    product = listed_product(app, supplier)
+    with pytest.raises(Forbidden):
+        in_request(app, applications.apply, rival, product)
+    application = in_request(app, applications.apply, supplier, product, "")
+    with pytest.raises(Forbidden):
+        in_request(app, applications.withdraw, rival, application)
+    with pytest.raises(Invalid):
+        in_request(app, applications.apply, supplier, listed_product(app, supplier), "x" * 2001)
+    in_request(app, applications.withdraw, supplier, application)
+    assert application.status == "withdrawn"
+    assert applications.open_application(product.id) is None
+    # Withdrawn, it may apply again.
+    again = in_request(app, applications.apply, supplier, product)
+    assert again.status == "applied"
+
+
+def test_a_draft_or_suspended_product_and_a_fresh_designation_cannot_apply(app):
+    supplier = factories.user_with_role("supplier")
+    product = listed_product(app, supplier)
+    from procure.products import services as products
+
+    in_request(app, products.change_status, supplier, product, "archived")
+    with pytest.raises(Conflict, match="listed"):
+        in_request(app, applications.apply, supplier, product)
+    near = listed_product(app, supplier, "만료 임박 제품")
+    db.session.add(
+        Designation(
+            number="T-near",
+            product_id=near.id,
+            index_value=75.0,
+            criteria={},
+            scheme_id="default",
+            scheme_version="1",
+            starts_on=local_today() - timedelta(days=900),
+            ends_on=local_today() + timedelta(days=90),
+        )
+    )
+    db.session.flush()
+    assert applications.why_not(near) is None  # within the renewal window
+
+
+def test_a_product_taken_out_of_a_draft_round_waits_again(app):
+    operator = factories.user_with_role("operator")
+    supplier = factories.user_with_role("supplier")
+    panel = [factories.user_with_role("evaluator") for _ in range(3)]
+    first, second = listed_product(app, supplier, "가"), listed_product(app, supplier, "나")
+    for product in (first, second):
+        in_request(app, applications.apply, supplier, product)
+    round_ = make_round(app, operator, [first, second], panel, open_it=False)
+    assert {a.status for a in applications.waiting()} == set()
+    data = services.RoundInput(
+        title=round_.title,
+        scheme="default-v1",
+        deadline=local_today() + timedelta(days=14),
+        items=[services.ItemInput(product_id=first.id)],
+        evaluator_ids=[e.id for e in panel],
+    )
+    in_request(app, services.update_round, operator, round_, data, round_.version)
+    assert [a.product_id for a in applications.waiting()] == [second.id]
