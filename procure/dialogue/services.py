@@ -676,6 +676,15 @@ def submit_proposal(
         actor=actor,
         after={"proposal_id": proposal.id, "kind": kind, "price": price},
     )
+    if action == "dialogue.proposal_submitted":
+        supplier = actor.organisation.name if actor.organisation else ""
+        notify(
+            [m for m in members(dialogue.agency_id) if m.has_role(Role.OFFICER)],
+            "dialogue.proposal_received",
+            lambda: _("New proposal in the dialogue “%(title)s”", title=dialogue.title),
+            lambda: _("%(supplier)s has submitted a proposal.", supplier=supplier),
+            url_for("dialogue.manage", dialogue_id=dialogue.id),
+        )
     return proposal
 
 

@@ -11,7 +11,7 @@ import json
 import random
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import url_for
@@ -861,6 +861,27 @@ def overview(round_: EvaluationRound) -> dict[int, dict[int, Cell]]:
 
 def submitted_count(item: RoundItem) -> int:
     return len(counted_sheets(item))
+
+
+def rounds_awaiting(user: User) -> list[tuple[EvaluationRound, int]]:
+    """The open rounds on which the evaluator still has dossiers to score (declared without a
+    conflict, or not declared yet, and no sheet submitted), with how many, soonest deadline
+    first: the evaluator's dashboard."""
+    rounds = db.session.scalars(
+        rounds_for(user).where(EvaluationRound.status == RoundStatus.OPEN)
+    ).all()
+    waiting = []
+    for round_ in rounds:
+        left = sum(
+            1
+            for _item, state, sheet in my_items(user, round_)
+            if state in ("ok", "undeclared")
+            and (sheet is None or sheet.status != SheetStatus.SUBMITTED)
+        )
+        if left:
+            waiting.append((round_, left))
+    far = datetime.max.replace(tzinfo=UTC)
+    return sorted(waiting, key=lambda pair: pair[0].deadline or far)
 
 
 def my_items(

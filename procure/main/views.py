@@ -8,7 +8,8 @@ from sqlalchemy.orm import selectinload
 
 from procure import authz, policy
 from procure.account import services as accounts
-from procure.evaluation.services import designated_product_ids
+from procure.evaluation import applications as designation_applications
+from procure.evaluation.services import designated_product_ids, rounds_awaiting
 from procure.extensions import db
 from procure.forms import ActionForm
 from procure.main import bp
@@ -17,15 +18,20 @@ from procure.models import (
     CitizenIdea,
     Demand,
     DemandStatus,
+    EvaluationRound,
     IdeaStatus,
     Organisation,
     OrganisationKind,
+    PilotPurchase,
+    PilotStatus,
     Product,
     ProductStatus,
     ReverseProposal,
     Role,
+    RoundStatus,
     User,
 )
+from procure.models.base import utcnow
 from procure.notifications.services import unread_count
 from procure.security import LOCALES
 from procure.urls import safe_next
@@ -147,6 +153,17 @@ def dashboard():
         context["ideas_to_review"] = _count(
             select(CitizenIdea.id).where(CitizenIdea.status == IdeaStatus.SUBMITTED)
         )
+        context["applications_waiting"] = len(designation_applications.waiting())
+        context["rounds_to_close"] = _count(
+            select(EvaluationRound.id).where(
+                EvaluationRound.status == RoundStatus.OPEN, EvaluationRound.deadline < utcnow()
+            )
+        )
+        context["reports_to_judge"] = _count(
+            select(PilotPurchase.id).where(PilotPurchase.status == PilotStatus.REPORTED)
+        )
+    if user.has_role(Role.EVALUATOR):
+        context["to_score"] = rounds_awaiting(user)
     if user.has_role(Role.SUPPLIER) and org:
         context["could_answer"] = suggested_demands(user, str(get_locale()))
     context["my_ideas"] = db.session.scalars(

@@ -270,8 +270,39 @@ def _move_round(actor: User, round_: PilotRound, target: str, version: int | Non
 
 
 def open_round(actor: User, round_: PilotRound, version: int | None = None) -> PilotRound:
-    """draft → open: suppliers may file plans and agencies may apply."""
+    """draft → open: suppliers may file plans and agencies may apply. The suppliers of the
+    round's products are told to file their plans, and every verified agency's officers that
+    the round is open."""
     _move_round(actor, round_, R.OPEN, version)
+    link = _link("pilots.round_detail", round_id=round_.id)
+    title, closes = round_.title, round_.applications_close_on
+    suppliers = {p.supplier_id for p in round_.products}
+    notify(
+        [u for sid in sorted(suppliers) for u in members(sid)],
+        "pilot_round.opened",
+        lambda: _("Pilot round “%(title)s” is open: file a pilot-use plan", title=title),
+        lambda: _(
+            "Your product is in this round. File its pilot-use plan (units, price, support) so "
+            "agencies can apply for it."
+        ),
+        link,
+    )
+    agencies = db.session.scalars(
+        select(Organisation.id)
+        .where(Organisation.kind == "agency", Organisation.verified_at.is_not(None))
+        .order_by(Organisation.id)
+    ).all()
+    notify(
+        [u for aid in agencies for u in members(aid) if u.has_role(Role.OFFICER)],
+        "pilot_round.opened",
+        lambda: _("Pilot round “%(title)s” is open for applications", title=title),
+        lambda: (
+            _("Agencies may apply until %(day)s.", day=closes.isoformat())
+            if closes
+            else _("Agencies may apply while the round is open.")
+        ),
+        link,
+    )
     return round_
 
 
@@ -467,6 +498,15 @@ def apply(actor: User, round_: PilotRound, data: ApplicationInput) -> PilotAppli
         app_.id,
         actor=actor,
         after=application_snapshot(app_),
+    )
+    agency = actor.organisation.name if actor.organisation else ""
+    product_name = plan.product.name
+    notify(
+        operators(),
+        "pilot_application.submitted",
+        lambda: _("New pilot application in “%(title)s”", title=round_.title),
+        lambda: _("%(agency)s applied for “%(name)s”.", agency=agency, name=product_name),
+        _link("pilots.round_detail", round_id=round_.id),
     )
     return app_
 
@@ -928,6 +968,14 @@ def record_contract(
         contract_date=day,
         amount=amount,
         quantity=quantity,
+    )
+    product_name = pilot.product.name
+    notify(
+        members(pilot.agency_id) + members(pilot.supplier_id),
+        "pilot.contracted",
+        lambda: _("The pilot contract for “%(name)s” is recorded", name=product_name),
+        lambda: _("Contract %(number)s of %(day)s.", number=number, day=day.isoformat()),
+        _link("pilots.pilot_detail", pilot_id=pilot.id),
     )
     return pilot
 

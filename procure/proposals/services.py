@@ -309,6 +309,11 @@ def submit(actor: User, proposal: ReverseProposal, version: int | None = None) -
     return proposal
 
 
+def contact_of(proposal: ReverseProposal) -> User | None:
+    """The supplier's member who wrote the proposal (the person to call about it)."""
+    return db.session.get(User, proposal.created_by_id) if proposal.created_by_id else None
+
+
 def answers_an_earlier_version(proposal: ReverseProposal) -> bool:
     """The demand was amended after the proposal was sent."""
     demand = proposal.demand

@@ -197,6 +197,10 @@ def detail(proposal_id: int):
         is_owner=policy.acts_for(user, proposal.supplier_id),
         can_edit=policy.can_edit_proposal(user, proposal),
         can_decide=policy.can_decide_proposal(user, proposal),
+        # The receiving agency (and operators) reach the supplier through who sent it.
+        contact=services.contact_of(proposal)
+        if policy.can_decide_proposal(user, proposal) or policy.is_operator(user)
+        else None,
         earlier_version=services.answers_an_earlier_version(proposal),
         answered=services.answered_requirements(proposal),
         may_revise=policy.acts_for(user, proposal.supplier_id) and services.may_revise(proposal),

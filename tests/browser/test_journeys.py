@@ -567,9 +567,9 @@ def run_pilot(j: Journey) -> None:
     operator.get_by_label(t("Period ends"), exact=True).fill(
         (today + timedelta(days=180)).isoformat()
     )
-    operator.get_by_label(t("Applications close"), exact=True).fill(
-        (today + timedelta(days=30)).isoformat()
-    )
+    # No closing day: the journey allocates on the day it applies (with a closing day the
+    # optimiser waits until the next day; tests/procure/test_pilots_services.py shows that).
+    expect(operator.get_by_label(t("Applications close"), exact=True)).to_have_value("")
     operator.get_by_label(t("Eligible designated products"), exact=True).select_option(
         [str(j.cast.product_id)]
     )

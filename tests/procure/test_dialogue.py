@@ -405,6 +405,12 @@ def test_deadlines_close_submissions_and_open_closing(app, people, clock):
     assert submit(clients["A"], dialogue_id, "basic", "t", "s").status_code == 404
     move(clients, dialogue_id, "publish")
     assert submit(clients["A"], dialogue_id, "basic", "첫 제안", "s").status_code == 302
+    assert db.session.scalar(  # the officer hears of a new proposal (not of a replacement)
+        select(Notification.id).where(
+            Notification.user_id == users["officer"].id,
+            Notification.kind == "dialogue.proposal_received",
+        )
+    )
     clock(DUE["basic_due_on"])  # the deadline day itself still counts
     first = proposal_of(dialogue_id, users["A"], "basic")
     # Replacing needs the version that was read: a stale one is refused.

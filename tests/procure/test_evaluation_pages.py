@@ -398,3 +398,24 @@ def test_every_agreement_reason_is_explained_in_the_readers_language(app):
             assert re.search("[가-힣]", korean), korean
         with force_locale("ko"):
             assert labels.measure(kendalls_w([[1, 2], [2, 1], [3, 3]]).to_dict()) == "0.750"
+
+
+def test_dashboards_show_the_work_waiting(app, signed_in):
+    from test_evaluation_common import setup
+
+    operator, _supplier, panel, _items, round_ = setup(app, evaluators=2, product_count=2)
+    evaluator = panel[0]
+    page = signed_in(evaluator).get("/dashboard").get_data(as_text=True)
+    assert "Dossiers to score" in page and "2 to score by" in page
+    declare_and_submit(app, evaluator, round_.items[0], sheet_input("good"))
+    page = signed_in(evaluator).get("/dashboard").get_data(as_text=True)
+    assert "1 to score by" in page
+    declare_and_submit(app, evaluator, round_.items[1], sheet_input("good"))
+    page = signed_in(evaluator).get("/dashboard").get_data(as_text=True)
+    assert "Dossiers to score" not in page
+    # The operator's list counts what waits for them.
+    round_.deadline = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    page = signed_in(operator).get("/dashboard").get_data(as_text=True)
+    assert re.search(r"past their deadline, to close</a> \(1\)", page)
+    assert re.search(r"awaiting a verdict</a> \(0\)", page)

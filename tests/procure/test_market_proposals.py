@@ -129,12 +129,13 @@ def test_unsolicited_proposal_to_an_agency_and_to_a_category(app, market, client
     )
     in_request(app, services.submit, supplier, to_agency)
     in_request(app, services.decide, officer, to_agency, "shortlisted")
-    # The officer's list names who each proposal is addressed to: the agency by its name.
+    # The officer's list names who each proposal is addressed to: the agency by its name (in
+    # the page's language; the client reads English).
     login(officer)
     row = next(
         r for r in client.get("/proposals/").get_data(as_text=True).split("<tr>") if "역제안" in r
     )
-    assert officer.organisation.name in row
+    assert officer.organisation.display_name("en") in row
     to_category = in_request(
         app,
         services.create_proposal,
@@ -393,3 +394,20 @@ def test_a_refused_action_offers_a_way_back_to_the_form_it_came_from(app, market
         assert "data-back" not in page and "evil.example" not in page
     db.session.expire_all()
     assert db.session.get(type(proposal), proposal.id).status == "submitted"
+
+
+def test_the_receiving_agency_sees_whom_to_call_and_what_comes_after_acceptance(
+    app, market, client, login
+):
+    officer, demand, supplier_a, _supplier_b = market
+    proposal = factories.answered_proposal(app, supplier_a, demand)
+    in_request(app, services.decide, officer, proposal, "shortlisted")
+    in_request(app, services.decide, officer, proposal, "accepted")
+    login(officer)
+    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert f"mailto:{supplier_a.email}" in page
+    assert "Next steps" in page and "pilot purchase" in page
+    # A stranger to the proposal never gets the contact (it is not even shown to citizens).
+    other = factories.english_client(app)
+    login(factories.user_with_role("citizen"), on=other)
+    assert other.get(f"/proposals/{proposal.id}").status_code == 404

@@ -153,6 +153,30 @@ def test_the_optimiser_waits_until_the_applications_have_closed(app, w, monkeypa
     assert round_.status == "allocating"
 
 
+def test_the_people_a_round_concerns_hear_of_it(app, w):
+    def kinds(user):
+        return set(
+            db.session.scalars(
+                select(Notification.kind).where(Notification.user_id == user.id)
+            ).all()
+        )
+
+    operator, (supplier_a, supplier_b) = w["operator"], w["suppliers"]
+    round_ = open_round(app, operator, [w["products"][0]])
+    assert "pilot_round.opened" in kinds(supplier_a)  # its product is in the round
+    assert "pilot_round.opened" not in kinds(supplier_b)  # its product is not
+    assert all("pilot_round.opened" in kinds(officer) for officer in w["officers"])
+    plan = file_plan(app, supplier_a, round_, w["products"][0])
+    apply(app, w["officers"][0], round_, plan)
+    assert "pilot_application.submitted" in kinds(operator)
+    in_request(app, services.allocate, operator, round_)
+    in_request(app, services.publish_allocation, operator, round_)
+    pilot = services.visible_pilots(operator)[0]
+    in_request(app, services.record_contract, operator, pilot, "C-1", local_today())
+    assert "pilot.contracted" in kinds(supplier_a)
+    assert "pilot.contracted" in kinds(w["officers"][0])
+
+
 # -- visibility ----------------------------------------------------------------------------
 
 

@@ -47,6 +47,12 @@
       });
     }
     markScrollingTables();
+    // "Print" buttons (the comparison of proposals, a proposal): the print stylesheet keeps
+    // the content only.
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
     window.addEventListener("resize", markScrollingTables);
     document.addEventListener("keydown", function (event) {
       if (event.key !== "Escape") { return; }
