@@ -127,6 +127,7 @@ AUDITED_VERB = {
     "adjusted": _l("adjusted by hand"),
     "allocated": _l("allocated"),
     "recorded": _l("recorded"),
+    "defect_fixed": _l("defect fixed"),
     "report_due": _l("report reminder sent"),
     "report_overdue": _l("report overdue notice sent"),
 }

@@ -207,7 +207,9 @@ def detail(product_id: int):
         application=designation_applications.latest_application(product.id)
         if policy.acts_for(user, product.supplier_id) or policy.is_operator(user)
         else None,
-        cannot_apply=designation_applications.why_not(product),
+        cannot_apply=designation_applications.why_not(product)
+        if policy.acts_for(user, product.supplier_id)
+        else None,
         action_form=ActionForm(),
         status_form=StatusForm(),
     )

@@ -62,10 +62,11 @@ def test_demand_page_suggests_fitting_products_with_reasons(app, catalogue, clie
 def test_supplier_dashboard_shows_demands_it_could_answer(app, catalogue, client, login):
     supplier, _listed, _draft = catalogue
     officer = factories.user_with_role("officer")
-    factories.published_demand(app, officer, title="해안 순찰용 드론")
+    demand = factories.published_demand(app, officer, title="해안 순찰용 드론")
     login(supplier)
     page = client.get("/dashboard").get_data(as_text=True)
     assert "Demands you could answer" in page and "해안 순찰용 드론" in page
+    assert f"closes {demand.closes_on.isoformat()}" in page  # the deadline, at a glance
 
 
 def test_demands_the_supplier_has_answered_are_not_suggested_again(app, catalogue):
