@@ -6,6 +6,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from procure.api import (  # noqa: E402,F401
     auth,
+    designation_applications,
     dialogue,
     evaluation,
     market,

@@ -46,6 +46,16 @@ def get_own(user: User, application_id: int) -> DesignationApplication:
     return application
 
 
+def get_readable(user: User, application_id: int) -> DesignationApplication:
+    """Operators read every application; a company its own. :raise NotFound: otherwise."""
+    if policy.is_operator(user):
+        application = db.session.get(DesignationApplication, application_id)
+        if application is None:
+            raise NotFound(_("This application does not exist."))
+        return application
+    return get_own(user, application_id)
+
+
 def open_application(product_id: int) -> DesignationApplication | None:
     return db.session.scalar(
         select(DesignationApplication)

@@ -20,6 +20,10 @@ EXPECTED: dict[str, object] = {
     "evaluation.withdraw_application": {"supplier"},
     # API
     "api.evaluation_rounds": {"operator", "evaluator"},
+    "api.designation_applications": {"operator", "supplier"},
+    "api.designation_application": {"operator", "supplier"},
+    "api.apply_for_designation": {"supplier"},
+    "api.withdraw_designation_application": {"supplier"},
     "api.create_evaluation_round": {"operator"},
     "api.evaluation_round": {"operator", "evaluator"},
     "api.update_evaluation_round": {"operator"},

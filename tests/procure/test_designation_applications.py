@@ -147,3 +147,34 @@ def test_a_product_taken_out_of_a_draft_round_waits_again(app):
     )
     in_request(app, services.update_round, operator, round_, data, round_.version)
     assert [a.product_id for a in applications.waiting()] == [second.id]
+
+
+def test_the_api_applies_lists_and_withdraws(app, client):
+    supplier = factories.user_with_role("supplier")
+    rival = factories.user_with_role("supplier")
+    operator = factories.user_with_role("operator")
+    product = listed_product(app, supplier)
+    mine, theirs = factories.bearer(app, supplier), factories.bearer(app, rival)
+    path = f"/api/v1/products/{product.id}/designation-application"
+    assert client.post(path, headers=theirs, json={}).status_code == 403
+    refused = client.post(path, headers=mine, json={"note": 5})
+    assert refused.status_code == 422
+    made = client.post(path, headers=mine, json={"note": "시험성적서"})
+    assert made.status_code == 201 and made.json["status"] == "applied"
+    location = made.headers["Location"]
+    assert client.get(location, headers=mine).json["note"] == "시험성적서"
+    assert client.get(location, headers=theirs).status_code == 404  # another company's
+    assert client.post(path, headers=mine, json={}).status_code == 409  # one open at a time
+    listed = client.get(
+        "/api/v1/designation-applications?status=applied", headers=factories.bearer(app, operator)
+    ).json
+    assert [a["product_id"] for a in listed["items"]] == [product.id]
+    assert client.get("/api/v1/designation-applications", headers=theirs).json["total"] == 0
+    bad = client.get("/api/v1/designation-applications?status=maybe", headers=mine)
+    assert bad.status_code == 422
+    withdraw = f"/api/v1/designation-applications/{made.json['id']}/withdraw"
+    assert client.post(withdraw, headers=theirs, json={}).status_code == 404
+    stale = client.post(withdraw, headers=mine, json={"version": made.json["version"] + 1})
+    assert stale.status_code == 409
+    done = client.post(withdraw, headers=mine, json={"version": made.json["version"]})
+    assert done.status_code == 200 and done.json["status"] == "withdrawn"
