@@ -37,7 +37,9 @@ class Checker:
         if not isinstance(value, str):
             self.fail(field, _("Must be text."))
             return ""
-        value = value.strip()
+        # A browser counts a line break as one character (maxlength) and sends it as two
+        # (CRLF): the text is kept with plain line breaks, as it was counted.
+        value = value.replace("\r\n", "\n").strip()
         if "\x00" in value:
             self.fail(field, _("Must not contain NUL characters."))
             return ""

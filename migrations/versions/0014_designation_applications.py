@@ -57,6 +57,15 @@ def upgrade():
         batch.create_index(
             batch.f("ix_designation_application_supplier_id"), ["supplier_id"], unique=False
         )
+    # One open application per product (a partial unique index: both engines have them).
+    op.create_index(
+        "uq_designation_application_open",
+        "designation_application",
+        ["product_id"],
+        unique=True,
+        sqlite_where=sa.text("status IN ('applied', 'in_round')"),
+        postgresql_where=sa.text("status IN ('applied', 'in_round')"),
+    )
 
 
 def downgrade():

@@ -251,7 +251,10 @@ def _require_officer(actor: User, agency_id: int | None = None) -> None:
 
 
 def _require_manager(actor: User, demand: Demand) -> None:
-    """The actor acts as the demand's buyer (``policy.manages_demand``)."""
+    """The actor acts as the demand's buyer (``policy.manages_demand``), and the demand still
+    exists: a deleted draft is read by its agency (for the record) but never changed again."""
+    if demand.deleted_at is not None:
+        raise NotFound(_("This demand does not exist."))
     if policy.manages_demand(actor, demand):
         return
     _require_officer(actor, demand.agency_id)  # says why: not an officer, or another agency

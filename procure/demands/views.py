@@ -352,6 +352,7 @@ def compare(demand_id: int):
         proposals=columns,
         action_form=ActionForm(),
         can_decide={p.id: policy.can_decide_proposal(current_user, p) for p in columns},
+        answered={p.id: proposals.answered_requirements(p) for p in columns},
     )
 
 

@@ -18,6 +18,7 @@ from procure import policy
 from procure.audit.services import record
 from procure.checks import Checker
 from procure.clock import local_today
+from procure.database import insert_unique
 from procure.errors import Conflict, Forbidden, NotFound, stale_message
 from procure.extensions import db
 from procure.models import (
@@ -118,8 +119,7 @@ def apply(actor: User, product: Product, note: str = "") -> DesignationApplicati
         note=note or None,
         status=A.APPLIED,
     )
-    db.session.add(application)
-    db.session.flush()
+    insert_unique(application)  # a second request at the same moment: 409, not a 500
     record(
         "designation_application.submitted",
         "product",
@@ -156,6 +156,24 @@ def withdraw(actor: User, application: DesignationApplication, version: int | No
         after={"application_id": application.id, "status": A.WITHDRAWN},
     )
     return application
+
+
+def close_for_unlisted(actor: User, product: Product) -> None:
+    """A product suspended or archived leaves the waiting list: its application waiting for a
+    round is withdrawn (one already in a round stays, the round decides on it)."""
+    application = open_application(product.id)
+    if application is None or application.status != A.APPLIED:
+        return
+    application.status = A.WITHDRAWN
+    db.session.flush()
+    record(
+        "designation_application.withdrawn",
+        "product",
+        product.id,
+        actor=actor,
+        before={"status": A.APPLIED},
+        after={"application_id": application.id, "status": A.WITHDRAWN, "product": product.status},
+    )
 
 
 def waiting() -> list[DesignationApplication]:

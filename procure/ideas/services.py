@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from procure import policy
 from procure.audit.services import record
@@ -143,7 +145,16 @@ def release(actor: User, demand: Demand) -> CitizenIdea | None:
     """The draft demand an agency made from an idea was deleted: the idea is published again,
     for any agency to adopt, and its author is told. Returns the idea (None if there is none)."""
     idea = demand.idea
-    if idea is None or idea.status != IdeaStatus.ADOPTED:
+    if (
+        idea is None
+        or idea.status != IdeaStatus.ADOPTED
+        or idea.adopted_by_id != demand.agency_id
+        or db.session.scalar(  # another live demand carries the adoption
+            select(Demand.id).where(
+                Demand.idea_id == idea.id, Demand.id != demand.id, Demand.deleted_at.is_(None)
+            )
+        )
+    ):
         return None
     before = {"status": idea.status, "adopted_by_id": idea.adopted_by_id}
     idea.status = IdeaStatus.APPROVED
@@ -159,7 +170,7 @@ def release(actor: User, demand: Demand) -> CitizenIdea | None:
         after={"status": IdeaStatus.APPROVED, "deleted_demand_id": demand.id},
     )
     author = db.session.get(User, idea.author_id)
-    agency = actor.organisation.name if actor.organisation else ""
+    organisation = actor.organisation
     notify(
         [author] if author else [],
         "idea.released",
@@ -167,7 +178,7 @@ def release(actor: User, demand: Demand) -> CitizenIdea | None:
         lambda: _(
             "%(agency)s will not turn your idea into a demand after all. It stays published, "
             "and another agency can adopt it.",
-            agency=agency,
+            agency=organisation.display_name(str(get_locale())) if organisation else "",
         ),
         url_for("ideas.detail", idea_id=idea.id),
     )

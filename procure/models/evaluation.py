@@ -11,10 +11,12 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -181,6 +183,16 @@ class DesignationApplication(TimestampMixin, VersionedMixin, db.Model):
     the waiting applications into an evaluation round."""
 
     __tablename__ = "designation_application"
+    # One open application per product, also against two requests at the same moment.
+    __table_args__ = (
+        Index(
+            "uq_designation_application_open",
+            "product_id",
+            unique=True,
+            sqlite_where=text("status IN ('applied', 'in_round')"),
+            postgresql_where=text("status IN ('applied', 'in_round')"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)

@@ -263,6 +263,10 @@ def change_status(
         before=before,
         after={"status": target, "note": note or None},
     )
+    if target != ProductStatus.LISTED:
+        from procure.evaluation.applications import close_for_unlisted
+
+        close_for_unlisted(actor, product)
     return product
 
 

@@ -31,6 +31,7 @@ from procure.models import (
     RequirementResponse,
     ReverseProposal,
     Role,
+    RoundItem,
     User,
 )
 from procure.models.base import utcnow
@@ -350,6 +351,17 @@ def may_revise(proposal: ReverseProposal) -> bool:
         and answers_an_earlier_version(proposal)
         and demand.status == DemandStatus.PUBLISHED
         and (demand.closes_on is None or demand.closes_on >= local_today())
+        # Not when it could not be sent again (the suppliers are in a dialogue now), nor
+        # while evaluators score it as it stands (a dossier never changes under evaluation).
+        and running_dialogue(demand) is None
+        and not _in_an_evaluation_round(proposal)
+    )
+
+
+def _in_an_evaluation_round(proposal: ReverseProposal) -> bool:
+    return (
+        db.session.scalar(select(RoundItem.id).where(RoundItem.proposal_id == proposal.id))
+        is not None
     )
 
 
@@ -362,7 +374,7 @@ def reopen(actor: User, proposal: ReverseProposal, version: int | None = None) -
         raise Conflict(
             _(
                 "Only a sent proposal with no decision yet, to a demand amended since and still "
-                "open, can be taken back to revise."
+                "open, and not in an evaluation round, can be taken back to revise."
             )
         )
     proposal.status = S.DRAFT
@@ -375,6 +387,17 @@ def reopen(actor: User, proposal: ReverseProposal, version: int | None = None) -
         actor=actor,
         before={"status": S.SUBMITTED, "demand_revision": proposal.demand_revision},
         after={"status": S.DRAFT},
+    )
+    title = proposal.demand.title
+    notify(
+        [u for u in members(proposal.receiving_agency_id) if u.has_role(Role.OFFICER)],
+        "proposal.reopened",
+        lambda: _("A proposal to “%(title)s” is being revised", title=title),
+        lambda: _(
+            "The supplier took its proposal back to answer the amended demand. You are told "
+            "when it is sent again."
+        ),
+        url_for("demands.compare", demand_id=proposal.demand_id),
     )
     return proposal
 

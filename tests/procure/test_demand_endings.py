@@ -11,7 +11,7 @@ import factories
 from factories import answered_proposal, in_request, published_demand
 from procure.demands import services as demands
 from procure.demands.services import RequirementInput
-from procure.errors import Conflict, Invalid
+from procure.errors import Conflict, Invalid, NotFound
 from procure.extensions import db
 from procure.ideas import services as ideas
 from procure.models import AuditEvent, CitizenIdea, Dialogue, Notification
@@ -60,9 +60,9 @@ def test_an_amendment_reaches_the_proposals_already_sent(app, officer, login):
     assert "added after this proposal was sent" in page
     buyer = factories.english_client(app)
     login(officer, on=buyer)
-    assert "answered version 1" in buyer.get(f"/demands/{demand.id}/proposals").get_data(
-        as_text=True
-    )
+    comparison = buyer.get(f"/demands/{demand.id}/proposals").get_data(as_text=True)
+    assert "answered version 1" in comparison
+    assert "when answered: 0.5 m" in comparison  # beside the answer, not only at the top
     assert f"/proposals/{proposal.id}/reopen" in page
 
     # The supplier takes it back, answers the new requirement and sends it again.
@@ -228,3 +228,79 @@ def test_the_api_takes_a_proposal_back_only_after_an_amendment(app, officer, cli
     assert body["demand_revision"] == 1 and body["status"] == "submitted"
     reopened = client.post(path, headers=headers, json={"version": body["version"]})
     assert reopened.status_code == 200 and reopened.json["status"] == "draft"
+
+
+def test_a_deleted_draft_is_never_changed_again_nor_releases_an_idea_twice(app, db_session):
+    citizen = factories.user_with_role("citizen")
+    idea = in_request(app, ideas.submit_idea, citizen, title="공원 쉼터", problem="그늘이 없다.")
+    in_request(app, ideas.moderate, factories.user_with_role("operator"), idea, "approved")
+    first, second = factories.user_with_role("officer"), factories.user_with_role("officer")
+    draft = in_request(app, ideas.adopt, first, idea)
+    in_request(app, demands.delete_draft, first, draft)
+    again = in_request(app, ideas.adopt, second, idea)
+    # The first agency's deleted draft: deleting, changing or publishing it is a 404 now, and
+    # the idea stays with the agency that adopted it since.
+    for action, args in (
+        (demands.delete_draft, ()),
+        (demands.update_demand, (factories.demand_input(), draft.version)),
+        (demands.publish_demand, ()),
+    ):
+        with pytest.raises(NotFound):
+            in_request(app, action, first, draft, *args)
+    assert idea.status == "adopted" and idea.adopted_by_id == second.organisation_id
+    assert again.deleted_at is None
+    assert len(_titles(citizen, "idea.released")) == 1
+
+
+def test_a_proposal_under_evaluation_or_in_a_dialogue_is_not_taken_back(
+    app, db_session, login, monkeypatch
+):
+    from test_evaluation_common import make_round
+
+    officer = factories.user_with_role("officer")
+    demand = published_demand(app, officer)
+    supplier = factories.user_with_role("supplier")
+    proposal = answered_proposal(app, supplier, demand)
+    panel = [factories.user_with_role("evaluator") for _ in range(3)]
+    make_round(app, factories.user_with_role("operator"), [proposal], panel)
+    in_request(
+        app,
+        demands.update_demand,
+        officer,
+        demand,
+        factories.demand_input(budget=150_000_000),
+        demand.version,
+    )
+    assert not proposals.may_revise(proposal)
+    with pytest.raises(Conflict, match="evaluation round"):
+        in_request(app, proposals.reopen, supplier, proposal)
+
+    # On a demand run as a competitive dialogue, a sent proposal could not be sent again.
+    make_clock(monkeypatch)
+    users, clients = make_people(app, login)
+    dialogue_id = create_dialogue(app, clients, users)
+    dialogue_demand = db.session.get(Dialogue, dialogue_id).demand
+    early = answered_proposal(app, users["A"], dialogue_demand)  # before the dialogue opened
+    assert move_dialogue(clients, dialogue_id, "publish").status_code == 302
+    in_request(
+        app,
+        demands.update_demand,
+        users["officer"],
+        dialogue_demand,
+        factories.demand_input(demand_type="dialogue", budget=150_000_000),
+        dialogue_demand.version,
+    )
+    assert not proposals.may_revise(early)
+
+
+def test_a_procedure_cannot_start_on_a_closed_demand(app, db_session, login, monkeypatch):
+    make_clock(monkeypatch)
+    users, clients = make_people(app, login)
+    dialogue_id = create_dialogue(app, clients, users)  # a draft: the demand may still close
+    demand = db.session.get(Dialogue, dialogue_id).demand
+    in_request(app, demands.close_demand, users["officer"], demand, "withdrawn")
+    response = move_dialogue(clients, dialogue_id, "publish")
+    assert response.status_code == 409 and "can only be cancelled" in response.get_data(
+        as_text=True
+    )
+    assert move_dialogue(clients, dialogue_id, "cancel", reason="수요 마감").status_code == 302

@@ -178,3 +178,13 @@ def test_the_api_applies_lists_and_withdraws(app, client):
     assert stale.status_code == 409
     done = client.post(withdraw, headers=mine, json={"version": made.json["version"]})
     assert done.status_code == 200 and done.json["status"] == "withdrawn"
+
+
+def test_a_product_no_longer_listed_leaves_the_waiting_list(app):
+    from procure.products import services as products
+
+    supplier = factories.user_with_role("supplier")
+    product = listed_product(app, supplier)
+    application = in_request(app, applications.apply, supplier, product)
+    in_request(app, products.change_status, supplier, product, "suspended")
+    assert application.status == "withdrawn" and applications.waiting() == []

@@ -68,3 +68,13 @@ def test_the_checker_reads_only_ascii_digits_as_numbers(app, raw):
         check = Checker()
         assert check.integer("price", raw, minimum=0, maximum=10**9) is None
         assert [e.field for e in check.errors] == ["price"]
+
+
+def test_a_line_break_counts_as_one_character_as_in_the_browser():
+    """A textarea's maxlength counts a line break once; the browser sends it as CRLF."""
+    from procure.checks import Checker
+
+    check = Checker()
+    text = "\r\n".join(["가" * 99] * 20)  # 1,999 characters typed; 2,018 sent
+    assert check.text("note", text, 2000) == "\n".join(["가" * 99] * 20)
+    assert not check.errors
