@@ -47,7 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from procure import authz, database, i18n, indexing, mail, security
+    from procure import authz, database, forms, i18n, indexing, mail, security
     from procure.extensions import babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -61,6 +61,7 @@ def register_extensions(app: Flask) -> None:
     # Authorisation runs before the CSRF check so an unauthorised caller learns nothing.
     authz.init_app(app)
     csrf.init_app(app)
+    forms.init_app(app)
     indexing.init_app(app)
 
 

@@ -222,3 +222,15 @@ def attempt(form: FlaskForm, action):
         return None, error.status
     db.session.commit()
     return result, None
+
+
+def csrf_field(form) -> str:
+    """The form's CSRF field without an ``id``: a page with several forms (each notification,
+    each decision button) would otherwise repeat ``id="csrf_token"``. Empty when the form has
+    no CSRF field (protection switched off, as in most tests)."""
+    field = getattr(form, "csrf_token", None)
+    return field(id=False) if field is not None else ""
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals["csrf_field"] = csrf_field

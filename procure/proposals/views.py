@@ -3,7 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from procure import authz, policy
@@ -12,8 +12,9 @@ from procure.demands import services as demands
 from procure.extensions import db
 from procure.forms import ActionForm, append_rows, attempt, choices, posted_version
 from procure.labels import COMPLIANCE, PROPOSAL_STATUS
-from procure.listing import arg_choice
+from procure.listing import arg_choice, arg_int, arg_text, text_contains
 from procure.models import (
+    Demand,
     Organisation,
     OrganisationKind,
     Product,
@@ -33,6 +34,8 @@ from procure.validators import posted_id
 def index():
     """My proposals (suppliers) or proposals received (officers, operators)."""
     status = arg_choice("status", PROPOSAL_STATUS)
+    text = arg_text("q")
+    demand_id = arg_int("demand", 1, 2**62)
     query = services.visible_query(current_user).options(
         selectinload(ReverseProposal.supplier),
         selectinload(ReverseProposal.demand),
@@ -40,9 +43,25 @@ def index():
     )
     if status:
         query = query.where(ReverseProposal.status == status)
+    if text:  # the proposal's title, or the title of the demand it answers
+        answering = select(Demand.id).where(text_contains(text, Demand.title))
+        by_title = text_contains(text, ReverseProposal.title)
+        query = query.where(or_(by_title, ReverseProposal.demand_id.in_(answering)))
+    if demand_id:
+        query = query.where(ReverseProposal.demand_id == demand_id)
     page = paginate(query.order_by(ReverseProposal.updated_at.desc(), ReverseProposal.id.desc()))
+    args = {"status": status, "q": text, "demand": demand_id}
     return render_template(
-        "proposals/index.html", page=page, status=status, args={"status": status} if status else {}
+        "proposals/index.html",
+        page=page,
+        status=status,
+        text=text,
+        demand_id=demand_id,
+        args={key: value for key, value in args.items() if value},
+        # A supplier's own drafts are theirs to see; agencies and operators never see drafts.
+        statuses=[
+            key for key in PROPOSAL_STATUS if key != "draft" or current_user.has_role(Role.SUPPLIER)
+        ],
     )
 
 

@@ -411,3 +411,23 @@ def test_the_receiving_agency_sees_whom_to_call_and_what_comes_after_acceptance(
     other = factories.english_client(app)
     login(factories.user_with_role("citizen"), on=other)
     assert other.get(f"/proposals/{proposal.id}").status_code == 404
+
+
+def test_the_proposal_list_filters_by_keyword_and_demand(app, market, client, login):
+    officer, demand, supplier_a, supplier_b = market
+    other = factories.published_demand(app, officer, title="스마트 가로등 실증")
+    factories.answered_proposal(app, supplier_a, demand, title="정지비행 드론 제안")
+    factories.answered_proposal(app, supplier_b, other, title="가로등 제어기 제안")
+    login(officer)
+
+    def titles(query):
+        page = client.get(f"/proposals/?{query}").get_data(as_text=True)
+        return {t for t in ("정지비행 드론 제안", "가로등 제어기 제안") if t in page}
+
+    assert titles("") == {"정지비행 드론 제안", "가로등 제어기 제안"}
+    assert titles("q=제어기") == {"가로등 제어기 제안"}  # the proposal's title
+    assert titles("q=스마트 가로등") == {"가로등 제어기 제안"}  # the title of its demand
+    assert titles(f"demand={demand.id}") == {"정지비행 드론 제안"}
+    assert titles("q=100%25_") == set()  # LIKE wildcards are taken literally
+    page = client.get("/proposals/").get_data(as_text=True)
+    assert 'value="draft"' not in page  # an agency never sees drafts: no such filter
