@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask
 from flask_babel import format_decimal, get_locale
+
+from procure.clock import local_zone
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
@@ -29,16 +30,17 @@ def compile_catalogs() -> None:
             tmp.replace(mo)  # atomic, so parallel workers never read half a file
 
 
+def local_datetime(value: datetime | None, with_time: bool = True) -> str:
+    """A stored moment as pages show it: in the service's time zone, to the minute."""
+    if value is None:
+        return ""
+    value = value.astimezone(local_zone())
+    return value.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+
+
 def init_app(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     compile_catalogs()
-    zone = ZoneInfo(app.config["SETTINGS"].display_timezone)
-
-    def local_datetime(value: datetime | None, with_time: bool = True) -> str:
-        if value is None:
-            return ""
-        value = value.astimezone(zone)
-        return value.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
 
     def won(amount: int | None) -> str:
         if amount is None:

@@ -341,7 +341,7 @@ def create_dialogue(actor: User, demand: Demand, data: DialogueInput) -> Dialogu
         raise Conflict(_("Only a demand of the type competitive dialogue can be run as one."))
     if dialogue_for_demand(demand.id) is not None:
         raise Conflict(_("This demand already has a dialogue."))
-    if demand.status == "closed":
+    if demand.status == DemandStatus.CLOSED:
         raise Conflict(_("The demand is closed; a procedure can no longer be run on it."))
     values = _check_input(data, today=local_today())
     dialogue = Dialogue(
@@ -403,7 +403,7 @@ def _check_version(dialogue: Dialogue, version: int | None) -> None:
 def _require_allowed(dialogue: Dialogue, action: str) -> dict[str, str]:
     """:raise Conflict: the move is not in TRANSITIONS from the current state."""
     allowed = TRANSITIONS.get(dialogue.status, {})
-    if action in allowed and action != "cancel" and dialogue.demand.status == "closed":
+    if action in allowed and action != "cancel" and dialogue.demand.status == DemandStatus.CLOSED:
         # The demand was closed before the procedure started (closing is refused while one
         # runs): the procedure can only be cancelled now.
         raise Conflict(

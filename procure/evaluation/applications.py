@@ -145,6 +145,11 @@ def withdraw(actor: User, application: DesignationApplication, version: int | No
         raise Conflict(stale_message())
     if application.status != A.APPLIED:
         raise Conflict(_("An application already in an evaluation round cannot be withdrawn."))
+    _withdrawn(actor, application)
+    return application
+
+
+def _withdrawn(actor: User, application: DesignationApplication, **why) -> None:
     application.status = A.WITHDRAWN
     db.session.flush()
     record(
@@ -153,9 +158,8 @@ def withdraw(actor: User, application: DesignationApplication, version: int | No
         application.product_id,
         actor=actor,
         before={"status": A.APPLIED},
-        after={"application_id": application.id, "status": A.WITHDRAWN},
+        after={"application_id": application.id, "status": A.WITHDRAWN, **why},
     )
-    return application
 
 
 def close_for_unlisted(actor: User, product: Product) -> None:
@@ -164,16 +168,7 @@ def close_for_unlisted(actor: User, product: Product) -> None:
     application = open_application(product.id)
     if application is None or application.status != A.APPLIED:
         return
-    application.status = A.WITHDRAWN
-    db.session.flush()
-    record(
-        "designation_application.withdrawn",
-        "product",
-        product.id,
-        actor=actor,
-        before={"status": A.APPLIED},
-        after={"application_id": application.id, "status": A.WITHDRAWN, "product": product.status},
-    )
+    _withdrawn(actor, application, product=product.status)
 
 
 def waiting() -> list[DesignationApplication]:
@@ -188,7 +183,13 @@ def waiting() -> list[DesignationApplication]:
 
 
 def waiting_product_ids() -> set[int]:
-    return {a.product_id for a in waiting()}
+    return set(
+        db.session.scalars(
+            select(DesignationApplication.product_id).where(
+                DesignationApplication.status == A.APPLIED
+            )
+        )
+    )
 
 
 def take_into_round(actor: User, round_: EvaluationRound) -> None:

@@ -153,7 +153,7 @@ def dashboard():
         context["ideas_to_review"] = _count(
             select(CitizenIdea.id).where(CitizenIdea.status == IdeaStatus.SUBMITTED)
         )
-        context["applications_waiting"] = len(designation_applications.waiting())
+        context["applications_waiting"] = len(designation_applications.waiting_product_ids())
         context["rounds_to_close"] = _count(
             select(EvaluationRound.id).where(
                 EvaluationRound.status == RoundStatus.OPEN, EvaluationRound.deadline < utcnow()

@@ -14,10 +14,11 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 from sqlalchemy import or_, select
 
-from procure.clock import local_today, local_zone
+from procure.clock import local_today
 from procure.evaluation.labels import decision as decision_label
 from procure.evaluation.labels import designation_status
 from procure.extensions import db
+from procure.i18n import local_datetime
 from procure.labels import (
     ALLOCATION_REASON,
     PILOT_STATUS,
@@ -61,10 +62,8 @@ def _evaluation(product_id: int, designation: Designation | None) -> RoundItem |
 
 
 def _when(moment) -> str:
-    """A stored moment as the rest of the site shows it: Korean time (the service's zone)."""
-    if moment is None:
-        return "—"
-    return moment.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M")
+    """A stored moment as the rest of the site shows it (Korean time), or a dash."""
+    return local_datetime(moment) or "—"
 
 
 def _yes_no(value) -> str:

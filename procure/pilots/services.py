@@ -37,7 +37,7 @@ from procure.models import (
 from procure.models.base import utcnow
 from procure.models.evaluation import Designation, DesignationStatus
 from procure.models.pilots import AgencyBudget, FieldReport, FollowOnPurchase
-from procure.notifications.services import members, notify, operators
+from procure.notifications.services import agency_officers, members, notify, operators
 from procure.pilots import allocation
 from procure.validators import posted_id
 
@@ -287,13 +287,8 @@ def open_round(actor: User, round_: PilotRound, version: int | None = None) -> P
         ),
         link,
     )
-    agencies = db.session.scalars(
-        select(Organisation.id)
-        .where(Organisation.kind == "agency", Organisation.verified_at.is_not(None))
-        .order_by(Organisation.id)
-    ).all()
     notify(
-        [u for aid in agencies for u in members(aid) if u.has_role(Role.OFFICER)],
+        agency_officers(),
         "pilot_round.opened",
         lambda: _("Pilot round “%(title)s” is open for applications", title=title),
         lambda: (

@@ -22,7 +22,6 @@ from procure.matching_service import record_feedback
 from procure.models import (
     Compliance,
     Demand,
-    DemandRevision,
     DemandStatus,
     Organisation,
     OrganisationKind,
@@ -331,11 +330,9 @@ def answered_requirements(proposal: ReverseProposal) -> dict[str, dict] | None:
     (requirements keep their name across versions); None when the demand is unchanged since."""
     if not answers_an_earlier_version(proposal):
         return None
-    row = db.session.scalar(
-        select(DemandRevision).where(
-            DemandRevision.demand_id == proposal.demand_id,
-            DemandRevision.revision == proposal.demand_revision,
-        )
+    # The demand's revisions load once for all its proposals (the comparison shows many).
+    row = next(
+        (r for r in proposal.demand.revisions if r.revision == proposal.demand_revision), None
     )
     if row is None:
         return None
@@ -442,13 +439,19 @@ def decide(
     check = Checker()
     reason = check.text("reason", reason, 2000, required=decision == S.DECLINED)
     check.done()
+    record_feedback(proposal.demand_id, proposal.product_id, decision, "proposal", actor)
+    _settle(actor, proposal, decision, reason, lambda: reason)
+    return proposal
+
+
+def _settle(actor: User, proposal: ReverseProposal, decision: str, reason: str, body) -> None:
+    """Record a decision on a proposal (the agency's, or the demand's closing), audit it and
+    tell the supplier; ``body`` is the notice's text, read in each language."""
     before = proposal.status
     proposal.status = decision
     proposal.decision_reason = reason or None
-    proposal.decided_at = utcnow()
+    proposal.decided_at = proposal.updated_at = utcnow()
     proposal.decided_by_id = actor.id
-    proposal.updated_at = utcnow()
-    record_feedback(proposal.demand_id, proposal.product_id, decision, "proposal", actor)
     db.session.flush()
     record(
         f"proposal.{decision}",
@@ -458,18 +461,18 @@ def decide(
         before={"status": before},
         after={"status": decision, "reason": reason or None},
     )
+    title = proposal.title
     notify(
         members(proposal.supplier_id),
         "proposal.status",
         lambda: _(
             "Your proposal “%(title)s” is now %(status)s",
-            title=proposal.title,
+            title=title,
             status=label(PROPOSAL_STATUS, decision),
         ),
-        lambda: reason,
+        body,
         url_for("proposals.detail", proposal_id=proposal.id),
     )
-    return proposal
 
 
 def close_open_proposals(actor: User, demand: Demand) -> list[ReverseProposal]:
@@ -483,42 +486,20 @@ def close_open_proposals(actor: User, demand: Demand) -> list[ReverseProposal]:
         .where(ReverseProposal.demand_id == demand.id, ReverseProposal.status.in_(OPEN_STATES))
         .order_by(ReverseProposal.id)
     ).all()
-    now = utcnow()
+    outcome = label(DEMAND_OUTCOME, demand.outcome)
+    reason = _("The demand was closed (%(outcome)s).", outcome=outcome)
+    if demand.outcome_note:
+        reason = f"{reason} {demand.outcome_note}"
+
+    def body():
+        return _(
+            "The demand “%(title)s” was closed (%(outcome)s).",
+            title=demand.title,
+            outcome=label(DEMAND_OUTCOME, demand.outcome),
+        )
+
     for proposal in waiting:
-        before = proposal.status
-        reason = _(
-            "The demand was closed (%(outcome)s).", outcome=label(DEMAND_OUTCOME, demand.outcome)
-        )
-        if demand.outcome_note:
-            reason = f"{reason} {demand.outcome_note}"
-        proposal.status = S.DECLINED
-        proposal.decision_reason = reason[:2000]
-        proposal.decided_at = proposal.updated_at = now
-        proposal.decided_by_id = actor.id
-        db.session.flush()
-        record(
-            "proposal.declined",
-            "proposal",
-            proposal.id,
-            actor=actor,
-            before={"status": before},
-            after={"status": S.DECLINED, "reason": proposal.decision_reason},
-        )
-        notify(
-            members(proposal.supplier_id),
-            "proposal.status",
-            lambda p=proposal: _(
-                "Your proposal “%(title)s” is now %(status)s",
-                title=p.title,
-                status=label(PROPOSAL_STATUS, S.DECLINED),
-            ),
-            lambda: _(
-                "The demand “%(title)s” was closed (%(outcome)s).",
-                title=demand.title,
-                outcome=label(DEMAND_OUTCOME, demand.outcome),
-            ),
-            url_for("proposals.detail", proposal_id=proposal.id),
-        )
+        _settle(actor, proposal, S.DECLINED, reason[:2000], body)
     return waiting
 
 
