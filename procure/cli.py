@@ -132,6 +132,7 @@ def audit_verify_command():
 
 
 def register(app: Flask) -> None:
+    from procure.account.commands import privacy_group
     from procure.imports.commands import import_cpv_command, import_ocds_command
     from procure.insights.commands import insights_group
     from procure.match_cli import match_group
@@ -151,6 +152,7 @@ def register(app: Flask) -> None:
         search_group,
         worker_command,
         insights_group,
+        privacy_group,
     ):
         app.cli.add_command(command)
 

@@ -52,6 +52,13 @@ class Settings:
     # Demand gaps (docs/insights.md): up to this many analysed demands the operator's page
     # analyses as it opens; above it, it shows stored runs that `procure worker` computes.
     gap_live_max_demands: int = 300
+    # The privacy policy (/privacy, docs/privacy.md): who runs the service and whom people
+    # write to about their personal data; sign-in attempts are deleted after this many days.
+    operator_name: str = "procure"
+    privacy_officer: str = ""
+    privacy_email: str = ""
+    privacy_phone: str = ""
+    login_attempt_retention_days: int = 365
 
     @property
     def is_production(self) -> bool:
@@ -166,6 +173,11 @@ def load_settings(
         raise ConfigError("API_RATE_STORE must be database or memory")
     if values.get("api_rate_window_seconds", 60) == 0:
         raise ConfigError("API_RATE_WINDOW_SECONDS must be at least 1")
+    if values.get("login_attempt_retention_days", 365) < 30:
+        raise ConfigError(
+            "LOGIN_ATTEMPT_RETENTION_DAYS must be at least 30 (the sign-in throttle and "
+            "investigations of break-in attempts read them)"
+        )
     if values.get("upload_max_mb", 20) == 0:
         raise ConfigError("UPLOAD_MAX_MB must be at least 1")
     return Settings(**values)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 
 import click
 from flask import current_app
@@ -120,8 +121,10 @@ def worker_command(once: bool, interval: float, analyses: bool):
             target=_analyse_until, args=(app, stopping, interval), name="gap-analyses", daemon=True
         )
         analyst.start()
+    purged_at = None
     try:
         while True:
+            purged_at = _purge_daily(purged_at)
             try:
                 result = indexing.drain_all(app)
             except Exception as error:
@@ -145,6 +148,29 @@ def worker_command(once: bool, interval: float, analyses: bool):
             analyst.join()  # an analysis under way is finished and stored, not abandoned
         signal.signal(signal.SIGTERM, previous)
     click.echo("Worker stopped.")
+
+
+def _purge_daily(last: float | None) -> float | None:
+    """Delete expired sign-in attempts when a day has passed since the last purge (or at the
+    worker's start); return when it last ran. A failure is reported and tried again next day."""
+    from procure.account import privacy
+    from procure.database import writing
+    from procure.extensions import db
+
+    now = time.monotonic()
+    if last is not None and now - last < 24 * 3600:
+        return last
+    try:
+        with writing():
+            deleted = privacy.purge_sign_in_attempts()
+            db.session.commit()
+    except Exception as error:
+        db.session.rollback()
+        click.echo(f"Purging sign-in attempts failed: {error}", err=True)
+        return now
+    if deleted:
+        click.echo(f"Deleted {deleted} expired sign-in attempts.")
+    return now
 
 
 def _analyse_one() -> None:

@@ -1,4 +1,4 @@
-"""Forms for the profile, password change and API tokens."""
+"""Forms for the profile, password change, API tokens and closing the account."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -44,4 +44,15 @@ class TokenForm(FlaskForm):
         _l("Token name"),
         description=_l("What the token is for, for example 'agency ERP sync'."),
         validators=[DataRequired(REQUIRED), Length(max=100)],
+    )
+
+
+class CloseAccountForm(FlaskForm):
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(REQUIRED), Length(max=PASSWORD_MAX)]
+    )
+    confirmation = StringField(
+        _l("Your e-mail address"),
+        description=_l("Type it to confirm that you mean to close this account."),
+        validators=[DataRequired(REQUIRED), Length(max=254)],
     )

@@ -1,17 +1,18 @@
 """Views for the signed-in user's own account."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, flash, json, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, logout_user
 from sqlalchemy import select
 
 from procure import authz
-from procure.account import bp, services
-from procure.account.forms import PasswordForm, ProfileForm, TokenForm
+from procure.account import bp, privacy, services
+from procure.account.forms import CloseAccountForm, PasswordForm, ProfileForm, TokenForm
 from procure.errors import ServiceError
 from procure.extensions import db
 from procure.forms import ActionForm, apply_service_error
 from procure.models import ApiToken
+from procure.models.base import utcnow
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -110,3 +111,50 @@ def revoke_token(token_id: int):
     db.session.commit()
     flash(_("The token has been revoked."), "success")
     return redirect(url_for("account.tokens"))
+
+
+@bp.route("/data")
+@authz.signed_in
+def my_data():
+    """A copy of everything stored about the signed-in person, as a JSON file."""
+    data = privacy.export_data(current_user._get_current_object())
+    name = f"procure-my-data-{utcnow():%Y%m%d}.json"
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/close", methods=["GET", "POST"])
+@authz.signed_in
+def close():
+    user = current_user._get_current_object()
+    form = CloseAccountForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            privacy.close_account(user, form.password.data, form.confirmation.data)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+            status = error.status
+        else:
+            db.session.commit()
+            logout_user()
+            flash(_("Your account has been closed. Thank you for using procure."), "success")
+            return redirect(url_for("main.home"))
+    elif form.is_submitted():
+        status = 400
+    return (
+        render_template(
+            "account/close.html",
+            form=form,
+            user=user,
+            blockers=privacy.closing_blockers(user),
+        ),
+        status,
+    )

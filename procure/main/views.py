@@ -1,7 +1,9 @@
 """Views for the home page, the dashboards, the language switch and health."""
 
-from flask import jsonify, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
+from datetime import date
+
+from flask import current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import format_date, get_locale
 from flask_login import current_user
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import selectinload
@@ -198,6 +200,20 @@ def set_locale():
             accounts.set_locale(current_user._get_current_object(), locale)
             db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("main.home"))
+
+
+#: The day the privacy policy's text last changed (shown on it; docs/privacy.md).
+PRIVACY_POLICY_DATE = date(2026, 12, 2)
+
+
+@bp.route("/privacy")
+@authz.public
+def privacy():
+    return render_template(
+        "main/privacy.html",
+        settings=current_app.config["SETTINGS"],
+        effective=format_date(PRIVACY_POLICY_DATE, "long"),
+    )
 
 
 @bp.route("/healthz")

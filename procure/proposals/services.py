@@ -310,8 +310,10 @@ def submit(actor: User, proposal: ReverseProposal, version: int | None = None) -
 
 
 def contact_of(proposal: ReverseProposal) -> User | None:
-    """The supplier's member who wrote the proposal (the person to call about it)."""
-    return db.session.get(User, proposal.created_by_id) if proposal.created_by_id else None
+    """The supplier's member who wrote the proposal (the person to call about it); nobody once
+    that account is closed or deactivated."""
+    user = db.session.get(User, proposal.created_by_id) if proposal.created_by_id else None
+    return user if user is not None and user.is_active else None
 
 
 def answers_an_earlier_version(proposal: ReverseProposal) -> bool:

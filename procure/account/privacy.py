@@ -1,0 +1,431 @@
+"""A person's rights over their own data: a copy of it, closing the account, and how long
+sign-in records are kept (docs/privacy.md).
+
+Closing an account does not delete the person's row: demands, proposals, scores and the audit
+log are public records of the organisations they acted for, and point at it. The row is
+anonymised instead — name, e-mail address, phone and password go — and everything that
+exists only for the person (tokens, notifications, saved searches, e-mail digests) is removed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import delete, exists, func, select
+from werkzeug.security import check_password_hash
+
+from procure.audit.services import record
+from procure.errors import Conflict, FieldError, Invalid
+from procure.extensions import db
+from procure.models import (
+    ApiToken,
+    AuditEvent,
+    CitizenIdea,
+    ConflictDeclaration,
+    Demand,
+    DemandStatus,
+    Dialogue,
+    DialogueEvaluator,
+    DialogueParticipant,
+    DialogueStatus,
+    EvaluationRound,
+    EvaluationSheet,
+    LoginAttempt,
+    Notification,
+    OrganisationKind,
+    PilotPurchase,
+    PilotStatus,
+    Product,
+    ProductStatus,
+    Question,
+    ReverseProposal,
+    Role,
+    RoundEvaluator,
+    RoundItem,
+    RoundStatus,
+    SavedSearch,
+    SheetStatus,
+    User,
+    UserRole,
+)
+from procure.models.base import utcnow
+from procure.models.onestop import DemandInfoSubscription
+from procure.validators import PASSWORD_MAX
+
+#: The name a closed account shows wherever its past actions are listed.
+CLOSED_NAME = "탈퇴한 회원 · closed account"
+#: Dialogues in these states are over (or not yet started): a committee member may leave.
+_DIALOGUE_OVER = (DialogueStatus.DRAFT, DialogueStatus.AWARDED, DialogueStatus.CANCELLED)
+_PILOT_OVER = (PilotStatus.EVALUATED, PilotStatus.CLOSED)
+_PROPOSAL_OPEN = ("submitted", "shortlisted")
+
+
+def closed_email(user_id: int) -> str:
+    """The address a closed account keeps: unique, undeliverable (RFC 2606), frees the real one."""
+    return f"closed-{user_id}@closed.invalid"
+
+
+def is_closed(user: User) -> bool:
+    return user.deleted_at is not None and user.email == closed_email(user.id)
+
+
+# -- a copy of one's data -------------------------------------------------------------------
+
+
+def _when(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def export_data(user: User) -> dict:
+    """Everything stored about ``user`` as a person, in one JSON-ready dict.
+
+    Records the person made *for an organisation* (demands, proposals, products, scores) are
+    the organisation's and are listed by id only; the audit trail of their own actions is
+    listed by action, record and time (its before/after values concern those records)."""
+    org = user.organisation
+    since = utcnow() - timedelta(days=_settings().login_attempt_retention_days)
+    session = db.session
+    return {
+        "format": "procure personal data export, version 1",
+        "exported_at": _when(utcnow()),
+        "account": {
+            "id": user.id,
+            "email": user.email,
+            "name": user.name,
+            "phone": user.phone,
+            "locale": user.locale,
+            "roles": sorted(user.roles),
+            "created_at": _when(user.created_at),
+            "last_login_at": _when(user.last_login_at),
+            "password_changed_at": _when(user.password_changed_at),
+        },
+        "organisation": None
+        if org is None
+        else {
+            "id": org.id,
+            "kind": org.kind,
+            "name": org.name,
+            "membership_approved_at": _when(user.approved_at),
+        },
+        "api_tokens": [
+            {
+                "name": token.name,
+                "prefix": token.prefix,
+                "created_at": _when(token.created_at),
+                "last_used_at": _when(token.last_used_at),
+                "revoked_at": _when(token.revoked_at),
+            }
+            for token in session.scalars(
+                select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
+            )
+        ],
+        "sign_in_attempts": [
+            {"at": _when(at), "address": address, "succeeded": ok}
+            for at, address, ok in session.execute(
+                select(LoginAttempt.attempted_at, LoginAttempt.address, LoginAttempt.succeeded)
+                .where(LoginAttempt.email == user.email, LoginAttempt.attempted_at >= since)
+                .order_by(LoginAttempt.id)
+            )
+        ],
+        "notifications": [
+            {
+                "at": _when(note.created_at),
+                "title": note.title,
+                "body": note.body,
+                "link": note.link,
+                "read_at": _when(note.read_at),
+            }
+            for note in session.scalars(
+                select(Notification)
+                .where(Notification.user_id == user.id)
+                .order_by(Notification.id)
+            )
+        ],
+        "saved_searches": [
+            {"name": saved.name, "query": saved.query, "frequency": saved.frequency}
+            for saved in session.scalars(
+                select(SavedSearch).where(SavedSearch.user_id == user.id).order_by(SavedSearch.id)
+            )
+        ],
+        "demand_information_subscriptions": [
+            {
+                "email": sub.email,
+                "filters": sub.filters,
+                "frequency": sub.frequency,
+                "confirmed_at": _when(sub.confirmed_at),
+                "unsubscribed_at": _when(sub.unsubscribed_at),
+            }
+            for sub in session.scalars(
+                select(DemandInfoSubscription)
+                .where(DemandInfoSubscription.user_id == user.id)
+                .order_by(DemandInfoSubscription.id)
+            )
+        ],
+        "ideas": [
+            {
+                "id": idea.id,
+                "title": idea.title,
+                "problem": idea.problem,
+                "suggestion": idea.suggestion,
+                "status": idea.status,
+                "created_at": _when(idea.created_at),
+            }
+            for idea in session.scalars(
+                select(CitizenIdea).where(CitizenIdea.author_id == user.id).order_by(CitizenIdea.id)
+            )
+        ],
+        "questions": [
+            {"demand_id": q.demand_id, "question": q.body, "asked_at": _when(q.created_at)}
+            for q in session.scalars(
+                select(Question).where(Question.asked_by_id == user.id).order_by(Question.id)
+            )
+        ],
+        "actions": [
+            {"at": _when(at), "action": action, "record": f"{kind}:{target}"}
+            for at, action, kind, target in session.execute(
+                select(
+                    AuditEvent.occurred_at,
+                    AuditEvent.action,
+                    AuditEvent.target_type,
+                    AuditEvent.target_id,
+                )
+                .where(AuditEvent.actor_id == user.id)
+                .order_by(AuditEvent.id)
+            )
+        ],
+    }
+
+
+# -- closing the account --------------------------------------------------------------------
+
+
+def closing_blockers(user: User) -> list[str]:
+    """What must happen before ``user`` may close the account (empty: nothing).
+
+    Nobody leaves work others wait on: the last operator, an evaluator with dossiers still to
+    score in an open round or on the committee of a running dialogue, and the last member of
+    an organisation that still has open business (nobody else could answer for it)."""
+    session = db.session
+    blockers: list[str] = []
+    if user.has_role(Role.OPERATOR):
+        others = session.scalar(
+            select(func.count(User.id))
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == Role.OPERATOR, User.deleted_at.is_(None), User.id != user.id)
+        )
+        if not others:
+            blockers.append(_("You are the only operator. Make another person an operator first."))
+    # A dossier is settled for this evaluator once their sheet is submitted or a conflict kept
+    # them out of it.
+    submitted = exists().where(
+        EvaluationSheet.item_id == RoundItem.id,
+        EvaluationSheet.evaluator_id == user.id,
+        EvaluationSheet.status == SheetStatus.SUBMITTED,
+    )
+    conflicted = exists().where(
+        ConflictDeclaration.item_id == RoundItem.id,
+        ConflictDeclaration.evaluator_id == user.id,
+        ConflictDeclaration.has_conflict.is_(True),
+    )
+    rounds = session.scalars(
+        select(EvaluationRound.title)
+        .join(RoundEvaluator, RoundEvaluator.round_id == EvaluationRound.id)
+        .join(RoundItem, RoundItem.round_id == EvaluationRound.id)
+        .where(
+            RoundEvaluator.user_id == user.id,
+            EvaluationRound.status == RoundStatus.OPEN,
+            ~submitted,
+            ~conflicted,
+        )
+        .distinct()
+        .order_by(EvaluationRound.title)
+    ).all()
+    for title in rounds:
+        blockers.append(
+            _(
+                "You still have dossiers to score in the open evaluation round “%(title)s”. "
+                "Submit your score sheets first.",
+                title=title,
+            )
+        )
+    dialogues = session.scalars(
+        select(Demand.title)
+        .join(Dialogue, Dialogue.demand_id == Demand.id)
+        .join(DialogueEvaluator, DialogueEvaluator.dialogue_id == Dialogue.id)
+        .where(DialogueEvaluator.user_id == user.id, Dialogue.status.not_in(_DIALOGUE_OVER))
+        .order_by(Demand.title)
+    ).all()
+    for title in dialogues:
+        blockers.append(
+            _(
+                "You sit on the evaluation committee of the running dialogue “%(title)s”. "
+                "It must be awarded or cancelled first.",
+                title=title,
+            )
+        )
+    org = user.organisation
+    if org is not None and user.approved_at is not None and not org.is_deleted:
+        members = session.scalar(
+            select(func.count(User.id)).where(
+                User.organisation_id == org.id,
+                User.approved_at.is_not(None),
+                User.deleted_at.is_(None),
+                User.id != user.id,
+            )
+        )
+        if not members:
+            blockers.extend(_open_business(org))
+    return blockers
+
+
+def _open_business(org) -> list[str]:
+    """The organisation's open business, one sentence per kind; only a member can settle it."""
+    session = db.session
+
+    def count(query) -> int:
+        return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+    found: list[str] = []
+    if org.kind == OrganisationKind.AGENCY:
+        demands = count(
+            select(Demand.id).where(
+                Demand.agency_id == org.id,
+                Demand.status == DemandStatus.PUBLISHED,
+                Demand.deleted_at.is_(None),
+            )
+        )
+        if demands:
+            found.append(
+                _(
+                    "You are the last member of %(org)s, which has %(n)d published demand(s). "
+                    "Close them, or ask a colleague to join the organisation first.",
+                    org=org.name,
+                    n=demands,
+                )
+            )
+        dialogues = count(
+            select(Dialogue.id).where(
+                Dialogue.agency_id == org.id, Dialogue.status.not_in(_DIALOGUE_OVER)
+            )
+        )
+        if dialogues:
+            found.append(
+                _(
+                    "You are the last member of %(org)s, which runs %(n)d competitive "
+                    "dialogue(s). Award or cancel them, or ask a colleague to join first.",
+                    org=org.name,
+                    n=dialogues,
+                )
+            )
+        pilots = count(
+            select(PilotPurchase.id).where(
+                PilotPurchase.agency_id == org.id, PilotPurchase.status.not_in(_PILOT_OVER)
+            )
+        )
+        if pilots:
+            found.append(
+                _(
+                    "You are the last member of %(org)s, which has %(n)d pilot purchase(s) "
+                    "under way. Ask a colleague to join the organisation first.",
+                    org=org.name,
+                    n=pilots,
+                )
+            )
+    elif org.kind == OrganisationKind.SUPPLIER:
+        products = count(
+            select(Product.id).where(
+                Product.supplier_id == org.id,
+                Product.status == ProductStatus.LISTED,
+                Product.deleted_at.is_(None),
+            )
+        )
+        proposals = count(
+            select(ReverseProposal.id).where(
+                ReverseProposal.supplier_id == org.id,
+                ReverseProposal.status.in_(_PROPOSAL_OPEN),
+            )
+        )
+        dialogues = count(
+            select(DialogueParticipant.id)
+            .join(Dialogue, Dialogue.id == DialogueParticipant.dialogue_id)
+            .where(
+                DialogueParticipant.supplier_id == org.id,
+                Dialogue.status.not_in(_DIALOGUE_OVER),
+            )
+        )
+        if products or proposals or dialogues:
+            found.append(
+                _(
+                    "You are the last member of %(org)s, which still has %(products)d listed "
+                    "product(s), %(proposals)d proposal(s) awaiting a decision and "
+                    "%(dialogues)d running dialogue(s). Withdraw them, or ask a colleague "
+                    "to join the organisation first.",
+                    org=org.name,
+                    products=products,
+                    proposals=proposals,
+                    dialogues=dialogues,
+                )
+            )
+    return found
+
+
+def close_account(user: User, password: str, confirmation: str) -> None:
+    """Close ``user``'s own account for good (the caller commits and signs them out).
+
+    :raise Invalid: the password is wrong, or the confirmation is not the e-mail address.
+    :raise Conflict: something still depends on the person (``closing_blockers``).
+    """
+    errors: list[FieldError] = []
+    if not check_password_hash(user.password_hash, (password or "")[:PASSWORD_MAX]):
+        errors.append(FieldError("password", _("The password is not correct.")))
+    if (confirmation or "").strip().lower() != user.email:
+        errors.append(FieldError("confirmation", _("Type your e-mail address exactly as shown.")))
+    if errors:
+        raise Invalid(_("The account was not closed. Check the fields below."), errors)
+    blockers = closing_blockers(user)
+    if blockers:
+        raise Conflict(" ".join(blockers))
+    now = utcnow()
+    before = {
+        "organisation_id": user.organisation_id,
+        "roles": sorted(user.roles),
+        "created_at": user.created_at,
+    }
+    session = db.session
+    for token in session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ):
+        token.revoked_at = now
+    session.execute(delete(Notification).where(Notification.user_id == user.id))
+    session.execute(delete(SavedSearch).where(SavedSearch.user_id == user.id))
+    session.execute(
+        delete(DemandInfoSubscription).where(
+            (DemandInfoSubscription.user_id == user.id)
+            | (DemandInfoSubscription.email == user.email)
+        )
+    )
+    user.email = closed_email(user.id)
+    user.name = CLOSED_NAME
+    user.phone = None
+    user.locale = None
+    # Not a hash of anything: no password can ever match it.
+    user.password_hash = "closed$" + secrets.token_hex(16)
+    user.deleted_at = now
+    record("user.closed", "user", user.id, actor=user, before=before)
+
+
+# -- retention ------------------------------------------------------------------------------
+
+
+def _settings():
+    return current_app.config["SETTINGS"]
+
+
+def purge_sign_in_attempts(now=None) -> int:
+    """Delete sign-in attempts older than the retention period; return how many went."""
+    cutoff = (now or utcnow()) - timedelta(days=_settings().login_attempt_retention_days)
+    result = db.session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < cutoff))
+    return result.rowcount or 0
