@@ -54,7 +54,7 @@ class Settings:
     gap_live_max_demands: int = 300
     # The privacy policy (/privacy, docs/privacy.md): who runs the service and whom people
     # write to about their personal data; sign-in attempts are deleted after this many days.
-    operator_name: str = "procure"
+    operator_name: str = ""
     privacy_officer: str = ""
     privacy_email: str = ""
     privacy_phone: str = ""

@@ -88,7 +88,7 @@ def test_without_a_named_officer_the_policy_says_whom_to_write_to(app, db_sessio
         app.test_client().get("/privacy", headers={"Accept-Language": "en"}).get_data(as_text=True)
     )
     assert (
-        "has not named a privacy officer on this installation yet. Write to procure 운영기관."
+        "has not named a privacy officer on this installation yet. Write to the operator of this"
         in text
     )
 
