@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask_babel import gettext as _
@@ -11,6 +12,19 @@ from procure.regions import REGIONS
 from procure.validators import FIRST_DAY, LAST_DAY, is_plausible_day
 
 MAX_WON = 10**15  # a quadrillion won: far above any public budget, below BigInteger's limit
+
+#: Control characters no typed text holds (tab and line breaks aside): escape sequences, bells,
+#: C1 codes. They break XML (the Atom feed), CSV readers and terminals downstream.
+CONTROL_CHARACTERS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Characters that take no space: a text made only of them (and spaces) is empty to the eye.
+INVISIBLE_CHARACTERS = re.compile(
+    "[\u00ad\u034f\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufeff\uffa0]"
+)
+
+
+def is_blank(value: str) -> bool:
+    """True when ``value`` shows nothing: only spaces and invisible characters."""
+    return not INVISIBLE_CHARACTERS.sub("", value).strip()
 
 
 def day_range_message() -> str:
@@ -39,10 +53,18 @@ class Checker:
             return ""
         # A browser counts a line break as one character (maxlength) and sends it as two
         # (CRLF): the text is kept with plain line breaks, as it was counted.
-        value = value.replace("\r\n", "\n").strip()
+        value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
         if "\x00" in value:
             self.fail(field, _("Must not contain NUL characters."))
             return ""
+        if CONTROL_CHARACTERS.search(value):
+            self.fail(
+                field,
+                _("Must not contain control characters (such as escape codes); retype the text."),
+            )
+            return ""
+        if is_blank(value):
+            value = ""
         if required and not value:
             self.fail(field, _("This field is required."))
         elif len(value) > max_length:

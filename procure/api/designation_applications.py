@@ -87,9 +87,10 @@ def designation_applications():
     page, per_page = page_params()
     query = select(DesignationApplication).order_by(DesignationApplication.id.desc())
     if not policy.is_operator(current_user):
-        query = query.where(
-            DesignationApplication.supplier_id == (current_user.organisation_id or -1)
-        )
+        # Only a member the operator approved reads the company's applications (their notes
+        # are the company's): anyone may claim to belong to a company when registering.
+        own = current_user.organisation_id if current_user.can_act_for_organisation else None
+        query = query.where(DesignationApplication.supplier_id == (own or -1))
     status = request.args.get("status")
     if status is not None:
         if status not in set(ApplicationStatus):

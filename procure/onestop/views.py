@@ -4,6 +4,7 @@ and the e-mail digest subscription (double opt-in)."""
 from __future__ import annotations
 
 import calendar as monthgrid
+import re
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -65,6 +66,9 @@ def item_url(item: services.Item, external: bool = False) -> str:
     if item.source == "demand":
         return url_for("demands.detail", demand_id=item.id, _external=external)
     return url_for("ideas.detail", idea_id=item.id, _external=external)
+
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @bp.route("")
@@ -189,7 +193,9 @@ def atom():
         kind_label=services.kind_label,
         date_label=services.date_label,
     )
-    return Response(body, mimetype="application/atom+xml")
+    # Text stored before control characters were refused must not make the feed unreadable:
+    # XML 1.0 allows no C0 control but tab and line breaks.
+    return Response(_XML_ILLEGAL.sub("", body), mimetype="application/atom+xml")
 
 
 @bp.route("/calendar.ics")

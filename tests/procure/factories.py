@@ -205,3 +205,12 @@ def english_client(app):
     test_client = app.test_client()
     test_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     return test_client
+
+
+def kept(raw: str) -> str:
+    """The text a service keeps of what was typed: line breaks as the browser counted them,
+    ends trimmed, and nothing at all when only spaces and invisible characters were typed."""
+    from procure.checks import is_blank
+
+    value = raw.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return "" if is_blank(value) else value

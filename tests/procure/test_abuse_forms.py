@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 import factories
+from factories import kept
 from procure.extensions import db
 from procure.models import CitizenIdea
 
@@ -34,7 +35,7 @@ def test_idea_form_saves_exactly_or_explains(app, client, login):
         assert response.status_code < 500
         if response.status_code == 302:
             idea = db.session.scalars(select(CitizenIdea).order_by(CitizenIdea.id.desc())).first()
-            assert idea.title == title.strip() and idea.problem == problem.strip()
+            assert idea.title == kept(title) and idea.problem == kept(problem)
         else:
             assert response.status_code in (400, 422)
             page = response.get_data(as_text=True)

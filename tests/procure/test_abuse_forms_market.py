@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 import factories
+from factories import kept
 from procure.clock import local_today
 from procure.extensions import db
 from procure.models import (
@@ -112,6 +113,7 @@ MARKERS = (
     "form-hint-invalid",
     "app-form-errors",
     "Must not contain NUL characters",
+    "Must not contain control characters",
     "This field is required",
     "Use at most",
 )
@@ -211,13 +213,13 @@ def _demand_form(changed: dict) -> dict:
 def _expected_rows(data: dict) -> list[tuple]:
     rows = []
     for index in range(3):
-        name = data.get(f"requirements-{index}-name", "").strip()
+        name = kept(data.get(f"requirements-{index}-name", ""))
         if name:
             rows.append(
                 (
                     name,
-                    data.get(f"requirements-{index}-target_value", "").strip(),
-                    data.get(f"requirements-{index}-unit", "").strip(),
+                    kept(data.get(f"requirements-{index}-target_value", "")),
+                    kept(data.get(f"requirements-{index}-unit", "")),
                     data[f"requirements-{index}-mandatory"] == "y",
                 )
             )
@@ -229,10 +231,10 @@ def _rows_of(demand: Demand) -> list[tuple]:
 
 
 def _check_demand(demand: Demand, data: dict) -> None:
-    assert (demand.title, demand.problem) == (data["title"].strip(), data["problem"].strip())
-    assert (demand.desired_outcome or "") == data["desired_outcome"].strip()
+    assert (demand.title, demand.problem) == (kept(data["title"]), kept(data["problem"]))
+    assert (demand.desired_outcome or "") == kept(data["desired_outcome"])
     contacts = ("contact_name", "contact_email", "contact_phone")
-    assert [getattr(demand, c) for c in contacts] == [data[c].strip() or None for c in contacts]
+    assert [getattr(demand, c) for c in contacts] == [kept(data[c]) or None for c in contacts]
     assert (demand.budget, demand.quantity) == (number(data["budget"]), number(data["quantity"]))
     assert demand.region == (data["region"] or None)
     assert (demand.opens_on, demand.closes_on) == (day(data["opens_on"]), day(data["closes_on"]))
@@ -338,7 +340,7 @@ PRODUCT_CHANGES = changes(
 
 
 def _row(data: dict, prefix: str, keys: tuple) -> list[tuple]:
-    values = tuple(data.get(f"{prefix}-{key}", "").strip() for key in keys)
+    values = tuple(kept(data.get(f"{prefix}-{key}", "")) for key in keys)
     return [values] if any(values) else []
 
 
@@ -362,10 +364,10 @@ def test_product_form_saves_exactly_or_explains(app, client, login):
         seen.saved += 1
         product = db.session.scalars(select(Product).order_by(Product.id.desc())).first()
         assert product.supplier_id == supplier.organisation_id
-        assert (product.name, product.summary) == (data["name"].strip(), data["summary"].strip())
-        assert product.name_en == (data["name_en"].strip() or None)
-        assert (product.description or "") == data["description"].strip()
-        assert product.unit == (data["unit"].strip() or None)
+        assert (product.name, product.summary) == (kept(data["name"]), kept(data["summary"]))
+        assert product.name_en == (kept(data["name_en"]) or None)
+        assert (product.description or "") == kept(data["description"])
+        assert product.unit == (kept(data["unit"]) or None)
         assert (product.price, product.trl) == (number(data["price"]), number(data["trl"]))
         assert product.regions == ["11", "51"] and product.code_values == ["35613000"]
         specs = _row(data, "specs-0", ("name", "value", "unit"))
@@ -438,10 +440,10 @@ def test_proposal_form_saves_exactly_or_explains(app, client, login):
         ).first()
         assert (proposal.supplier_id, proposal.demand_id) == (supplier.organisation_id, demand_id)
         assert (proposal.title, proposal.summary) == (
-            data["title"].strip(),
-            data["summary"].strip(),
+            kept(data["title"]),
+            kept(data["summary"]),
         )
-        assert (proposal.delivery_plan or "") == data["delivery_plan"].strip()
+        assert (proposal.delivery_plan or "") == kept(data["delivery_plan"])
         assert (proposal.price_offer, proposal.delivery_days) == (
             number(data["price_offer"]),
             number(data["delivery_days"]),
@@ -456,7 +458,7 @@ def test_proposal_form_saves_exactly_or_explains(app, client, login):
             data[f"responses-0-{k}"] for k in ("compliance", "offered_value", "evidence")
         )
         assert answers == {
-            requirement_ids[0]: tuple(a.strip() for a in answer),
+            requirement_ids[0]: tuple(kept(a) for a in answer),
             **dict.fromkeys(requirement_ids[1:], ("", "", "")),
         }
 
@@ -488,7 +490,7 @@ def test_question_form_saves_exactly_or_explains(app, client, login):
         seen.saved += 1
         question = db.session.scalars(select(Question).order_by(Question.id.desc())).first()
         assert (question.demand_id, question.asked_by_id) == (demand_id, supplier.id)
-        assert question.body == body.strip()
+        assert question.body == kept(body)
 
     post()
     seen.check_both()
@@ -565,7 +567,7 @@ def test_dialogue_message_form_saves_exactly_or_explains(app, client, login):
             select(DialogueMessage).order_by(DialogueMessage.id.desc())
         ).first()
         assert (message.participant_id, message.author_id) == (participant_id, supplier.id)
-        assert message.body == body.strip() and not message.from_agency
+        assert message.body == kept(body) and not message.from_agency
         # A reply names a message of this thread; any other parent is refused, never dropped.
         assert parent in ("", str(first_id))
         assert message.parent_id == (first_id if parent else None)

@@ -170,6 +170,14 @@ def test_the_api_applies_lists_and_withdraws(app, client):
     ).json
     assert [a["product_id"] for a in listed["items"]] == [product.id]
     assert client.get("/api/v1/designation-applications", headers=theirs).json["total"] == 0
+    # Claiming membership of the company when registering shows nothing until an operator
+    # approves it: the notes are the company's.
+    joiner = factories.user_with_role(
+        "supplier", organisation=supplier.organisation, approved=False
+    )
+    waiting = client.get("/api/v1/designation-applications", headers=factories.bearer(app, joiner))
+    assert waiting.status_code == 200 and waiting.json["total"] == 0
+    assert client.get("/api/v1/designation-applications", headers=mine).json["total"] == 1
     bad = client.get("/api/v1/designation-applications?status=maybe", headers=mine)
     assert bad.status_code == 422
     withdraw = f"/api/v1/designation-applications/{made.json['id']}/withdraw"

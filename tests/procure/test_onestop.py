@@ -344,6 +344,17 @@ def test_atom_feed_of_the_filtered_list(client, market):
     assert root.findtext(f"{ATOM}updated")
 
 
+def test_a_control_character_stored_earlier_does_not_break_the_feed(client, market):
+    """Text saved before control characters were refused (or by an import) is left out of the
+    XML, which allows none of them: one bad title must not stop every reader's feed."""
+    market["demands"]["upcoming"].title = "학교 의자\x1b[31m 교체\x07"
+    db.session.flush()
+    response = client.get("/demand-info/feed.atom?region=11")
+    root = ET.fromstring(response.data)  # noqa: S314 - our own feed
+    titles = {e.findtext(f"{ATOM}title") for e in root.findall(f"{ATOM}entry")}
+    assert "학교 의자[31m 교체" in titles
+
+
 # -- iCalendar --------------------------------------------------------------------------------
 
 

@@ -78,3 +78,30 @@ def test_a_line_break_counts_as_one_character_as_in_the_browser():
     text = "\r\n".join(["가" * 99] * 20)  # 1,999 characters typed; 2,018 sent
     assert check.text("note", text, 2000) == "\n".join(["가" * 99] * 20)
     assert not check.errors
+
+
+@pytest.mark.parametrize("raw", ["\x1b[31m빨강", "종\x07", "a\x0bb", "\x7f", "다\x85음"])
+def test_control_characters_are_refused_with_a_message(app, raw):
+    """Escape codes and bells never come from typing; they break the Atom feed and terminals."""
+    from procure.checks import Checker
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        check = Checker()
+        assert check.text("title", raw, 200, required=True) == ""
+        assert [e.message for e in check.errors] == [
+            "Must not contain control characters (such as escape codes); retype the text."
+        ]
+        kept = Checker()
+        assert kept.text("problem", "줄\t바꿈\r\n다음 줄\r끝", 200) == "줄\t바꿈\n다음 줄\n끝"
+        assert not kept.errors
+
+
+@pytest.mark.parametrize("raw", ["\u200b", " \u202e\u202e ", "\ufeff\u2060", "\u3164"])
+def test_a_text_of_invisible_characters_only_is_empty(app, raw):
+    from procure.checks import Checker
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        check = Checker()
+        assert check.text("title", raw, 200, required=True) == ""
+        assert [e.message for e in check.errors] == ["This field is required."]
+        assert Checker().text("title", "\u200b드론", 200) == "\u200b드론"  # text around it stays
