@@ -7,7 +7,6 @@ import copy
 from flask import jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from procure import authz, policy
 from procure.api import bp
@@ -27,7 +26,7 @@ from procure.api.market_common import (
 from procure.api.openapi import PAGE_PARAMS, SCHEMAS, document, query_param
 from procure.errors import NotFound
 from procure.extensions import db
-from procure.models import Organisation, PilotStatus, Role
+from procure.models import PilotStatus, Role
 from procure.pagination import paginate
 from procure.pilots import allocation, goodfaith, services, stats
 
@@ -791,10 +790,7 @@ def _stats_args() -> tuple[int | None, int | None]:
     year = args.integer("year", minimum=2000, maximum=2100)
     agency = args.integer("agency")
     args.done()
-    if (
-        agency is not None
-        and db.session.scalar(select(Organisation.id).where(Organisation.id == agency)) is None
-    ):
+    if agency is not None and not services.is_agency(agency):
         raise NotFound(_("This agency does not exist."))
     return year, agency
 

@@ -17,7 +17,7 @@ from procure import policy
 from procure.audit.services import record
 from procure.checks import Checker
 from procure.clock import local_today
-from procure.errors import Conflict, Forbidden, NotFound, stale_message
+from procure.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, stale_message
 from procure.extensions import db
 from procure.labels import PILOT_STATUS, ROUND_STATUS, label
 from procure.models import (
@@ -272,7 +272,15 @@ def _move_round(actor: User, round_: PilotRound, target: str, version: int | Non
 def open_round(actor: User, round_: PilotRound, version: int | None = None) -> PilotRound:
     """draft → open: suppliers may file plans and agencies may apply. The suppliers of the
     round's products are told to file their plans, and every verified agency's officers that
-    the round is open."""
+    the round is open. :raise Invalid: its applications would already be closed."""
+    closes = round_.applications_close_on
+    if closes is not None and closes < local_today() and round_.status == R.DRAFT:
+        message = _(
+            "Applications would already be closed (on %(day)s): agencies could not apply. "
+            "Move the closing day first.",
+            day=closes.isoformat(),
+        )
+        raise Invalid(message, [FieldError("applications_close_on", message)])
     _move_round(actor, round_, R.OPEN, version)
     link = _link("pilots.round_detail", round_id=round_.id)
     title, closes = round_.title, round_.applications_close_on
@@ -953,6 +961,12 @@ def record_contract(
     )
     if amount and amount > pilot.application.allocated_amount:
         check.fail("amount", _("The contract may not exceed the allocated amount."))
+    allocated = pilot.application.allocated_quantity
+    if quantity and allocated and quantity > allocated:
+        check.fail(
+            "quantity",
+            _("The contract may not buy more than the %(n)d units allocated.", n=allocated),
+        )
     check.done()
     _move(
         actor,
@@ -1020,7 +1034,15 @@ class ReportInput:
     defects: list = field(default_factory=list)
 
 
-def _validated_report(data: ReportInput) -> dict:
+def _before_use_message(started) -> str:
+    return _(
+        "A defect cannot be fixed before the pilot's use started (%(day)s).",
+        day=started.isoformat(),
+    )
+
+
+def _validated_report(data: ReportInput, started=None) -> dict:
+    """:param started: the day the pilot's use started; no defect is fixed before it."""
     check = Checker()
     satisfaction = check.integer(
         "satisfaction", data.satisfaction, minimum=1, maximum=5, required=True
@@ -1073,6 +1095,8 @@ def _validated_report(data: ReportInput) -> dict:
             check.fail(f"{prefix}-fixed_on", _("Give a date only for a fixed defect."))
         if fixed_on and fixed_on > local_today():
             check.fail(f"{prefix}-fixed_on", _("The date cannot be in the future."))
+        elif fixed_on and started and fixed_on < started:
+            check.fail(f"{prefix}-fixed_on", _before_use_message(started))
         defects.append(
             {
                 "description": check.text(
@@ -1099,7 +1123,7 @@ def submit_report(
     _require_agency(actor, pilot)
     if pilot.status != P.IN_USE:
         raise Conflict(_("A report can be filed only while the pilot is in use."))
-    values = _validated_report(data)
+    values = _validated_report(data, pilot.use_started_on)
     report = FieldReport(purchase_id=pilot.id, submitted_by_id=actor.id, **values)
     db.session.add(report)
     db.session.flush()
@@ -1169,6 +1193,8 @@ def record_fix(
     day = check.day("fixed_on", fixed_on, required=True)
     if day and day > local_today():
         check.fail("fixed_on", _("The date cannot be in the future."))
+    elif day and pilot.use_started_on and day < pilot.use_started_on:
+        check.fail("fixed_on", _before_use_message(pilot.use_started_on))
     check.done()
     defects = list(report.defects or []) if report is not None else []
     if position is None or position >= len(defects) or defects[position].get("fixed"):
@@ -1386,8 +1412,10 @@ def set_agency_budget(actor: User, data: BudgetInput) -> AgencyBudget:
     except (TypeError, ValueError):
         check.fail("target_share_percent", _("Enter a number."))
         share = None
-    if share is not None and not 0 < share <= 100:
-        check.fail("target_share_percent", _("Enter a percentage above 0 and at most 100."))
+    # As the form's field allows (step 0.01): a smaller share would be stored as nothing and
+    # read back as the default; NaN compares false both ways and is refused too.
+    if share is not None and not 0.01 <= share <= 100:
+        check.fail("target_share_percent", _("Enter a percentage from 0.01 to 100."))
     agency = db.session.get(Organisation, agency_id) if agency_id else None
     if agency_id and (agency is None or agency.kind != OrganisationKind.AGENCY):
         check.fail("agency_id", _("Choose an agency."))
@@ -1434,6 +1462,18 @@ def piloted_products() -> list[Product]:
             .where(Product.id.in_(select(PilotPurchase.product_id)))
             .order_by(Product.name)
         )
+    )
+
+
+def is_agency(organisation_id: int) -> bool:
+    """True when the id is an agency's (the statistics' agency filter takes no other kind)."""
+    return (
+        db.session.scalar(
+            select(Organisation.id).where(
+                Organisation.id == organisation_id, Organisation.kind == OrganisationKind.AGENCY
+            )
+        )
+        is not None
     )
 
 

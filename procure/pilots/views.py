@@ -598,6 +598,8 @@ def _stats_filters() -> tuple[int | None, int | None]:
     agency = request.args.get("agency", type=int)
     if year is not None and not 2000 <= year <= 2100:
         year = None
+    if agency is not None and not services.is_agency(agency):
+        agency = None  # as a year out of range: the page shows every agency
     return year, agency
 
 

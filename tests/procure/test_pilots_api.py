@@ -175,6 +175,8 @@ def test_the_whole_flow(app, w, api):
     assert agencies["items"][0]["follow_on_spend"] == 3_000_000
     assert anon("GET", "/stats/pilots?year=abc").status_code == 422
     assert anon("GET", "/stats/pilots?agency=999999").status_code == 404
+    supplier_org = w["suppliers"][0].organisation_id  # an organisation, but no agency
+    assert anon("GET", f"/stats/agencies?agency={supplier_org}").status_code == 404
 
 
 def test_openapi_documents_the_pilot_routes(client):

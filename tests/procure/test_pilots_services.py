@@ -123,12 +123,27 @@ def test_application_is_refused_after_the_closing_day(app, w):
         app,
         w["operator"],
         w["products"],
-        applications_close_on=local_today() - timedelta(days=1),
+        applications_close_on=local_today(),
         starts_on=local_today() - timedelta(days=10),
     )
     plan = file_plan(app, w["suppliers"][0], round_, w["products"][0])
+    round_.applications_close_on = local_today() - timedelta(days=1)  # a day passes
     with pytest.raises(Conflict):
         apply(app, w["officers"][0], round_, plan)
+
+
+def test_a_round_whose_applications_would_already_be_closed_does_not_open(app, w):
+    yesterday = local_today() - timedelta(days=1)
+    round_ = open_round(
+        app, w["operator"], w["products"], applications_close_on=yesterday, open_it=False
+    )
+    with pytest.raises(Invalid, match="Move the closing day first") as refused:
+        in_request(app, services.open_round, w["operator"], round_)
+    assert [e.field for e in refused.value.errors] == ["applications_close_on"]
+    assert round_.status == "draft"
+    round_.applications_close_on = local_today()
+    in_request(app, services.open_round, w["operator"], round_)
+    assert round_.status == "open"
 
 
 def test_the_optimiser_waits_until_the_applications_have_closed(app, w, monkeypatch, login):
@@ -339,6 +354,21 @@ def test_contract_cannot_exceed_allocation_and_dates_must_be_in_order(app, w):
             local_today(),
             pilot.amount + 1,
         )
+    allocated = pilot.application.allocated_quantity
+    with pytest.raises(Invalid) as more:
+        in_request(
+            app,
+            services.record_contract,
+            w["operator"],
+            pilot,
+            "C-1",
+            local_today(),
+            pilot.amount,
+            allocated + 1,
+        )
+    assert [(e.field, e.message) for e in more.value.errors] == [
+        ("quantity", f"The contract may not buy more than the {allocated} units allocated.")
+    ]
     in_request(app, services.record_contract, w["operator"], pilot, "C-1", local_today())
     with pytest.raises(Invalid):
         in_request(
@@ -373,6 +403,10 @@ def test_contract_cannot_exceed_allocation_and_dates_must_be_in_order(app, w):
             "defects-0-fixed_on",
         ),
         ({"defects": [{"description": "", "fixed": False}]}, "defects-0-description"),
+        (  # fixed before the pilot's use started
+            {"defects": [{"description": "누수", "fixed": True, "fixed_on": "2021-01-04"}]},
+            "defects-0-fixed_on",
+        ),
         ({"defects": "none"}, "defects"),
     ],
 )
@@ -549,6 +583,10 @@ def test_a_later_fix_lifts_the_extension_block(app, w):
         in_request(app, services.record_fix, w["officers"][1], pilot, 0, local_today())
     with pytest.raises(Invalid):
         in_request(app, services.record_fix, officer, pilot, 0, local_today() + timedelta(days=1))
+    before_use = pilot.use_started_on - timedelta(days=1)
+    with pytest.raises(Invalid) as early:
+        in_request(app, services.record_fix, officer, pilot, 0, before_use)
+    assert "cannot be fixed before the pilot's use started" in early.value.errors[0].message
     in_request(app, services.record_fix, officer, pilot, 0, local_today())
     assert services.extension_blocked(product_id) is True
     with pytest.raises(NotFound):  # already fixed

@@ -217,6 +217,18 @@ def test_operator_sets_budgets_and_targets(app, fx, login):
         data={"agency_id": str(a.id), "year": "2026", "goods_budget": "x"},
     )
     assert refused.status_code == 422 and "Enter a whole number." in refused.get_data(as_text=True)
+    for tiny in ("0.00001", "0.009", "nan", "101"):  # would be kept as nothing, or no share
+        refused = client.post(
+            "/pilots/budgets",
+            data={
+                "agency_id": str(a.id),
+                "year": "2026",
+                "goods_budget": "200000",
+                "target_share_percent": tiny,
+            },
+        )
+        assert refused.status_code == 422, tiny
+        assert "Enter a percentage from 0.01 to 100." in refused.get_data(as_text=True)
     response = client.post(
         "/pilots/budgets",
         data={
