@@ -9,7 +9,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from procure.forms import REQUIRED, ChoicesField, VersionedForm, choices
 
@@ -20,7 +20,9 @@ class RoundForm(VersionedForm):
     deadline = DateField(
         _l("Deadline"),
         description=_l("Evaluators can score until the end of this day (Korean time)."),
-        validators=[DataRequired(REQUIRED)],
+        # InputRequired, not DataRequired: a day that does not exist (2026-02-30) is reported
+        # as such, not as missing.
+        validators=[InputRequired(REQUIRED)],
     )
     product_ids = ChoicesField(_l("Products"), coerce=int, validators=[Optional()])
     proposal_ids = StringField(

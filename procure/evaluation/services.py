@@ -11,7 +11,7 @@ import json
 import random
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import url_for
@@ -193,15 +193,23 @@ def _validated_round(data: RoundInput) -> dict:
             check.fail(name, _("Unknown product kind: %(kind)s.", kind=item.product_kind))
             continue
         if item.product_id is not None:
-            product = _int_or_none(item.product_id) and db.session.get(Product, item.product_id)
+            if _int_or_none(item.product_id) is None:
+                check.fail(name, _("Give the product's id as a whole number."))
+                continue
+            product = db.session.get(Product, item.product_id)
             if not product or product.deleted_at is not None or product.status == "draft":
                 check.fail(name, _("There is no product %(id)s.", id=item.product_id))
                 continue
+            held = _designated_beyond_renewal(product.id)
+            if held is not None:
+                check.fail(name, _held_message(product, held))
+                continue
             key = ("product", product.id)
         else:
-            proposal = _int_or_none(item.proposal_id) and db.session.get(
-                ReverseProposal, item.proposal_id
-            )
+            if _int_or_none(item.proposal_id) is None:
+                check.fail(name, _("Give the proposal's id as a whole number."))
+                continue
+            proposal = db.session.get(ReverseProposal, item.proposal_id)
             if not proposal or proposal.status == "draft":
                 check.fail(name, _("There is no proposal %(id)s.", id=item.proposal_id))
                 continue
@@ -224,7 +232,10 @@ def _validated_round(data: RoundInput) -> dict:
         check.fail("evaluator_ids", _("Use at most %(max)d evaluators.", max=MAX_PANEL))
         raw_panel = raw_panel[:MAX_PANEL]
     for user_id in raw_panel:
-        user = _int_or_none(user_id) and db.session.get(User, user_id)
+        if _int_or_none(user_id) is None:
+            check.fail("evaluator_ids", _("Give each evaluator's id as a whole number."))
+            continue
+        user = db.session.get(User, user_id)
         if not user or not user.is_active or not user.has_role(Role.EVALUATOR):
             check.fail("evaluator_ids", _("User %(id)s is not an evaluator.", id=user_id))
             continue
@@ -235,6 +246,32 @@ def _validated_round(data: RoundInput) -> dict:
     values["panel"] = panel
     check.done()
     return values
+
+
+def _designated_beyond_renewal(product_id: int) -> Designation | None:
+    """The product's designation in force when it runs past the renewal window (a product is
+    evaluated again only in the last months of its designation, as suppliers apply), or None."""
+    from procure.evaluation.applications import RENEWAL_WINDOW_DAYS
+
+    designation = current_designation(product_id)
+    if designation is not None and designation.ends_on > local_today() + timedelta(
+        days=RENEWAL_WINDOW_DAYS
+    ):
+        return designation
+    return None
+
+
+def _held_message(product: Product, designation: Designation) -> str:
+    from procure.evaluation.applications import RENEWAL_WINDOW_DAYS
+
+    return _(
+        "“%(name)s” is designated until %(day)s (%(number)s); it can be evaluated again "
+        "from %(from)s.",
+        name=product.name,
+        day=designation.ends_on.isoformat(),
+        number=designation.number,
+        **{"from": (designation.ends_on - timedelta(days=RENEWAL_WINDOW_DAYS)).isoformat()},
+    )
 
 
 def _int_or_none(value) -> int | None:
@@ -991,6 +1028,10 @@ def _next_number(year: int) -> str:
 def _designate(actor: User, item: RoundItem) -> Designation:
     scheme = scheme_of(item.round)
     start = local_today()
+    # A renewal follows on from the designation still in force; the two never overlap.
+    current = current_designation(item.product_id)
+    if current is not None:
+        start = max(start, current.ends_on + timedelta(days=1))
     result = item.result or {}
     criteria = {
         c["id"]: {"score": c["subtotal"], "points": c["points"]} for c in result.get("criteria", [])
@@ -1259,10 +1300,21 @@ def criteria_rows(scheme: scoring.Scheme, scores: dict) -> list[dict]:
 
 
 def product_choices() -> list[Product]:
+    """Listed products a round may evaluate: not those designated beyond the renewal window."""
+    from procure.evaluation.applications import RENEWAL_WINDOW_DAYS
+
+    held = select(Designation.product_id).where(
+        Designation.status == DesignationStatus.ACTIVE,
+        Designation.ends_on > local_today() + timedelta(days=RENEWAL_WINDOW_DAYS),
+    )
     return list(
         db.session.scalars(
             select(Product)
-            .where(Product.status == ProductStatus.LISTED, Product.deleted_at.is_(None))
+            .where(
+                Product.status == ProductStatus.LISTED,
+                Product.deleted_at.is_(None),
+                Product.id.not_in(held),
+            )
             .order_by(Product.id.desc())
             .limit(500)
         )

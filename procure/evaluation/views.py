@@ -445,9 +445,11 @@ def revoke(designation_id: int):
     designation = services.get_designation(designation_id)
     form = RevokeForm()
     if not form.validate_on_submit():
+        # The reason's own message (missing, or too long) — never "required" for a long text.
+        messages = [str(m) for m in form.reason.errors] or [_("This field is required.")]
         raise Invalid(
-            _("Give the reason for the revocation."),
-            [FieldError("reason", _("This field is required."))],
+            _("Check the reason for the revocation."),
+            [FieldError("reason", message) for message in messages],
         )
     services.revoke_designation(_actor(), designation, form.reason.data, form.loaded_version())
     db.session.commit()

@@ -83,6 +83,29 @@ def test_an_application_goes_from_the_product_page_through_a_round_to_a_decision
     designation = db.session.scalar(select(Designation).where(Designation.product_id == product.id))
     reason = applications.why_not(product)
     assert reason and designation.ends_on.isoformat() in reason
+    # Nor can an operator put it in another round before then (two designations at once).
+    assert product not in services.product_choices()
+    with pytest.raises(Invalid) as held:
+        make_round(app, operator, [product], panel, title="두 번째 회차")
+    assert [e.message for e in held.value.errors] == [
+        f"“해상 감시 드론 S2” is designated until {designation.ends_on.isoformat()} "
+        f"({designation.number}); it can be evaluated again from "
+        f"{(designation.ends_on - timedelta(days=applications.RENEWAL_WINDOW_DAYS)).isoformat()}."
+    ]
+    # Near its end it can: the new designation follows on from the old, without overlap.
+    designation.ends_on = local_today() + timedelta(days=30)
+    db.session.flush()
+    assert product in services.product_choices()
+    renewal = make_round(app, operator, [product], panel, title="갱신 회차")
+    for evaluator in panel:
+        declare_and_submit(app, evaluator, renewal.items[0], sheet_input("good"))
+    in_request(app, services.close_round, operator, renewal)
+    in_request(app, services.decide_item, operator, renewal.items[0], "confirm")
+    follow_on = db.session.scalars(
+        select(Designation).where(Designation.product_id == product.id).order_by(Designation.id)
+    ).all()[-1]
+    assert follow_on.id != designation.id
+    assert follow_on.starts_on == designation.ends_on + timedelta(days=1)
 
 
 def test_only_the_products_company_applies_and_withdraws(app):

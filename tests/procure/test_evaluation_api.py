@@ -261,6 +261,18 @@ def test_malformed_bodies_are_422_not_500(api, people):
     }
     response = api(operator, "POST", "/evaluation-rounds", weird)
     assert response.status_code == 422
+    # An id sent as text is named as such, not reported as a product or person that is missing.
+    as_text = {
+        "title": "문자열 id",
+        "scheme": "default-v1",
+        "items": [{"product_id": str(product.id)}],
+        "evaluator_ids": [str(panel[0].id)],
+    }
+    response = api(operator, "POST", "/evaluation-rounds", as_text)
+    assert response.status_code == 422
+    messages = {(e["field"], e["message"]) for e in response.json["errors"]}
+    assert ("items-0", "Give the product's id as a whole number.") in messages
+    assert ("evaluator_ids", "Give each evaluator's id as a whole number.") in messages
     round_id, item_id = open_round(api, operator, panel, product)
     base = f"/evaluation-rounds/{round_id}/items/{item_id}"
     api(panel[0], "POST", f"{base}/conflict-declaration", {"has_conflict": False})

@@ -72,6 +72,19 @@ def test_a_round_through_the_pages(app, signed_in):
         },
     )
     assert response.status_code == 400
+    impossible = op.post(
+        "/evaluation/rounds/new",
+        data={
+            "title": "없는 날짜",
+            "scheme": "default-v1",
+            "deadline": "2027-02-30",
+            "product_ids": [product.id],
+            "evaluator_ids": [e.id for e in panel],
+        },
+    )
+    assert impossible.status_code == 400
+    text = impossible.get_data(as_text=True)
+    assert "Not a valid date value." in text and "Deadline: This field is required." not in text
     # Values that are not on the lists: one message of ours, not WTForms' raw wording.
     for bad in ("zz", "99999999"):
         refused = op.post(
@@ -273,6 +286,13 @@ def test_certificate_page_is_public(app, client, signed_in):
         ).status_code
         == 422
     )
+    too_long = op.post(
+        f"/evaluation/designations/{designation.id}/revoke",
+        data={"reason": "가" * 5001, "version": designation.version},
+    )
+    assert too_long.status_code == 422
+    text = too_long.get_data(as_text=True)
+    assert "5000" in text and "This field is required." not in text
     response = op.post(
         f"/evaluation/designations/{designation.id}/revoke",
         data={"reason": "허위 자료", "version": designation.version},
