@@ -61,10 +61,20 @@ def update_idea(actor: User, idea: CitizenIdea, version: int, **fields) -> Citiz
     return idea
 
 
-def moderate(actor: User, idea: CitizenIdea, decision: str, note: str = "") -> CitizenIdea:
-    """Operators publish (approve) or decline (reject, with a note to the author) a new idea."""
+def moderate(
+    actor: User, idea: CitizenIdea, decision: str, note: str = "", version: int | None = None
+) -> CitizenIdea:
+    """Operators publish (approve) or decline (reject, with a note to the author) a new idea.
+
+    :param version: the version the operator read; an idea its author changed since is not
+        published unseen (None: not checked, for API callers that send none).
+    """
     if not actor.has_role(Role.OPERATOR):
         raise Forbidden(_("Only operators moderate ideas."))
+    if version is not None and version != idea.version:
+        from procure.errors import stale_message
+
+        raise Conflict(stale_message())
     if decision not in MODERATION:
         raise Invalid(
             _("Choose to publish the idea or not."),

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from procure import authz, policy
 from procure.attachments.services import attachments_of
 from procure.extensions import db
-from procure.forms import ActionForm, attempt, choices
+from procure.forms import ActionForm, attempt, choices, posted_version
 from procure.ideas import bp, services
 from procure.ideas.forms import IdeaForm
 from procure.labels import IDEA_STATUS
@@ -130,7 +130,11 @@ def moderate(idea_id: int):
     ActionForm()
     decision = request.form.get("decision", "")
     services.moderate(
-        current_user._get_current_object(), idea, decision, request.form.get("note", "")
+        current_user._get_current_object(),
+        idea,
+        decision,
+        request.form.get("note", ""),
+        version=posted_version(),
     )
     db.session.commit()
     flash(_("The idea is reviewed; its author has been told."), "success")

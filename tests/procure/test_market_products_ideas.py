@@ -239,3 +239,35 @@ def test_an_error_in_a_row_names_the_row_and_marks_its_field(client, login, db_s
     assert all("is-error" in tag for tag in marked)
     assert 'id="specs-1-name-error"' in html
     assert db.session.scalar(select(Product).where(Product.name == "측정 드론 M1")) is None
+
+
+def test_an_idea_changed_after_the_operator_opened_it_is_not_published_unseen(app, client_as):
+    citizen = factories.user_with_role("citizen")
+    idea = in_request(
+        app, ideas.submit_idea, citizen, title="버스 정류장 온열 의자", problem="겨울에 춥다."
+    )
+    operator, _ = client_as("operator")
+    page = operator.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    shown = int(re.search(r'name="version" value="(\d+)"', page)[1])
+    assert shown == idea.version
+    in_request(
+        app,
+        ideas.update_idea,
+        citizen,
+        idea,
+        idea.version,
+        title="광고 링크 http://spam.example",
+        problem="광고",
+    )
+    stale = operator.post(
+        f"/ideas/{idea.id}/moderate", data={"decision": "approved", "version": str(shown)}
+    )
+    assert stale.status_code == 409
+    db.session.refresh(idea)
+    assert idea.status == "submitted"
+    missing = operator.post(f"/ideas/{idea.id}/moderate", data={"decision": "approved"})
+    assert missing.status_code == 409  # a post without the version read is not taken as current
+    fresh = operator.post(
+        f"/ideas/{idea.id}/moderate", data={"decision": "approved", "version": str(idea.version)}
+    )
+    assert fresh.status_code == 302
