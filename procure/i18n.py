@@ -10,7 +10,7 @@ from babel.dates import format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal, get_locale, gettext
 
 from procure.clock import local_zone
 
@@ -88,8 +88,18 @@ def init_app(app: Flask) -> None:
     def label(kind: str, value) -> str:
         return label_tables.label(tables[kind], value)
 
+    def demand_state(demand) -> str:
+        """The demand's status as people read it: an open demand past its closing day
+        says so, though it stays published until the agency records the outcome."""
+        from procure.clock import local_today
+
+        if demand.status == "published" and demand.closes_on and demand.closes_on < local_today():
+            return gettext("closed for proposals")
+        return label("demand_status", demand.status)
+
     app.jinja_env.globals.update(
         label=label,
+        demand_state=demand_state,
         demand_types=lambda: [(k, str(v)) for k, v in label_tables.DEMAND_TYPE.items()],
         division_choices=lambda: [(d, division_label(d)) for d in CPV_DIVISIONS],
         division_label=division_label,

@@ -81,7 +81,14 @@ class DemandForm(VersionedForm):
 
 class CloseForm(FlaskForm):
     outcome = SelectField(_l("Outcome"), validators=[DataRequired(REQUIRED)])
-    outcome_note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    outcome_note = TextAreaField(
+        _l("Public note"),
+        description=_l(
+            "Published with the demand and sent to the suppliers whose proposals are still "
+            "waiting, as the reason they are declined. Do not name other suppliers."
+        ),
+        validators=[Optional(), Length(max=2000)],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,7 +14,7 @@ from procure.audit.services import record
 from procure.checks import Checker
 from procure.classification.services import check_codes
 from procure.clock import local_today
-from procure.errors import Conflict, Forbidden, NotFound, stale_message
+from procure.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, stale_message
 from procure.extensions import db
 from procure.models import (
     Demand,
@@ -278,6 +278,14 @@ def create_demand(actor: User, data: DemandInput) -> Demand:
     return demand
 
 
+def accepts_proposals(demand: Demand) -> bool:
+    """Published and its closing day not passed (a demand stays published after its closing
+    day until the agency records the outcome; proposals stop at the day)."""
+    return demand.status == DemandStatus.PUBLISHED and (
+        demand.closes_on is None or demand.closes_on >= local_today()
+    )
+
+
 def update_demand(
     actor: User, demand: Demand, data: DemandInput, version: int, note: str = ""
 ) -> Demand:
@@ -291,6 +299,16 @@ def update_demand(
     if demand.status == DemandStatus.CLOSED:
         raise Conflict(_("A closed demand cannot be changed."))
     values = _validated(data)
+    if demand.status == DemandStatus.PUBLISHED:
+        # As when publishing: an amendment sets no closing day that has passed (an unchanged
+        # one that passed is left as it is, so the rest can still be corrected).
+        closes = values["closes_on"]
+        if closes is None:
+            message = _("A published demand needs a closing date.")
+            raise Invalid(message, [FieldError("closes_on", message)])
+        if closes < local_today() and closes != demand.closes_on:
+            message = _("The closing date is in the past.")
+            raise Invalid(message, [FieldError("closes_on", message)])
     before = snapshot(demand)
     _apply(demand, values)
     after = snapshot(demand)

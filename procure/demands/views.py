@@ -231,7 +231,7 @@ def detail(demand_id: int):
         and user.is_authenticated
         and user.has_role(Role.SUPPLIER)
         and user.can_act_for_organisation,
-        can_propose=demand.status == DemandStatus.PUBLISHED
+        can_propose=services.accepts_proposals(demand)
         and user.is_authenticated
         and user.has_role(Role.SUPPLIER)
         and user.can_act_for_organisation

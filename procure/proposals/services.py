@@ -14,7 +14,7 @@ from procure.audit.services import record
 from procure.checks import Checker
 from procure.classification.services import check_codes
 from procure.clock import local_today
-from procure.demands.services import running_dialogue
+from procure.demands.services import accepts_proposals, running_dialogue
 from procure.errors import Conflict, Forbidden, NotFound, stale_message
 from procure.extensions import db
 from procure.labels import PROPOSAL_STATUS, label
@@ -348,8 +348,7 @@ def may_revise(proposal: ReverseProposal) -> bool:
     return (
         proposal.status == S.SUBMITTED
         and answers_an_earlier_version(proposal)
-        and demand.status == DemandStatus.PUBLISHED
-        and (demand.closes_on is None or demand.closes_on >= local_today())
+        and accepts_proposals(demand)
         # Not when it could not be sent again (the suppliers are in a dialogue now), nor
         # while evaluators score it as it stands (a dossier never changes under evaluation).
         and running_dialogue(demand) is None
@@ -502,6 +501,24 @@ def close_open_proposals(actor: User, demand: Demand) -> list[ReverseProposal]:
 
     for proposal in waiting:
         _settle(actor, proposal, S.DECLINED, reason[:2000], body)
+    # Suppliers with an unsent draft hear that it can no longer be sent.
+    drafting = db.session.scalars(
+        select(ReverseProposal.supplier_id)
+        .where(ReverseProposal.demand_id == demand.id, ReverseProposal.status == S.DRAFT)
+        .distinct()
+    ).all()
+    if drafting:
+        notify(
+            [member for supplier_id in sorted(drafting) for member in members(supplier_id)],
+            "proposal.demand_closed",
+            lambda: _("“%(title)s” no longer takes proposals", title=demand.title),
+            lambda: _(
+                "The demand was closed (%(outcome)s); your draft proposal to it can no longer "
+                "be sent.",
+                outcome=label(DEMAND_OUTCOME, demand.outcome),
+            ),
+            url_for("demands.detail", demand_id=demand.id),
+        )
     return waiting
 
 

@@ -209,12 +209,16 @@ def edit(proposal_id: int):
 def detail(proposal_id: int):
     proposal = services.get_proposal(current_user, proposal_id)
     user = current_user
+    can_edit = policy.can_edit_proposal(user, proposal)
+    # A draft on a demand that no longer takes proposals can only be withdrawn.
+    unsendable = can_edit and not demands.accepts_proposals(proposal.demand)
     return render_template(
         "proposals/detail.html",
         proposal=proposal,
         attachments=attachments_of("proposal", proposal.id),
         is_owner=policy.acts_for(user, proposal.supplier_id),
-        can_edit=policy.can_edit_proposal(user, proposal),
+        can_edit=can_edit and not unsendable,
+        unsendable=unsendable,
         can_decide=policy.can_decide_proposal(user, proposal),
         # The receiving agency (and operators) reach the supplier through who sent it.
         contact=services.contact_of(proposal)

@@ -92,7 +92,7 @@ def test_an_amendment_reaches_the_proposals_already_sent(app, officer, login):
 
 
 def test_closing_a_demand_declines_the_proposals_still_waiting_and_tells_their_suppliers(
-    app, officer
+    app, officer, login
 ):
     demand = published_demand(app, officer)
     waiting, shortlisted, accepted, draft = (factories.user_with_role("supplier") for _ in "abcd")
@@ -123,6 +123,73 @@ def test_closing_a_demand_declines_the_proposals_still_waiting_and_tells_their_s
         in_request(app, proposals.decide, officer, p_accepted, "declined", "늦게 바꿈")
     with pytest.raises(Invalid):
         in_request(app, proposals.submit, draft, p_draft)
+    # The draft's supplier hears so, and its page offers no Edit or Submit, only Withdraw.
+    assert _titles(draft, "proposal.demand_closed") == [
+        f"“{demand.title}” no longer takes proposals"
+    ]
+    page_client = factories.english_client(app)
+    login(draft, on=page_client)
+    page = page_client.get(f"/proposals/{p_draft.id}").get_data(as_text=True)
+    assert "The demand no longer takes proposals (Closed), so this draft cannot be sent." in page
+    assert f"/proposals/{p_draft.id}/submit" not in page
+    assert f"/proposals/{p_draft.id}/edit" not in page
+    assert f"/proposals/{p_draft.id}/withdraw" in page
+
+
+def test_a_demand_past_its_closing_day_says_so_and_takes_no_proposals(app, officer, login):
+    from datetime import timedelta
+
+    from procure.clock import local_today
+
+    demand = published_demand(app, officer)
+    supplier = factories.user_with_role("supplier")
+    draft = answered_proposal(app, supplier, demand, submit=False)
+    # An amendment does not move the closing day into the past …
+    past = local_today() - timedelta(days=1)
+    with pytest.raises(Invalid) as refused:
+        in_request(
+            app,
+            demands.update_demand,
+            officer,
+            demand,
+            factories.demand_input(closes_on=past),
+            demand.version,
+        )
+    assert [(e.field, e.message) for e in refused.value.errors] == [
+        ("closes_on", "The closing date is in the past.")
+    ]
+    with pytest.raises(Invalid):
+        in_request(
+            app,
+            demands.update_demand,
+            officer,
+            demand,
+            factories.demand_input(closes_on=None),
+            demand.version,
+        )
+    # … but the day passes: the demand stays published until the agency records the outcome,
+    # and the pages say that proposals have stopped.
+    demand.closes_on = past
+    db.session.flush()
+    client = factories.english_client(app)
+    login(supplier, on=client)
+    page = client.get(f"/demands/{demand.id}").get_data(as_text=True)
+    assert ">closed for proposals<" in page
+    assert f"/proposals/new?demand={demand.id}" not in page
+    listing = client.get("/demands/").get_data(as_text=True)
+    assert "closed for proposals" in listing
+    page = client.get(f"/proposals/{draft.id}").get_data(as_text=True)
+    assert "this draft cannot be sent" in page
+    # Other corrections still go through with the passed day left as it was.
+    in_request(
+        app,
+        demands.update_demand,
+        officer,
+        demand,
+        factories.demand_input(closes_on=past, title="해안 순찰용 드론 (수정)"),
+        demand.version,
+    )
+    assert demand.title == "해안 순찰용 드론 (수정)"
 
 
 def test_a_running_dialogue_keeps_its_demand_open_and_takes_the_suppliers(
