@@ -38,15 +38,17 @@ def local_datetime(value: datetime | None, with_time: bool = True) -> str:
     return value.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
 
 
+def won(amount: int | None) -> str:
+    """An amount of won as the page's language writes it: 1,500,000원 / ₩1,500,000."""
+    if amount is None:
+        return ""
+    number = format_decimal(amount)
+    return f"{number}원" if str(get_locale()) == "ko" else f"₩{number}"
+
+
 def init_app(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     compile_catalogs()
-
-    def won(amount: int | None) -> str:
-        if amount is None:
-            return ""
-        number = format_decimal(amount)
-        return f"{number}원" if str(get_locale()) == "ko" else f"₩{number}"
 
     from procure.labels import kind_label, role_label, role_labels
     from procure.regions import region_name

@@ -387,15 +387,30 @@ def field_label(name: str) -> str:
 
 
 @bp.app_template_global()
-def show_value(value) -> str:
-    """A snapshot value as readable text (requirements one per line)."""
+def show_value(value, field: str | None = None) -> str:
+    """A snapshot value as the demand page shows it: the type and region by name, money and
+    counts with separators, requirements one after another (``field`` names the value)."""
+    from flask_babel import format_decimal
+
+    from procure.i18n import won
+    from procure.labels import DEMAND_TYPE, label
+    from procure.regions import region_name
+
     if value is None or value == "":
         return "—"
+    if field == "demand_type":
+        return label(DEMAND_TYPE, value)
+    if field == "budget" and isinstance(value, int):
+        return won(value)
+    if field == "quantity" and isinstance(value, int):
+        return format_decimal(value)
+    if field == "region":
+        return region_name(value) or str(value)
     if isinstance(value, list):
         parts = []
         for item in value:
             if isinstance(item, dict):
-                flag = "" if item.get("mandatory", True) else " (desirable)"
+                flag = "" if item.get("mandatory", True) else f" ({_('desirable')})"
                 target = f"{item.get('target_value', '')} {item.get('unit', '')}".strip()
                 parts.append(f"{item.get('name')}: {target}{flag}")
             else:

@@ -11,6 +11,7 @@ import factories
 from factories import in_request
 from procure.clock import local_today
 from procure.demands import services
+from procure.demands.services import RequirementInput
 from procure.errors import Conflict, Forbidden, Invalid
 from procure.extensions import db
 from procure.models import AuditEvent, Demand, Notification
@@ -98,16 +99,34 @@ def test_edits_after_publication_keep_comparable_versions(app, officer, client, 
         services.update_demand,
         officer,
         demand,
-        factories.demand_input(budget=150_000_000, title="해안 순찰용 드론 (예산 증액)"),
+        factories.demand_input(
+            budget=150_000_000,
+            title="해안 순찰용 드론 (예산 증액)",
+            demand_type="pilot",
+            region="11",
+            requirements=[
+                RequirementInput("정지비행 안정성", "0.5", "m", True),
+                RequirementInput("안내방송 음압", "100", "dB", False),
+                RequirementInput("비행시간", "40", "분", False),
+            ],
+        ),
         demand.version,
         "예산 증액",
     )
     assert demand.revision == 2
     changes = {field: (a, b) for field, a, b in services.compare(demand, 1, 2)}
     assert changes["budget"] == (120_000_000, 150_000_000)
-    assert "requirements" not in changes
+    # The comparison reads as the demand page does: names, money and words of the page's
+    # language, not stored codes.
     page = client.get(f"/demands/{demand.id}/versions?from=1&to=2").get_data(as_text=True)
-    assert "120000000" in page and "150000000" in page
+    assert "₩120,000,000" in page and "₩150,000,000" in page and "120000000" not in page
+    assert ">Purchase<" in page and ">Pilot purchase<" in page
+    assert ">Seoul<" in page
+    assert "안내방송 음압: 100 dB (Desirable)" in page
+    korean = factories.english_client(app)
+    korean.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ko"
+    page = korean.get(f"/demands/{demand.id}/versions?from=1&to=2").get_data(as_text=True)
+    assert "150,000,000원" in page and "서울특별시" in page and "(선택)" in page
 
 
 def test_a_stale_edit_is_refused_and_nothing_is_lost(app, officer, client, login):
