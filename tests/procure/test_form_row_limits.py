@@ -195,6 +195,19 @@ def test_a_row_number_that_is_not_an_ascii_digit_is_no_server_error(officer, cli
     assert [r.name for r in demand.requirements] == ["요구사항 0"]
 
 
+def test_a_message_about_the_whole_group_reaches_the_page(officer, client, login):
+    """Two rows with one name: the group's own message (not a row's) is shown at the top and
+    above the rows, not only "check the rows"."""
+    login(officer)
+    form = _demand_post(3, **{"requirements-2-name": "요구사항 0", "requirements-1-name": ""})
+    form["requirements-1-target_value"] = ""
+    response = client.post("/demands/new", data=form)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert page.count("Give each requirement a different name.") == 2  # summary and group
+    assert "Check the requirement rows." not in page
+
+
 @pytest.mark.parametrize("group", ["specs", "certifications", "patents"])
 def test_more_product_rows_than_the_limit_are_refused(supplier, client, login, group):
     login(supplier)
