@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from itertools import repeat
 
@@ -36,13 +37,27 @@ class ChoicesField(SelectMultipleField):
 
 class IntegerField(wtforms.IntegerField):
     """WTForms' whole-number field, reading ASCII digits only: Python's ``int()`` also reads
-    Arabic-Indic and other Unicode digits ("١٢٣" as 123), which no one means as a price."""
+    Arabic-Indic and other Unicode digits ("١٢٣" as 123), which no one means as a price.
+
+    Thousands separators are read as people write amounts ("1,500,000", as the API's
+    services read them too), and a value that is not a number gets that one message, not a
+    second one from the range check about a number nobody typed."""
 
     def process_formdata(self, valuelist):
         if valuelist and valuelist[0] and not str(valuelist[0]).strip().isascii():
             self.data = None
             raise ValueError(_("Enter a whole number with the digits 0 to 9."))
+        if valuelist and isinstance(valuelist[0], str) and _GROUPED.fullmatch(valuelist[0].strip()):
+            valuelist = [valuelist[0].replace(",", "").strip()]
         super().process_formdata(valuelist)
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise wtforms.validators.StopValidation()
+
+
+#: A whole number written with thousands separators: 1,500,000 (not 1,5 or 15,00).
+_GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+")
 
 
 class ActionForm(FlaskForm):

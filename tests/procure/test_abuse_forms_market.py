@@ -138,10 +138,13 @@ def explains(response) -> None:
 
 def number(raw: str) -> int | None:
     """What an IntegerField reads: nothing for blank, else int() of ASCII digits (a saved form
-    that held other digits, "١٢٣", fails here: they are refused since 2026-12-02)."""
+    that held other digits, "١٢٣", fails here: they are refused since 2026-12-02), with
+    thousands separators in groups of three ("1,000") read as written."""
     if raw.strip() == "":
         return None
     assert raw.strip().isascii(), f"saved a number written in other digits: {raw!r}"
+    if re.fullmatch(r"-?\d{1,3}(,\d{3})+", raw.strip()):
+        return int(raw.replace(",", ""))
     return int(raw)
 
 

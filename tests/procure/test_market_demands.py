@@ -414,3 +414,27 @@ def test_an_action_posted_without_the_version_the_page_showed_is_refused_as_stal
     assert client.post(f"/demands/{demand.id}/close", data=form).status_code == 302
     db.session.refresh(demand)
     assert demand.status == "closed"
+
+
+def test_amounts_take_thousands_separators_and_a_word_gets_one_message(officer, client, login):
+    login(officer)
+    form = {
+        "title": "쉼표 예산",
+        "problem": "예산을 쉼표로 적은 수요",
+        "demand_type": "purchase",
+        "language": "ko",
+        "codes": "35613000",
+        "budget": "1,500,000,000",
+        "quantity": "1,200",
+        "requirements-0-name": "조도",
+        "requirements-0-target_value": "30",
+    }
+    assert client.post("/demands/new", data=form).status_code == 302
+    demand = db.session.scalar(select(Demand).where(Demand.title == "쉼표 예산"))
+    assert (demand.budget, demand.quantity) == (1_500_000_000, 1_200)
+    for bad in ("15억", "1,5000", "1.5e9"):
+        refused = client.post("/demands/new", data={**form, "title": "잘못된 예산", "budget": bad})
+        assert refused.status_code == 400, bad
+        page = refused.get_data(as_text=True)
+        assert page.count('<li><a href="#budget">') == 1, bad  # one message in the summary
+        assert "Number must be between" not in page, bad
