@@ -77,6 +77,12 @@ def _rows(check: Checker, name: str, raw, fields: dict[str, int], required: str)
     return out
 
 
+def check_input(data: ProductInput) -> None:
+    """Apply every rule of a product's content without saving anything (raises ``Invalid``);
+    the form reports all problems at once with it when its own checks already failed."""
+    _validated(data)
+
+
 def _validated(data: ProductInput) -> dict:
     check = Checker()
     values = {

@@ -12,7 +12,7 @@ from procure.classification.services import labels
 from procure.evaluation import applications as designation_applications
 from procure.evaluation.services import designated_product_ids
 from procure.extensions import db
-from procure.forms import ActionForm, attempt, choices, pad_rows, posted_version
+from procure.forms import ActionForm, add_rule_errors, attempt, choices, pad_rows, posted_version
 from procure.labels import PRODUCT_STATUS
 from procure.listing import arg_choice, arg_division, arg_int, arg_text, text_contains
 from procure.models import Product, ProductCode, ProductStatus, Role
@@ -127,6 +127,8 @@ def new():
             return render_template("products/form.html", form=form, product=None), status
         flash(_("The draft is saved. List it when it is ready."), "success")
         return redirect(url_for("products.detail", product_id=product.id))
+    if form.is_submitted():
+        add_rule_errors(form, lambda: services.check_input(_form_input(form)))
     return render_template(
         "products/form.html", form=form, product=None
     ), 400 if form.is_submitted() else 200
@@ -154,7 +156,9 @@ def edit(product_id: int):
             return render_template("products/form.html", form=form, product=product), status
         flash(_("The product is saved."), "success")
         return redirect(url_for("products.detail", product_id=product.id))
-    if not form.is_submitted():
+    if form.is_submitted():
+        add_rule_errors(form, lambda: services.check_input(_form_input(form)))
+    else:
         form.version.data = product.version
         form.codes.data = ", ".join(product.code_values)
         form.regions.data = list(product.regions or [])

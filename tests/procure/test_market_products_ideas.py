@@ -241,6 +241,29 @@ def test_an_error_in_a_row_names_the_row_and_marks_its_field(client, login, db_s
     assert db.session.scalar(select(Product).where(Product.name == "측정 드론 M1")) is None
 
 
+def test_the_product_form_reports_the_fields_and_the_rows_in_one_pass(client, login, db_session):
+    """A field the form itself refuses (TRL 10) does not hide what the rules say about the
+    rows and codes: everything is reported at once."""
+    login(factories.user_with_role("supplier"))
+    form = {
+        "name": "측정 드론 M2",
+        "summary": "하천 수위 측정 드론",
+        "language": "ko",
+        "trl": "10",
+        "codes": "9999",
+        "specs-0-value": "3",  # a value without a name
+        "patents-0-title": "수위 측정 방법",  # a title without a number
+    }
+    page = client.post("/products/new", data=form, headers={"Accept-Language": "en"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 400
+    summary = html[html.index('id="form-errors"') :]
+    summary = summary[: summary.index("</div>")]
+    for where in ('href="#trl"', 'href="#codes"', "Key specifications, row 1", "Patents, row 1"):
+        assert where in summary, where
+    assert db.session.scalar(select(Product).where(Product.name == "측정 드론 M2")) is None
+
+
 def test_an_idea_changed_after_the_operator_opened_it_is_not_published_unseen(app, client_as):
     citizen = factories.user_with_role("citizen")
     idea = in_request(
