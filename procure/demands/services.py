@@ -236,7 +236,8 @@ def _apply(demand: Demand, values: dict) -> None:
             raise Conflict(
                 _(
                     "The requirement “%(name)s” has answers in proposals and cannot be removed "
-                    "or renamed. Mark it desirable instead, or explain the change in the note.",
+                    "or renamed: keep its name. You may mark it desirable or change its target, "
+                    "and add a requirement under the new name.",
                     name=answered,
                 )
             )

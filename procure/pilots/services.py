@@ -832,7 +832,10 @@ def publish_allocation(actor: User, round_: PilotRound, version: int | None = No
             members(app_.agency_id) + members(app_.plan.supplier_id),
             "pilot.allocated",
             lambda name=product_name: _("A pilot of “%(name)s” has been allocated", name=name),
-            lambda: _("The round's allocation is published. Open the pilot for the next steps."),
+            lambda: _(
+                "The round's allocation is published. The central procurement service signs "
+                "the contract next; the pilot's page shows each step."
+            ),
             link,
         )
     db.session.flush()

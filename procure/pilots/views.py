@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,6 +13,7 @@ from procure.attachments.services import attachments_of
 from procure.errors import Conflict, NotFound, ServiceError
 from procure.extensions import db
 from procure.forms import ActionForm, apply_service_error, choices, pad_rows, posted_version
+from procure.i18n import won
 from procure.labels import ALLOCATION_REASON as REASONS
 from procure.labels import PILOT_MODE as MODE
 from procure.labels import PILOT_STATUS, ROUND_STATUS
@@ -276,7 +278,15 @@ def apply(round_id: int):
     form = ApplicationForm()
     form.plan_id.choices = choices(
         [
-            (str(p.id), f"{p.product.name} — {p.units_offered} × {p.unit_price:,}")
+            (
+                str(p.id),
+                _(
+                    "%(name)s — %(units)s units offered at %(price)s each",
+                    name=p.product.name,
+                    units=format_decimal(p.units_offered),
+                    price=won(p.unit_price),
+                ),
+            )
             for p in round_.plans
         ]
     )

@@ -200,7 +200,10 @@ def test_drafts_are_private_to_the_agency(app, officer, client_as):
     for role in (None, "citizen", "supplier", "officer"):
         other, _user = client_as(role)
         assert other.get(f"/demands/{demand.id}").status_code == 404
-        assert "비공개 초안" not in other.get("/demands/?status=all").get_data(as_text=True)
+        listing = other.get("/demands/?status=all").get_data(as_text=True)
+        assert "비공개 초안" not in listing
+        # A draft filter is offered only to those who write demands (it finds their own).
+        assert ('<option value="draft"' in listing) == (role == "officer"), role
     own = factories.UserFactory(
         organisation=officer.organisation, approved_at=officer.approved_at, roles=["officer"]
     )

@@ -80,9 +80,9 @@ def test_the_whole_flow_through_the_pages(app, w, login):
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     plan = round_.plans[0]
-    assert 'name="plan_id"' in officer_a.get(f"/pilots/rounds/{round_.id}/apply").get_data(
-        as_text=True
-    )
+    form = officer_a.get(f"/pilots/rounds/{round_.id}/apply").get_data(as_text=True)
+    assert 'name="plan_id"' in form
+    assert f"{plan.product.name} — 5 units offered at ₩1,000,000 each" in form
     application = {
         "plan_id": str(plan.id),
         "quantity": "2",
@@ -139,7 +139,12 @@ def test_the_whole_flow_through_the_pages(app, w, login):
     )
     base = f"/pilots/{pilot.id}"
     assert officer_b.get(base).status_code == 404
-    assert officer_a.get(base).status_code == 200
+    waiting = officer_a.get(base)
+    assert waiting.status_code == 200
+    # The agency has nothing to do yet and is told who acts next.
+    assert "Next: the central procurement service signs the contract" in waiting.get_data(
+        as_text=True
+    )
     assert (
         officer_a.post(
             f"{base}/start",
