@@ -522,6 +522,22 @@ def close_open_proposals(actor: User, demand: Demand) -> list[ReverseProposal]:
     return waiting
 
 
+def being_revised_for(user, proposal_id: int) -> ReverseProposal | None:
+    """The proposal when it was sent to ``user``'s agency and its supplier has taken it back to
+    revise (a draft again, once submitted); None otherwise. Only its title and demand may be
+    shown: the draft itself is the supplier's until it is sent again."""
+    proposal = db.session.get(ReverseProposal, proposal_id)
+    if (
+        proposal is None
+        or proposal.status != S.DRAFT
+        or proposal.submitted_at is None
+        or policy.acts_for(user, proposal.supplier_id)
+        or not policy.acts_for(user, proposal.receiving_agency_id)
+    ):
+        return None
+    return proposal
+
+
 def get_proposal(user, proposal_id: int) -> ReverseProposal:
     """:raise NotFound: no such proposal, or one the user may not see (never 403: no leaks)."""
     proposal = db.session.get(ReverseProposal, proposal_id)

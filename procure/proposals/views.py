@@ -207,8 +207,13 @@ def edit(proposal_id: int):
 @bp.route("/<int:proposal_id>")
 @authz.signed_in
 def detail(proposal_id: int):
-    proposal = services.get_proposal(current_user, proposal_id)
     user = current_user
+    revising = services.being_revised_for(user, proposal_id)
+    if revising is not None:
+        # The agency followed a link to a proposal its supplier took back to revise: say so
+        # (its draft stays the supplier's), rather than that it does not exist.
+        return render_template("proposals/being_revised.html", proposal=revising)
+    proposal = services.get_proposal(current_user, proposal_id)
     can_edit = policy.can_edit_proposal(user, proposal)
     # A draft on a demand that no longer takes proposals can only be withdrawn.
     unsendable = can_edit and not demands.accepts_proposals(proposal.demand)

@@ -70,6 +70,15 @@ def test_an_amendment_reaches_the_proposals_already_sent(app, officer, login):
     assert response.status_code == 302 and response.location.endswith("/edit")
     db.session.refresh(proposal)
     assert proposal.status == "draft"
+    # The agency's earlier link says what happened, not that the proposal does not exist; the
+    # draft itself stays the supplier's.
+    revising = buyer.get(f"/proposals/{proposal.id}")
+    text = revising.get_data(as_text=True)
+    assert revising.status_code == 200 and "took this proposal" in text
+    assert proposal.summary not in text and "110,000,000" not in text
+    other_agency = factories.english_client(app)
+    login(factories.user_with_role("officer"), on=other_agency)
+    assert other_agency.get(f"/proposals/{proposal.id}").status_code == 404
     with pytest.raises(Invalid):  # the new mandatory requirement is not answered yet
         in_request(app, proposals.submit, sent, proposal)
     data = proposals.ProposalInput(
@@ -125,7 +134,7 @@ def test_closing_a_demand_declines_the_proposals_still_waiting_and_tells_their_s
         in_request(app, proposals.submit, draft, p_draft)
     # The draft's supplier hears so, and its page offers no Edit or Submit, only Withdraw.
     assert _titles(draft, "proposal.demand_closed") == [
-        f"“{demand.title}” no longer takes proposals"
+        f"“{demand.title}” 수요가 더 이상 제안을 받지 않습니다"  # in the supplier's language
     ]
     page_client = factories.english_client(app)
     login(draft, on=page_client)
