@@ -290,50 +290,48 @@ def _open_business(org) -> list[str]:
 
     found: list[str] = []
     if org.kind == OrganisationKind.AGENCY:
-        demands = count(
-            select(Demand.id).where(
-                Demand.agency_id == org.id,
-                Demand.status == DemandStatus.PUBLISHED,
-                Demand.deleted_at.is_(None),
-            )
-        )
-        if demands:
-            found.append(
-                _(
+        # (what is open, the sentence that names it): each kind its own sentence.
+        open_kinds = (
+            (
+                select(Demand.id).where(
+                    Demand.agency_id == org.id,
+                    Demand.status == DemandStatus.PUBLISHED,
+                    Demand.deleted_at.is_(None),
+                ),
+                lambda n: _(
                     "You are the last member of %(org)s, which has %(n)d published demand(s). "
                     "Close them, or ask a colleague to join the organisation first.",
                     org=org.name,
-                    n=demands,
-                )
-            )
-        dialogues = count(
-            select(Dialogue.id).where(
-                Dialogue.agency_id == org.id, Dialogue.status.not_in(_DIALOGUE_OVER)
-            )
-        )
-        if dialogues:
-            found.append(
-                _(
+                    n=n,
+                ),
+            ),
+            (
+                select(Dialogue.id).where(
+                    Dialogue.agency_id == org.id, Dialogue.status.not_in(_DIALOGUE_OVER)
+                ),
+                lambda n: _(
                     "You are the last member of %(org)s, which runs %(n)d competitive "
                     "dialogue(s). Award or cancel them, or ask a colleague to join first.",
                     org=org.name,
-                    n=dialogues,
-                )
-            )
-        pilots = count(
-            select(PilotPurchase.id).where(
-                PilotPurchase.agency_id == org.id, PilotPurchase.status.not_in(_PILOT_OVER)
-            )
-        )
-        if pilots:
-            found.append(
-                _(
+                    n=n,
+                ),
+            ),
+            (
+                select(PilotPurchase.id).where(
+                    PilotPurchase.agency_id == org.id, PilotPurchase.status.not_in(_PILOT_OVER)
+                ),
+                lambda n: _(
                     "You are the last member of %(org)s, which has %(n)d pilot purchase(s) "
                     "under way. Ask a colleague to join the organisation first.",
                     org=org.name,
-                    n=pilots,
-                )
-            )
+                    n=n,
+                ),
+            ),
+        )
+        for query, sentence in open_kinds:
+            n = count(query)
+            if n:
+                found.append(sentence(n))
     elif org.kind == OrganisationKind.SUPPLIER:
         products = count(
             select(Product.id).where(

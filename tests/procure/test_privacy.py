@@ -374,3 +374,48 @@ def test_the_worker_purges_once_a_day(app, db_session):
     assert db.session.scalar(select(func.count()).where(LoginAttempt.address == "10.8.8.8")) == 1
     assert _purge_daily(ran_at - 24 * 3600) > ran_at  # a day later it runs again
     assert db.session.scalar(select(func.count()).where(LoginAttempt.address == "10.8.8.8")) == 0
+
+
+def test_a_running_dialogue_keeps_its_committee_member_and_its_agencys_last_officer(
+    app, client, login
+):
+    from procure.clock import local_today
+    from procure.models import Dialogue, DialogueEvaluator
+
+    officer = factories.user_with_role("officer")
+    demand = factories.published_demand(app, officer, title="스마트 해안 감시")
+    demand.status = "closed"  # only the dialogue, not the published demand, keeps the officer
+    today = local_today()
+    dialogue = Dialogue(
+        demand_id=demand.id,
+        agency_id=officer.organisation_id,
+        title="스마트 해안 감시 대화",
+        notice="공고",
+        status="dialogue_1",
+        basic_scheme="default-v1",
+        final_scheme="default-v1",
+        basic_due_on=today,
+        dialogue_1_due_on=today + timedelta(days=10),
+        dialogue_2_due_on=today + timedelta(days=20),
+        final_due_on=today + timedelta(days=30),
+    )
+    db.session.add(dialogue)
+    db.session.flush()
+    member = factories.user_with_role("evaluator")
+    db.session.add(DialogueEvaluator(dialogue_id=dialogue.id, user_id=member.id))
+    db.session.flush()
+    login(member)
+    refused = close(client, member)
+    assert refused.status_code == 409
+    assert "evaluation committee of the running dialogue “스마트 해안 감시”" in refused.get_data(
+        as_text=True
+    )
+    officer_client = factories.english_client(app)
+    login(officer, on=officer_client)
+    refused = close(officer_client, officer)
+    assert refused.status_code == 409
+    assert "which runs 1 competitive dialogue(s)" in refused.get_data(as_text=True)
+    dialogue.status = "cancelled"
+    db.session.flush()
+    assert close(client, member).status_code == 302
+    assert close(officer_client, officer).status_code == 302
