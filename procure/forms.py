@@ -163,6 +163,21 @@ def _row_field(form: FlaskForm, path: str):
     return rows, index + 1, field
 
 
+def labelled(error: ServiceError, labels: dict[str, str]) -> ServiceError:
+    """The same refusal with each field's message named by the field's label ("Quantity: …"),
+    for actions posted from small forms that show their refusals on the error page, where no
+    field stands beside its message."""
+    from procure.errors import FieldError
+
+    errors = [
+        FieldError(e.field, f"{labels[e.field]}: {e.message}" if e.field in labels else e.message)
+        for e in error.errors
+    ]
+    copy = ServiceError(error.message, errors)
+    copy.status = error.status
+    return copy
+
+
 def add_rule_errors(form: FlaskForm, check) -> None:
     """After a form's own checks failed, also show what the service's rules say about the
     same input (``check`` raises ``ServiceError`` or returns), so that every problem is

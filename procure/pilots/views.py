@@ -12,7 +12,14 @@ from procure import authz, policy
 from procure.attachments.services import attachments_of
 from procure.errors import Conflict, NotFound, ServiceError
 from procure.extensions import db
-from procure.forms import ActionForm, apply_service_error, choices, pad_rows, posted_version
+from procure.forms import (
+    ActionForm,
+    apply_service_error,
+    choices,
+    labelled,
+    pad_rows,
+    posted_version,
+)
 from procure.i18n import won
 from procure.labels import ALLOCATION_REASON as REASONS
 from procure.labels import PILOT_MODE as MODE
@@ -215,13 +222,16 @@ def close_round(round_id: int):
 @authz.roles(Role.OPERATOR)
 def adjust(application_id: int):
     app_ = services.get_application(current_user, application_id)
-    services.adjust(
-        _actor(),
-        app_,
-        request.form.get("quantity", ""),
-        request.form.get("reason", ""),
-        version=posted_version(),
-    )
+    try:
+        services.adjust(
+            _actor(),
+            app_,
+            request.form.get("quantity", ""),
+            request.form.get("reason", ""),
+            version=posted_version(),
+        )
+    except ServiceError as error:
+        raise labelled(error, {"quantity": _("Quantity"), "reason": _("Reason")}) from None
     db.session.commit()
     flash(_("The allocation is changed and the change is recorded."), "success")
     return redirect(url_for("pilots.round_detail", round_id=app_.round_id))
@@ -341,10 +351,14 @@ def pilot_detail(pilot_id: int):
     )
 
 
-def _pilot_action(pilot_id: int, function, message: str, *fields: str):
+def _pilot_action(pilot_id: int, function, message: str, *fields: tuple[str, str]):
+    """Post one step of a pilot; ``fields`` are (form name, label) in the service's order."""
     pilot = services.get_pilot(current_user, pilot_id)
-    values = [request.form.get(name, "") for name in fields]
-    function(_actor(), pilot, *values, version=posted_version())
+    values = [request.form.get(name, "") for name, _label in fields]
+    try:
+        function(_actor(), pilot, *values, version=posted_version())
+    except ServiceError as error:
+        raise labelled(error, dict(fields)) from None
     db.session.commit()
     flash(message, "success")
     return redirect(url_for("pilots.pilot_detail", pilot_id=pilot.id))
@@ -357,10 +371,10 @@ def contract(pilot_id: int):
         pilot_id,
         services.record_contract,
         _("The contract is recorded."),
-        "contract_number",
-        "contract_date",
-        "amount",
-        "quantity",
+        ("contract_number", _("Contract number")),
+        ("contract_date", _("Contract date")),
+        ("amount", _("Amount (won)")),
+        ("quantity", _("Quantity")),
     )
 
 
@@ -371,8 +385,8 @@ def delivery(pilot_id: int):
         pilot_id,
         services.record_delivery,
         _("The delivery and acceptance are recorded."),
-        "delivery_date",
-        "accepted_on",
+        ("delivery_date", _("Delivery date")),
+        ("accepted_on", _("Accepted on")),
     )
 
 
@@ -383,8 +397,8 @@ def start(pilot_id: int):
         pilot_id,
         services.start_use,
         _("The pilot is in use. The field report is due at the end of the test period."),
-        "use_started_on",
-        "report_due_on",
+        ("use_started_on", _("In use since")),
+        ("report_due_on", _("Report due (default: the end of the test period)")),
     )
 
 
@@ -463,8 +477,8 @@ def verdict(pilot_id: int):
         pilot_id,
         services.evaluate,
         _("The verdict is recorded and published."),
-        "verdict",
-        "verdict_note",
+        ("verdict", _("Verdict")),
+        ("verdict_note", _("Note (required when insufficient)")),
     )
 
 

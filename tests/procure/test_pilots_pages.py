@@ -152,6 +152,15 @@ def test_the_whole_flow_through_the_pages(app, w, login):
         ).status_code
         == 409
     )
+    refused = operator.post(
+        f"{base}/contract",
+        data={"contract_number": "   ", "contract_date": "", "version": version_of(pilot)},
+    )
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    # Posted from a small form, the refusal names each field (the error page stands alone).
+    assert "Contract number: This field is required." in text
+    assert "Contract date: This field is required." in text
     response = operator.post(
         f"{base}/contract",
         data={
