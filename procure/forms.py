@@ -52,7 +52,10 @@ class IntegerField(wtforms.IntegerField):
         super().process_formdata(valuelist)
 
     def pre_validate(self, form):
-        if self.process_errors:
+        # Only for something typed: an empty field is left to its validators (Optional clears
+        # WTForms' complaint that "" is no number; DataRequired says it is required).
+        typed = bool(self.raw_data and str(self.raw_data[0]).strip())
+        if self.process_errors and typed:
             raise wtforms.validators.StopValidation()
 
 

@@ -435,6 +435,10 @@ def test_amounts_take_thousands_separators_and_a_word_gets_one_message(officer, 
     assert client.post("/demands/new", data=form).status_code == 302
     demand = db.session.scalar(select(Demand).where(Demand.title == "쉼표 예산"))
     assert (demand.budget, demand.quantity) == (1_500_000_000, 1_200)
+    # An optional amount left empty is no error at all.
+    blank = client.post("/demands/new", data={**form, "title": "예산 미정", "budget": ""})
+    assert blank.status_code == 302
+    assert db.session.scalar(select(Demand.budget).where(Demand.title == "예산 미정")) is None
     for bad in ("15억", "1,5000", "1.5e9"):
         refused = client.post("/demands/new", data={**form, "title": "잘못된 예산", "budget": bad})
         assert refused.status_code == 400, bad
