@@ -299,8 +299,8 @@ def _open_business(org) -> list[str]:
                     Demand.deleted_at.is_(None),
                 ),
                 lambda n: _(
-                    "You are the last member of %(org)s, which has %(n)d published demand(s). "
-                    "Close them, or ask a colleague to join the organisation first.",
+                    "You are the last member of %(org)s, and it still has published demands "
+                    "(%(n)d). Close them, or ask a colleague to join the organisation first.",
                     org=org.name,
                     n=n,
                 ),
@@ -310,8 +310,8 @@ def _open_business(org) -> list[str]:
                     Dialogue.agency_id == org.id, Dialogue.status.not_in(_DIALOGUE_OVER)
                 ),
                 lambda n: _(
-                    "You are the last member of %(org)s, which runs %(n)d competitive "
-                    "dialogue(s). Award or cancel them, or ask a colleague to join first.",
+                    "You are the last member of %(org)s, and it still runs competitive "
+                    "dialogues (%(n)d). Award or cancel them, or ask a colleague to join first.",
                     org=org.name,
                     n=n,
                 ),
@@ -321,8 +321,8 @@ def _open_business(org) -> list[str]:
                     PilotPurchase.agency_id == org.id, PilotPurchase.status.not_in(_PILOT_OVER)
                 ),
                 lambda n: _(
-                    "You are the last member of %(org)s, which has %(n)d pilot purchase(s) "
-                    "under way. Ask a colleague to join the organisation first.",
+                    "You are the last member of %(org)s, and it still has pilot purchases under "
+                    "way (%(n)d). Ask a colleague to join the organisation first.",
                     org=org.name,
                     n=n,
                 ),
@@ -357,10 +357,10 @@ def _open_business(org) -> list[str]:
         if products or proposals or dialogues:
             found.append(
                 _(
-                    "You are the last member of %(org)s, which still has %(products)d listed "
-                    "product(s), %(proposals)d proposal(s) awaiting a decision and "
-                    "%(dialogues)d running dialogue(s). Withdraw them, or ask a colleague "
-                    "to join the organisation first.",
+                    "You are the last member of %(org)s, and it still has open business: listed "
+                    "products %(products)d, proposals awaiting a decision %(proposals)d, running "
+                    "dialogues %(dialogues)d. Withdraw them, or ask a colleague to join the "
+                    "organisation first.",
                     org=org.name,
                     products=products,
                     proposals=proposals,

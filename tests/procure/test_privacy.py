@@ -267,7 +267,7 @@ def test_the_last_member_of_an_agency_with_a_published_demand_cannot_leave(app, 
     factories.published_demand(app, me)
     refused = close(client, me)
     assert refused.status_code == 409
-    assert "which has 1 published demand(s)" in refused.get_data(as_text=True)
+    assert "it still has published demands (1)" in refused.get_data(as_text=True)
     db.session.expire_all()
     assert me.deleted_at is None
     factories.user_with_role("officer", organisation=me.organisation)  # a colleague joins
@@ -279,7 +279,9 @@ def test_the_last_member_of_a_supplier_with_a_listed_product_cannot_leave(app, c
     factories.listed_product(app, me, "열화상 드론", "야간 순찰용 열화상 카메라 드론", ["35613000"])
     refused = close(client, me)
     assert refused.status_code == 409
-    assert "which still has 1 listed product(s), 0 proposal(s)" in refused.get_data(as_text=True)
+    assert "open business: listed products 1, proposals awaiting a decision 0" in refused.get_data(
+        as_text=True
+    )
     # An unapproved newcomer is no one who could answer for the company.
     factories.user_with_role("supplier", organisation=me.organisation, approved=False)
     assert close(client, me).status_code == 409
@@ -414,7 +416,7 @@ def test_a_running_dialogue_keeps_its_committee_member_and_its_agencys_last_offi
     login(officer, on=officer_client)
     refused = close(officer_client, officer)
     assert refused.status_code == 409
-    assert "which runs 1 competitive dialogue(s)" in refused.get_data(as_text=True)
+    assert "it still runs competitive dialogues (1)" in refused.get_data(as_text=True)
     dialogue.status = "cancelled"
     db.session.flush()
     assert close(client, member).status_code == 302
