@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash
 
 from procure.audit.services import record
@@ -24,15 +24,12 @@ from procure.models import (
     ApiToken,
     AuditEvent,
     CitizenIdea,
-    ConflictDeclaration,
     Demand,
     DemandStatus,
     Dialogue,
     DialogueEvaluator,
     DialogueParticipant,
     DialogueStatus,
-    EvaluationRound,
-    EvaluationSheet,
     LoginAttempt,
     Notification,
     OrganisationKind,
@@ -43,11 +40,7 @@ from procure.models import (
     Question,
     ReverseProposal,
     Role,
-    RoundEvaluator,
-    RoundItem,
-    RoundStatus,
     SavedSearch,
-    SheetStatus,
     User,
     UserRole,
 )
@@ -218,31 +211,9 @@ def closing_blockers(user: User) -> list[str]:
         )
         if not others:
             blockers.append(_("You are the only operator. Make another person an operator first."))
-    # A dossier is settled for this evaluator once their sheet is submitted or a conflict kept
-    # them out of it.
-    submitted = exists().where(
-        EvaluationSheet.item_id == RoundItem.id,
-        EvaluationSheet.evaluator_id == user.id,
-        EvaluationSheet.status == SheetStatus.SUBMITTED,
-    )
-    conflicted = exists().where(
-        ConflictDeclaration.item_id == RoundItem.id,
-        ConflictDeclaration.evaluator_id == user.id,
-        ConflictDeclaration.has_conflict.is_(True),
-    )
-    rounds = session.scalars(
-        select(EvaluationRound.title)
-        .join(RoundEvaluator, RoundEvaluator.round_id == EvaluationRound.id)
-        .join(RoundItem, RoundItem.round_id == EvaluationRound.id)
-        .where(
-            RoundEvaluator.user_id == user.id,
-            EvaluationRound.status == RoundStatus.OPEN,
-            ~submitted,
-            ~conflicted,
-        )
-        .distinct()
-        .order_by(EvaluationRound.title)
-    ).all()
+    from procure.evaluation.services import rounds_awaiting
+
+    rounds = sorted(round_.title for round_, _left in rounds_awaiting(user))
     for title in rounds:
         blockers.append(
             _(

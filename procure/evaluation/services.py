@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select, text
+from sqlalchemy import exists, func, or_, select, text
 from sqlalchemy.orm import selectinload
 
 import scoring
@@ -902,23 +902,42 @@ def submitted_count(item: RoundItem) -> int:
 
 def rounds_awaiting(user: User) -> list[tuple[EvaluationRound, int]]:
     """The open rounds on which the evaluator still has dossiers to score (declared without a
-    conflict, or not declared yet, and no sheet submitted), with how many, soonest deadline
-    first: the evaluator's dashboard."""
-    rounds = db.session.scalars(
-        rounds_for(user).where(EvaluationRound.status == RoundStatus.OPEN)
-    ).all()
-    waiting = []
-    for round_ in rounds:
-        left = sum(
-            1
-            for _item, state, sheet in my_items(user, round_)
-            if state in ("ok", "undeclared")
-            and (sheet is None or sheet.status != SheetStatus.SUBMITTED)
+    conflict, or not declared yet, not the evaluator's own organisation's, and no sheet
+    submitted), with how many, soonest deadline first: the evaluator's dashboard, and what
+    keeps an evaluator from closing the account. One query, however many dossiers."""
+    submitted = exists().where(
+        EvaluationSheet.item_id == RoundItem.id,
+        EvaluationSheet.evaluator_id == user.id,
+        EvaluationSheet.status == SheetStatus.SUBMITTED,
+    )
+    conflicted = exists().where(
+        ConflictDeclaration.item_id == RoundItem.id,
+        ConflictDeclaration.evaluator_id == user.id,
+        ConflictDeclaration.has_conflict.is_(True),
+    )
+    query = (
+        select(EvaluationRound, func.count(RoundItem.id))
+        .join(RoundEvaluator, RoundEvaluator.round_id == EvaluationRound.id)
+        .join(RoundItem, RoundItem.round_id == EvaluationRound.id)
+        .where(
+            RoundEvaluator.user_id == user.id,
+            EvaluationRound.status == RoundStatus.OPEN,
+            ~submitted,
+            ~conflicted,
         )
-        if left:
-            waiting.append((round_, left))
+        .group_by(EvaluationRound.id)
+    )
+    if user.organisation_id is not None:
+        # A dossier of the evaluator's own organisation is never theirs to score.
+        supplier = func.coalesce(Product.supplier_id, ReverseProposal.supplier_id)
+        query = (
+            query.outerjoin(Product, Product.id == RoundItem.product_id)
+            .outerjoin(ReverseProposal, ReverseProposal.id == RoundItem.proposal_id)
+            .where(or_(supplier.is_(None), supplier != user.organisation_id))
+        )
+    waiting = [(round_, left) for round_, left in db.session.execute(query) if left]
     far = datetime.max.replace(tzinfo=UTC)
-    return sorted(waiting, key=lambda pair: pair[0].deadline or far)
+    return sorted(waiting, key=lambda pair: (pair[0].deadline or far, pair[0].id))
 
 
 def my_items(

@@ -439,3 +439,42 @@ def test_dashboards_show_the_work_waiting(app, signed_in):
     page = signed_in(operator).get("/dashboard").get_data(as_text=True)
     assert re.search(r"past their deadline, to close</a> \(1\)", page)
     assert re.search(r"awaiting a verdict</a> \(0\)", page)
+
+
+def test_the_dossiers_to_score_leave_out_conflicts_and_ones_own_and_take_one_query(app, signed_in):
+    from test_evaluation_common import listed_product, make_round, setup
+    from test_query_counts import count_queries
+
+    operator, supplier, panel, _items, round_ = setup(app, evaluators=2, product_count=2)
+    evaluator = panel[0]
+    in_request(app, services.declare_conflict, evaluator, round_.items[0], True, "전 직장")
+    assert [(r.id, n) for r, n in services.rounds_awaiting(evaluator)] == [(round_.id, 1)]
+    # A member of the supplier who also evaluates: its own dossiers are never to score.
+    insider = factories.user_with_role("evaluator", organisation=supplier.organisation)
+    other = factories.user_with_role("supplier")
+    mixed = make_round(
+        app,
+        operator,
+        [listed_product(app, supplier, "자사 제품"), listed_product(app, other, "타사 제품")],
+        [insider, panel[1]],
+        title="섞인 회차",
+    )
+    assert [(r.id, n) for r, n in services.rounds_awaiting(insider)] == [(mixed.id, 1)]
+    # The dashboard's count is one query, however many dossiers wait.
+    client = signed_in(panel[1])
+    counts = []
+    for extra in (0, 5):
+        if extra:
+            make_round(
+                app,
+                operator,
+                [listed_product(app, other, f"추가 제품 {n}") for n in range(extra)],
+                [panel[1]],
+                title="큰 회차",
+            )
+        client.get("/dashboard")
+        with count_queries(db.engine) as statements:
+            page = client.get("/dashboard").get_data(as_text=True)
+        counts.append(len(statements))
+    assert "5 to score by" in page
+    assert counts[0] == counts[1], counts  # (it was 22 and 38 with a query per dossier)
