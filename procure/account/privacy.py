@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from werkzeug.security import check_password_hash
 
 from procure.audit.services import record
@@ -33,7 +33,11 @@ from procure.models import (
     LoginAttempt,
     Notification,
     OrganisationKind,
+    ParticipantStatus,
+    PilotApplication,
     PilotPurchase,
+    PilotRound,
+    PilotRoundStatus,
     PilotStatus,
     Product,
     ProductStatus,
@@ -119,7 +123,11 @@ def export_data(user: User) -> dict:
             {"at": _when(at), "address": address, "succeeded": ok}
             for at, address, ok in session.execute(
                 select(LoginAttempt.attempted_at, LoginAttempt.address, LoginAttempt.succeeded)
-                .where(LoginAttempt.email == user.email, LoginAttempt.attempted_at >= since)
+                .where(
+                    LoginAttempt.email == user.email,
+                    # Not those of an earlier, closed account that had the same address.
+                    LoginAttempt.attempted_at >= max(since, user.created_at),
+                )
                 .order_by(LoginAttempt.id)
             )
         ],
@@ -153,7 +161,10 @@ def export_data(user: User) -> dict:
             }
             for sub in session.scalars(
                 select(DemandInfoSubscription)
-                .where(DemandInfoSubscription.user_id == user.id)
+                .where(
+                    (DemandInfoSubscription.user_id == user.id)
+                    | (DemandInfoSubscription.email == user.email)
+                )
                 .order_by(DemandInfoSubscription.id)
             )
         ],
@@ -259,9 +270,21 @@ def _open_business(org) -> list[str]:
     def count(query) -> int:
         return session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
-    found: list[str] = []
+    name = org.name
+    pilots_under_way = (
+        select(PilotPurchase.id).where(
+            (PilotPurchase.agency_id == org.id) | (PilotPurchase.supplier_id == org.id),
+            PilotPurchase.status.not_in(_PILOT_OVER),
+        ),
+        lambda n: _(
+            "You are the last member of %(org)s, and it still has pilot purchases under way "
+            "(%(n)d). Have a colleague join the organisation and be approved first.",
+            org=name,
+            n=n,
+        ),
+    )
+    # (what is open, the sentence that names it): each kind its own sentence.
     if org.kind == OrganisationKind.AGENCY:
-        # (what is open, the sentence that names it): each kind its own sentence.
         open_kinds = (
             (
                 select(Demand.id).where(
@@ -271,8 +294,29 @@ def _open_business(org) -> list[str]:
                 ),
                 lambda n: _(
                     "You are the last member of %(org)s, and it still has published demands "
-                    "(%(n)d). Close them, or ask a colleague to join the organisation first.",
-                    org=org.name,
+                    "(%(n)d). Close them, or have a colleague join the organisation and be "
+                    "approved first.",
+                    org=name,
+                    n=n,
+                ),
+            ),
+            (
+                # Proposals sent to the agency without a demand wait for its decision too.
+                select(ReverseProposal.id)
+                .outerjoin(Demand, Demand.id == ReverseProposal.demand_id)
+                .where(
+                    ReverseProposal.status.in_(_PROPOSAL_OPEN),
+                    (Demand.agency_id == org.id)
+                    | (
+                        ReverseProposal.demand_id.is_(None)
+                        & (ReverseProposal.target_agency_id == org.id)
+                    ),
+                ),
+                lambda n: _(
+                    "You are the last member of %(org)s, and proposals still wait for its "
+                    "decision (%(n)d). Decide on them, or have a colleague join the "
+                    "organisation and be approved first.",
+                    org=name,
                     n=n,
                 ),
             ),
@@ -282,62 +326,85 @@ def _open_business(org) -> list[str]:
                 ),
                 lambda n: _(
                     "You are the last member of %(org)s, and it still runs competitive "
-                    "dialogues (%(n)d). Award or cancel them, or ask a colleague to join first.",
-                    org=org.name,
+                    "dialogues (%(n)d). Award or cancel them, or have a colleague join the "
+                    "organisation and be approved first.",
+                    org=name,
+                    n=n,
+                ),
+            ),
+            pilots_under_way,
+            (
+                select(PilotApplication.id)
+                .join(PilotRound, PilotRound.id == PilotApplication.round_id)
+                .where(
+                    PilotApplication.agency_id == org.id,
+                    PilotApplication.status == "submitted",
+                    PilotRound.status.in_((PilotRoundStatus.OPEN, PilotRoundStatus.ALLOCATING)),
+                ),
+                lambda n: _(
+                    "You are the last member of %(org)s, and its pilot applications still wait "
+                    "in open rounds (%(n)d). Withdraw them, or have a colleague join the "
+                    "organisation and be approved first.",
+                    org=name,
+                    n=n,
+                ),
+            ),
+        )
+    elif org.kind == OrganisationKind.SUPPLIER:
+        open_kinds = (
+            (
+                select(Product.id).where(
+                    Product.supplier_id == org.id,
+                    Product.status == ProductStatus.LISTED,
+                    Product.deleted_at.is_(None),
+                ),
+                lambda n: _(
+                    "You are the last member of %(org)s, and it still has listed products "
+                    "(%(n)d). Suspend or archive them, or have a colleague join the "
+                    "organisation and be approved first.",
+                    org=name,
                     n=n,
                 ),
             ),
             (
-                select(PilotPurchase.id).where(
-                    PilotPurchase.agency_id == org.id, PilotPurchase.status.not_in(_PILOT_OVER)
+                select(ReverseProposal.id).where(
+                    ReverseProposal.supplier_id == org.id,
+                    ReverseProposal.status.in_(_PROPOSAL_OPEN),
                 ),
                 lambda n: _(
-                    "You are the last member of %(org)s, and it still has pilot purchases under "
-                    "way (%(n)d). Ask a colleague to join the organisation first.",
-                    org=org.name,
+                    "You are the last member of %(org)s, and its proposals still wait for a "
+                    "decision (%(n)d). Withdraw them, or have a colleague join the "
+                    "organisation and be approved first.",
+                    org=name,
                     n=n,
                 ),
             ),
+            (
+                # A supplier not selected has no part left to play.
+                select(DialogueParticipant.id)
+                .join(Dialogue, Dialogue.id == DialogueParticipant.dialogue_id)
+                .where(
+                    DialogueParticipant.supplier_id == org.id,
+                    DialogueParticipant.status != ParticipantStatus.NOT_SELECTED,
+                    Dialogue.status.not_in(_DIALOGUE_OVER),
+                ),
+                lambda n: _(
+                    "You are the last member of %(org)s, and it takes part in running "
+                    "competitive dialogues (%(n)d). They must end first, or have a colleague "
+                    "join the organisation and be approved.",
+                    org=name,
+                    n=n,
+                ),
+            ),
+            pilots_under_way,
         )
-        for query, sentence in open_kinds:
-            n = count(query)
-            if n:
-                found.append(sentence(n))
-    elif org.kind == OrganisationKind.SUPPLIER:
-        products = count(
-            select(Product.id).where(
-                Product.supplier_id == org.id,
-                Product.status == ProductStatus.LISTED,
-                Product.deleted_at.is_(None),
-            )
-        )
-        proposals = count(
-            select(ReverseProposal.id).where(
-                ReverseProposal.supplier_id == org.id,
-                ReverseProposal.status.in_(_PROPOSAL_OPEN),
-            )
-        )
-        dialogues = count(
-            select(DialogueParticipant.id)
-            .join(Dialogue, Dialogue.id == DialogueParticipant.dialogue_id)
-            .where(
-                DialogueParticipant.supplier_id == org.id,
-                Dialogue.status.not_in(_DIALOGUE_OVER),
-            )
-        )
-        if products or proposals or dialogues:
-            found.append(
-                _(
-                    "You are the last member of %(org)s, and it still has open business: listed "
-                    "products %(products)d, proposals awaiting a decision %(proposals)d, running "
-                    "dialogues %(dialogues)d. Withdraw them, or ask a colleague to join the "
-                    "organisation first.",
-                    org=org.name,
-                    products=products,
-                    proposals=proposals,
-                    dialogues=dialogues,
-                )
-            )
+    else:
+        open_kinds = ()
+    found = []
+    for query, sentence in open_kinds:
+        n = count(query)
+        if n:
+            found.append(sentence(n))
     return found
 
 
@@ -375,6 +442,13 @@ def close_account(user: User, password: str, confirmation: str) -> None:
             (DemandInfoSubscription.user_id == user.id)
             | (DemandInfoSubscription.email == user.email)
         )
+    )
+    # The sign-in attempts stay for their retention period (the throttle and investigations
+    # read them) but no longer carry the address, which a new account may take.
+    session.execute(
+        update(LoginAttempt)
+        .where(LoginAttempt.email == user.email)
+        .values(email=closed_email(user.id))
     )
     user.email = closed_email(user.id)
     user.name = CLOSED_NAME

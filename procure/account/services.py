@@ -572,11 +572,18 @@ def verify_organisation(actor: User, org: Organisation) -> None:
         after=org_snapshot(org),
     )
     for member in org.members:
-        approve_member(actor, member)
+        if member.is_active:  # a closed or deactivated account is nobody to approve
+            approve_member(actor, member)
+
+
+def _require_active(user: User) -> None:
+    if not user.is_active:
+        raise Conflict(_("This account is closed or deactivated."))
 
 
 def approve_member(actor: User, user: User) -> None:
     _require_operator(actor)
+    _require_active(user)
     if user.approved_at or user.organisation is None:
         return
     user.approved_at = utcnow()
@@ -594,6 +601,7 @@ def set_role(actor: User, user: User, role: str, granted: bool) -> None:
     _require_operator(actor)
     if role != Role.EVALUATOR:
         raise Invalid(_("Only the evaluator role can be granted or withdrawn here."))
+    _require_active(user)
     before = sorted(user.roles)
     if granted and role not in user.roles:
         user.role_rows.append(UserRole(role=role, granted_by_id=actor.id))

@@ -279,9 +279,7 @@ def test_the_last_member_of_a_supplier_with_a_listed_product_cannot_leave(app, c
     factories.listed_product(app, me, "열화상 드론", "야간 순찰용 열화상 카메라 드론", ["35613000"])
     refused = close(client, me)
     assert refused.status_code == 409
-    assert "open business: listed products 1, proposals awaiting a decision 0" in refused.get_data(
-        as_text=True
-    )
+    assert "it still has listed products (1)" in refused.get_data(as_text=True)
     # An unapproved newcomer is no one who could answer for the company.
     factories.user_with_role("supplier", organisation=me.organisation, approved=False)
     assert close(client, me).status_code == 409
@@ -421,3 +419,129 @@ def test_a_running_dialogue_keeps_its_committee_member_and_its_agencys_last_offi
     db.session.flush()
     assert close(client, member).status_code == 302
     assert close(officer_client, officer).status_code == 302
+
+
+def test_an_address_taken_again_brings_none_of_the_old_accounts_sign_in_history(app, client):
+    person = factories.user_with_role("citizen")
+    email = person.email
+    for password in ("wrong-one-1", "wrong-one-2", factories.PASSWORD):
+        client.post("/login", data={"email": email, "password": password})
+    assert close(client, person).status_code == 302
+    # The attempts stay for their retention period, without the address.
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).where(LoginAttempt.email == email)) == 0
+    assert (
+        db.session.scalar(
+            select(func.count()).where(LoginAttempt.email == f"closed-{person.id}@closed.invalid")
+        )
+        == 3
+    )
+    stranger = factories.english_client(app)
+    registered = stranger.post(
+        "/register",
+        data={
+            "account_type": "citizen",
+            "email": email,
+            "name": "새 주인",
+            "password": "a-long-password",
+            "password_confirm": "a-long-password",
+        },
+    )
+    assert registered.status_code == 302
+    data = json.loads(stranger.get("/account/data").get_data(as_text=True))
+    assert data["sign_in_attempts"] == []
+    assert data["account"]["name"] == "새 주인"
+
+
+def test_proposals_waiting_for_an_agency_keep_its_last_officer(app, client, login):
+    """A proposal sent to the agency without a demand waits for its decision: only a member
+    of the agency can decide it."""
+    from procure.proposals import services as proposals
+
+    officer = login(factories.user_with_role("officer"))
+    supplier = factories.user_with_role("supplier")
+    product = factories.listed_product(app, supplier, "열화상 드론", "야간 순찰 드론", ["35613000"])
+    data = proposals.ProposalInput(
+        target_agency_id=officer.organisation_id,
+        product_id=product.id,
+        title="야간 순찰 제안",
+        summary="열화상 카메라로 야간 순찰을 돕습니다.",
+        price_offer=10_000_000,
+    )
+    proposal = factories.in_request(app, proposals.create_proposal, supplier, data)
+    factories.in_request(app, proposals.submit, supplier, proposal)
+    refused = close(client, officer)
+    assert refused.status_code == 409
+    assert "proposals still wait for its decision (1)" in refused.get_data(as_text=True)
+    factories.in_request(app, proposals.decide, officer, proposal, "declined", "예산 없음")
+    assert close(client, officer).status_code == 302
+
+
+def test_a_supplier_not_selected_in_a_running_dialogue_may_leave(app, client, login):
+    from procure.clock import local_today
+    from procure.models import Dialogue, DialogueParticipant
+
+    agency_officer = factories.user_with_role("officer")
+    demand = factories.published_demand(app, agency_officer)
+    today = local_today()
+    dialogue = Dialogue(
+        demand_id=demand.id,
+        agency_id=agency_officer.organisation_id,
+        title="대화",
+        notice="공고",
+        status="dialogue_1",
+        basic_scheme="default-v1",
+        final_scheme="default-v1",
+        basic_due_on=today,
+        dialogue_1_due_on=today + timedelta(days=10),
+        dialogue_2_due_on=today + timedelta(days=20),
+        final_due_on=today + timedelta(days=30),
+    )
+    db.session.add(dialogue)
+    db.session.flush()
+    partner = factories.user_with_role("supplier")
+    left_out = factories.user_with_role("supplier")
+    for member, status in ((partner, "partner"), (left_out, "not_selected")):
+        db.session.add(
+            DialogueParticipant(
+                dialogue_id=dialogue.id, supplier_id=member.organisation_id, status=status
+            )
+        )
+    db.session.flush()
+    login(partner)
+    refused = close(client, partner)
+    assert refused.status_code == 409
+    assert "takes part in running competitive dialogues (1)" in refused.get_data(as_text=True)
+    other = factories.english_client(app)
+    login(left_out, on=other)
+    assert close(other, left_out).status_code == 302
+
+
+def test_the_export_lists_digests_to_ones_address_made_while_signed_out(app, client, login):
+    from procure.models.onestop import DemandInfoSubscription
+
+    me = login(factories.user_with_role("citizen"))
+    db.session.add(DemandInfoSubscription(email=me.email, nonce="n" * 32, filters={"region": "11"}))
+    db.session.flush()
+    data = json.loads(client.get("/account/data").get_data(as_text=True))
+    assert [d["filters"] for d in data["demand_information_subscriptions"]] == [{"region": "11"}]
+
+
+def test_a_closed_account_is_nobody_to_approve_or_make_an_evaluator(app, client, login):
+    from procure.account import services as accounts
+    from procure.errors import Conflict
+
+    pending = factories.user_with_role("supplier", approved=False)
+    organisation = pending.organisation
+    organisation.verified_at = None
+    login(pending)
+    assert close(client, pending).status_code == 302
+    db.session.expire_all()  # closed in the request's session
+    operator = factories.user_with_role("operator")
+    factories.in_request(app, accounts.verify_organisation, operator, organisation)
+    db.session.refresh(pending)
+    assert pending.approved_at is None
+    with pytest.raises(Conflict):
+        factories.in_request(app, accounts.approve_member, operator, pending)
+    with pytest.raises(Conflict):
+        factories.in_request(app, accounts.set_role, operator, pending, "evaluator", True)
