@@ -27,7 +27,6 @@ from procure.models import (
     Demand,
     DemandStatus,
     Dialogue,
-    DialogueEvaluator,
     DialogueParticipant,
     DialogueStatus,
     LoginAttempt,
@@ -233,13 +232,9 @@ def closing_blockers(user: User) -> list[str]:
                 title=title,
             )
         )
-    dialogues = session.scalars(
-        select(Demand.title)
-        .join(Dialogue, Dialogue.demand_id == Demand.id)
-        .join(DialogueEvaluator, DialogueEvaluator.dialogue_id == Dialogue.id)
-        .where(DialogueEvaluator.user_id == user.id, Dialogue.status.not_in(_DIALOGUE_OVER))
-        .order_by(Demand.title)
-    ).all()
+    from procure.dialogue.committee import running_committees
+
+    dialogues = running_committees(user)
     for title in dialogues:
         blockers.append(
             _(

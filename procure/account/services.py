@@ -596,19 +596,27 @@ def approve_member(actor: User, user: User) -> None:
     )
 
 
-def set_role(actor: User, user: User, role: str, granted: bool) -> None:
-    """Grant or withdraw the evaluator role (the only role operators hand out by hand)."""
+def set_role(actor: User, user: User, role: str, granted: bool) -> bool:
+    """Grant or withdraw the evaluator role (the only role operators hand out by hand).
+
+    Returns whether anything changed (granting a role held, or withdrawing one not held, does
+    nothing and records nothing).
+
+    :raise Conflict: the account is closed, or the evaluator still has work others wait on
+        (a running dialogue's committee, dossiers to score in an open round).
+    """
     _require_operator(actor)
     if role != Role.EVALUATOR:
         raise Invalid(_("Only the evaluator role can be granted or withdrawn here."))
     _require_active(user)
     before = sorted(user.roles)
-    if granted and role not in user.roles:
+    if granted == (role in user.roles):
+        return False
+    if granted:
         user.role_rows.append(UserRole(role=role, granted_by_id=actor.id))
-    elif not granted:
-        user.role_rows = [row for row in user.role_rows if row.role != role]
     else:
-        return
+        _require_no_evaluation_work(user)
+        user.role_rows = [row for row in user.role_rows if row.role != role]
     db.session.flush()
     record(
         "user.role_granted" if granted else "user.role_withdrawn",
@@ -618,6 +626,25 @@ def set_role(actor: User, user: User, role: str, granted: bool) -> None:
         before={"roles": before},
         after={"roles": sorted(user.roles)},
     )
+    return True
+
+
+def _require_no_evaluation_work(user: User) -> None:
+    """Taking the evaluator role away would strand what the evaluator sits on: a running
+    dialogue's committee (whose members alone score) or an open round's dossiers."""
+    from procure.dialogue.committee import running_committees
+    from procure.evaluation.services import rounds_awaiting
+
+    titles = running_committees(user) + [r.title for r, _left in rounds_awaiting(user)]
+    if titles:
+        raise Conflict(
+            _(
+                "%(name)s still evaluates in: %(where)s. Take them off the committee or let the "
+                "round close first.",
+                name=user.name,
+                where=", ".join(f"“{t}”" for t in titles),
+            )
+        )
 
 
 def create_operator(email: str, name: str, password: str, organisation_name: str) -> User:

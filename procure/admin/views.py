@@ -100,7 +100,18 @@ def approve_user(user_id: int):
     user = _get_or_404(User, user_id)
     services.approve_member(current_user._get_current_object(), user)
     db.session.commit()
-    flash(_("%(name)s can now act for their organisation.", name=user.name), "success")
+    if user.can_act_for_organisation:
+        flash(_("%(name)s can now act for their organisation.", name=user.name), "success")
+    else:
+        # The membership is approved; the organisation itself still waits for verification.
+        flash(
+            _(
+                "%(name)s's membership is approved. They can act once the organisation is "
+                "verified.",
+                name=user.name,
+            ),
+            "info",
+        )
     return redirect(url_for("admin.users"))
 
 
@@ -119,9 +130,16 @@ def deactivate_user(user_id: int):
 def toggle_evaluator(user_id: int):
     user = _get_or_404(User, user_id)
     grant = request.form.get("grant") == "1"
-    services.set_role(current_user._get_current_object(), user, Role.EVALUATOR, grant)
+    changed = services.set_role(current_user._get_current_object(), user, Role.EVALUATOR, grant)
     db.session.commit()
-    if grant:
+    if not changed:
+        flash(
+            _("%(name)s is already an evaluator.", name=user.name)
+            if grant
+            else _("%(name)s is not an evaluator.", name=user.name),
+            "info",
+        )
+    elif grant:
         flash(_("%(name)s is now an evaluator.", name=user.name), "success")
     else:
         flash(_("%(name)s is no longer an evaluator.", name=user.name), "success")

@@ -175,6 +175,23 @@ def committee_dialogues(user) -> list[Dialogue]:
     )
 
 
+#: Dialogue states in which the committee's work is not yet begun or is over.
+_NOT_RUNNING = (DialogueStatus.DRAFT, DialogueStatus.AWARDED, DialogueStatus.CANCELLED)
+
+
+def running_committees(user) -> list[str]:
+    """The titles of the running dialogues on whose committee ``user`` sits (only members
+    score there: taking the person away strands the evaluation)."""
+    return list(
+        db.session.scalars(
+            select(Dialogue.title)
+            .join(DialogueEvaluator, DialogueEvaluator.dialogue_id == Dialogue.id)
+            .where(DialogueEvaluator.user_id == user.id, Dialogue.status.not_in(_NOT_RUNNING))
+            .order_by(Dialogue.title)
+        )
+    )
+
+
 def summary(dialogue: Dialogue) -> list[dict]:
     """Per member, for the officers' page: declarations made (clear, conflict) and sheets."""
     rows = []

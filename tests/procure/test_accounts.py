@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 import factories
 from procure.extensions import db
@@ -287,6 +287,58 @@ def test_operator_grants_and_withdraws_the_evaluator_role(client, login):
     client.post(f"/admin/users/{expert.id}/evaluator", data={"grant": "0"})
     db.session.expire_all()
     assert "evaluator" not in expert.roles
+    # Withdrawing a role not held does nothing, says so, and records nothing.
+    events = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    again = client.post(f"/admin/users/{expert.id}/evaluator", data={"grant": "0"})
+    assert again.status_code == 302
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert f"{expert.name} is not an evaluator." in page
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == events
+
+
+def test_the_role_is_not_withdrawn_from_an_evaluator_a_running_dialogue_waits_on(
+    app, client, login
+):
+    from procure.clock import local_today
+    from procure.models import Dialogue, DialogueEvaluator
+
+    officer = factories.user_with_role("officer")
+    member = factories.user_with_role("evaluator")
+    factories.add_cpv_codes()
+    demand = factories.published_demand(app, officer)
+    today = local_today()
+    dialogue = Dialogue(
+        demand_id=demand.id,
+        agency_id=officer.organisation_id,
+        title="터널 안전 대화",
+        notice="공고",
+        status="basic_evaluation",
+        basic_scheme="default-v1",
+        final_scheme="default-v1",
+        basic_due_on=today,
+        dialogue_1_due_on=today,
+        dialogue_2_due_on=today,
+        final_due_on=today,
+    )
+    db.session.add(dialogue)
+    db.session.flush()
+    db.session.add(DialogueEvaluator(dialogue_id=dialogue.id, user_id=member.id))
+    db.session.flush()
+    login(factories.user_with_role("operator"))
+    refused = client.post(f"/admin/users/{member.id}/evaluator", data={"grant": "0"})
+    assert refused.status_code == 409
+    assert "still evaluates in: “터널 안전 대화”" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert "evaluator" in member.roles
+
+
+def test_approving_a_member_of_an_unverified_organisation_says_what_still_waits(client, login):
+    org = factories.OrganisationFactory(supplier=True, pending=True)
+    member = factories.UserFactory(organisation=org, roles=["supplier"])
+    login(factories.user_with_role("operator"))
+    assert client.post(f"/admin/users/{member.id}/approve").status_code == 302
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert "membership is approved. They can act once the organisation is verified." in page
 
 
 def test_unverified_supplier_is_told_why_it_cannot_act(app, db_session):

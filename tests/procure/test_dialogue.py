@@ -437,6 +437,25 @@ def test_deadlines_close_submissions_and_open_closing(app, people, clock):
     assert move(clients, dialogue_id, "close_basic").status_code == 302
 
 
+def test_a_message_refused_once_the_dialogue_moved_on_says_why(app, people, clock):
+    users, clients = people
+    dialogue_id = run_to_dialogue(app, clients, users, clock)
+    a = participant_of(dialogue_id, users["A"])
+    talk(clients, users, dialogue_id)
+    assert add_spec(clients, dialogue_id, "감시 범위 10km").status_code == 302
+    assert move(clients, dialogue_id, "start_stage_2").status_code == 302
+    assert add_spec(clients, dialogue_id, "감시 범위 12km").status_code == 302
+    assert move(clients, dialogue_id, "close_dialogue").status_code == 302
+    db.session.refresh(a)
+    before = len(a.messages)
+    response = clients["A"].post(f"/dialogues/threads/{a.id}/messages", data={"body": "늦은 질문"})
+    assert response.status_code == 409
+    text = response.get_data(as_text=True)
+    assert "Messages can be sent only to partners while the dialogue runs." in text
+    db.session.refresh(a)
+    assert len(a.messages) == before
+
+
 def test_messages_after_the_stage_deadline_are_refused(app, people, clock):
     users, clients = people
     dialogue_id = run_to_dialogue(app, clients, users, clock)

@@ -407,8 +407,9 @@ def test_a_running_dialogue_keeps_its_committee_member_and_its_agencys_last_offi
     login(member)
     refused = close(client, member)
     assert refused.status_code == 409
-    assert "evaluation committee of the running dialogue “스마트 해안 감시”" in refused.get_data(
-        as_text=True
+    assert (
+        "evaluation committee of the running dialogue “스마트 해안 감시 대화”"
+        in refused.get_data(as_text=True)
     )
     officer_client = factories.english_client(app)
     login(officer, on=officer_client)
