@@ -363,10 +363,7 @@ def publish_gap(
         raise Forbidden(_("Only operators of an organisation can publish R&D demands."))
     locale = locale or locale_name()
     cluster = cluster_or_404(analysis, key)
-    if not cluster.is_gap:
-        raise Conflict(
-            _("This cluster is answered well enough by the market; only gaps become R&D demands.")
-        )
+    # Published already comes first: it is the answer whatever this analysis's settings say.
     external_id = EXTERNAL_PREFIX + cluster.key
     existing = db.session.scalar(select(Demand).where(Demand.external_id == external_id))
     if existing is not None:
@@ -375,6 +372,20 @@ def publish_gap(
                 "This cluster was already published as the R&D demand “%(title)s”.",
                 title=existing.title,
             )
+        )
+    if not cluster.is_gap:
+        report = analysis.report
+        if cluster.size < report.min_size:
+            raise Conflict(
+                _(
+                    "This cluster has %(n)d demands, fewer than the %(min)d this analysis asks "
+                    "of a gap; only gaps become R&D demands.",
+                    n=cluster.size,
+                    min=report.min_size,
+                )
+            )
+        raise Conflict(
+            _("This cluster is answered well enough by the market; only gaps become R&D demands.")
         )
     check = Checker()
     title = check.text("title", data.title, 200, required=True)

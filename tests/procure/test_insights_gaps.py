@@ -254,8 +254,22 @@ def test_a_cluster_with_supply_is_not_published(app, market, client_as):
     response = operator_client.post(f"/admin/insights/gaps/{served.key}/publish", data=form)
     assert response.status_code == 409
     assert "only gaps become R&D demands" in text(response)
+    assert "answered well enough by the market" in text(response)
     unknown = operator_client.post("/admin/insights/gaps/0123456789abcdef/publish", data=form)
     assert unknown.status_code == 404
+
+
+def test_a_cluster_too_small_for_the_analysis_is_refused_for_that_reason(app, market, client_as):
+    operator_client, _operator = client_as("operator")
+    gap = _gap_of(in_request(app, services.analyse, 0, 2))
+    many = in_request(app, services.analyse, 0, 50)
+    assert not next(c for c in many.report.clusters if c.key == gap.key).is_gap
+    form = {"seed": "0", "min_size": "50", "title": "R&D", "closes_on": "2099-01-01"}
+    response = operator_client.post(f"/admin/insights/gaps/{gap.key}/publish", data=form)
+    assert response.status_code == 409
+    assert f"has {gap.size} demands, fewer than the 50 this analysis asks of a gap" in text(
+        response
+    )
 
 
 def test_a_key_no_cluster_can_have_is_404_before_any_analysis(app, market, client_as, monkeypatch):
