@@ -114,14 +114,31 @@ def audit_group():
 
 
 @audit_group.command("verify")
+@click.option(
+    "--head",
+    metavar="ID:HASH",
+    help="A head printed by an earlier check: the chain must still hold it (catches events "
+    "removed from the end, which break no link).",
+)
 @with_appcontext
-def audit_verify_command():
-    """Check the hash chain of the audit log; report the first broken link."""
+def audit_verify_command(head: str | None):
+    """Check the hash chain of the audit log; report the first broken link.
+
+    Prints the chain's head: keep it outside the database (a ticket, another system) and pass
+    it with --head next time."""
     from procure.audit.services import verify_chain
 
-    report = verify_chain()
+    expect = None
+    if head:
+        number, _sep, digest = head.partition(":")
+        if not number.isdigit() or len(digest) != 64:
+            raise click.BadParameter("give the head as ID:HASH, as printed", param_hint="--head")
+        expect = (int(number), digest.lower())
+    report = verify_chain(expect_head=expect)
     if report.ok:
         click.echo(f"Audit chain intact: {report.checked} events checked.")
+        if report.head_id is not None:
+            click.echo(f"Head: {report.head_id}:{report.head_hash}")
         return
     click.echo(
         f"Audit chain BROKEN at event {report.broken_at}: {report.reason} "

@@ -86,24 +86,47 @@ class ChainReport:
     checked: int
     broken_at: int | None = None
     reason: str | None = None
+    #: The last event checked and its hash: recorded outside the database, it lets a later
+    #: check notice events removed from the end, which leave no broken link behind.
+    head_id: int | None = None
+    head_hash: str | None = None
 
     @property
     def ok(self) -> bool:
         return self.broken_at is None
 
 
-def verify_chain(batch: int = 1000) -> ChainReport:
-    """Walk the chain in id order; report the first event whose link or digest is wrong."""
+def verify_chain(batch: int = 1000, expect_head: tuple[int, str] | None = None) -> ChainReport:
+    """Walk the chain in id order; report the first event whose link or digest is wrong.
+
+    :param expect_head: an (event id, hash) recorded earlier from a report's head; the chain
+        must still hold that event with that hash (removing the newest events breaks no link,
+        so only a head kept elsewhere shows it).
+    """
     prev = GENESIS
     checked = 0
     last_id = 0
+    expected_seen = expect_head is None
     while True:
         events = db.session.scalars(
             select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
         ).all()
         if not events:
-            return ChainReport(checked)
+            if not expected_seen:
+                head_id, _hash = expect_head
+                return ChainReport(
+                    checked,
+                    head_id,
+                    "the recorded head is missing: events were removed from the end",
+                    last_id or None,
+                    prev if last_id else None,
+                )
+            return ChainReport(checked, None, None, last_id or None, prev if last_id else None)
         for event in events:
+            if expect_head is not None and event.id == expect_head[0]:
+                if event.hash != expect_head[1]:
+                    return ChainReport(checked, event.id, "differs from the recorded head")
+                expected_seen = True
             if event.prev_hash != prev:
                 return ChainReport(checked, event.id, "previous hash does not match")
             if event_digest(prev, _hashed_fields(event)) != event.hash:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select, text
 
@@ -75,6 +77,35 @@ def test_cli_audit_verify(app, db_session):
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
     assert "Audit chain intact" in result.output
+
+
+def test_events_removed_from_the_end_are_caught_against_a_recorded_head(app, db_session):
+    """Deleting the newest events breaks no link; the head printed earlier shows it."""
+    record("head.check", "thing", 1)
+    first = app.test_cli_runner().invoke(args=["audit", "verify"])
+    head = re.search(r"Head: (\d+:[0-9a-f]{64})", first.output)[1]
+    assert app.test_cli_runner().invoke(args=["audit", "verify", "--head", head]).exit_code == 0
+    newest = record("head.later", "thing", 2)
+    db.session.flush()
+    # The next head still holds: the chain only grew.
+    assert app.test_cli_runner().invoke(args=["audit", "verify", "--head", head]).exit_code == 0
+    later_head = f"{newest.id}:{newest.hash}"
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    if postgres:  # as a database superuser could: its trigger refuses deletes otherwise
+        db.session.execute(text("SET LOCAL session_replication_role = replica"))
+    db.session.execute(
+        text("DELETE FROM audit_event WHERE id >= :id"), {"id": int(head.split(":")[0])}
+    )
+    if postgres:
+        db.session.execute(text("SET LOCAL session_replication_role = origin"))
+
+    db.session.expire_all()
+    assert verify_chain().ok  # nothing inside the chain is broken …
+    result = app.test_cli_runner().invoke(args=["audit", "verify", "--head", later_head])
+    assert result.exit_code == 1  # … but the recorded head is gone
+    assert "events were removed from the end" in result.output
+    bad = app.test_cli_runner().invoke(args=["audit", "verify", "--head", "12:abc"])
+    assert bad.exit_code == 2 and "ID:HASH" in bad.output
 
 
 def test_operators_browse_and_filter_the_log(client_as):
