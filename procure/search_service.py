@@ -22,6 +22,7 @@ from math import ceil
 from urllib.parse import urlencode
 
 from flask import Flask, current_app
+from flask_babel import get_locale, lazy_pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -52,7 +53,9 @@ TYPE_LABELS = {
     "demand": _l("Demand"),
     "product": _l("Product"),
     "proposal": _l("Reverse proposal"),
-    "organisation": _l("Organisation"),
+    # "Organisation" alone reads as one's affiliation (소속) in Korean; here it is the kind of
+    # record, an agency or a supplier.
+    "organisation": lazy_pgettext("search", "Organisation"),
     "idea": _l("Citizen idea"),
 }
 PRICE_LABELS = {
@@ -458,7 +461,8 @@ def organisation_names(ids) -> dict[str, str]:
     if not numbers:
         return {}
     rows = db.session.scalars(select(Organisation).where(Organisation.id.in_(numbers))).all()
-    return {str(row.id): row.name for row in rows}
+    locale = str(get_locale())
+    return {str(row.id): row.display_name(locale) for row in rows}
 
 
 # -- saved searches -----------------------------------------------------------------------

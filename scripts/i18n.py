@@ -28,6 +28,7 @@ KEYWORDS = {
     "_l": None,
     # pgettext("menu", "Products"): the same English word, translated for one place only.
     "pgettext": ((1, "c"), 2),
+    "lazy_pgettext": ((1, "c"), 2),
 }
 METHODS = [("procure/**.py", "python"), ("templates/**.html", "jinja2")]
 

@@ -141,7 +141,8 @@ def to_source(doc: SearchDocument) -> dict[str, Any]:
         "language": doc.language,
         "acl": list(doc.acl),
         "price_range": doc.price_range,
-        "designated": doc.designated,
+        # Only a product is designated or not: other records stay out of that facet.
+        "designated": doc.designated if doc.type == "product" else None,
         "innovativeness": doc.innovativeness,
         "readiness_level": doc.readiness_level,
         "amount": doc.amount,

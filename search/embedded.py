@@ -110,7 +110,6 @@ def to_tantivy(doc: SearchDocument) -> tantivy.Document:
         "body_ko": analysis.bigram_text(doc.body),
         "extra_ko": analysis.bigram_text(doc.extra_text),
         "prefix": analysis.prefix_text(doc.title),
-        "designated": "true" if doc.designated else "false",
         "acl": list(doc.acl),
         "language": doc.language,
         "published": _epoch(doc.published_at, 0),
@@ -128,9 +127,17 @@ def to_tantivy(doc: SearchDocument) -> tantivy.Document:
         "price_range": doc.price_range,
         "readiness_level": doc.readiness_level,
         "amount": doc.amount,
+        # Only a product is designated or not: other records stay out of that facet.
+        "designated": _designation(doc),
     }
     fields.update({k: v for k, v in optional.items() if v not in (None, [])})
     return tantivy.Document(**fields)
+
+
+def _designation(doc: SearchDocument) -> str | None:
+    if doc.type != "product":
+        return None
+    return "true" if doc.designated else "false"
 
 
 class EmbeddedBackend:

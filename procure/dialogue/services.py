@@ -256,6 +256,13 @@ def deadline_of(dialogue: Dialogue, state: str) -> date | None:
     return getattr(dialogue, field) if field else None
 
 
+def _stage_name(state: str) -> str:
+    """A stage as a step of the timeline: "Notice", "Award" (the status names say what a
+    dialogue is in — "Notice in preparation", "Awarded" — and read oddly beside "Done")."""
+    steps = {S.DRAFT: _("Preparing the notice"), S.AWARDED: _("Award")}
+    return str(steps[state]) if state in steps else status_label(state)
+
+
 def timeline(dialogue: Dialogue) -> list[dict]:
     """Each stage with its state (done, current, upcoming, skipped) and its deadline."""
     current = dialogue.status
@@ -274,7 +281,7 @@ def timeline(dialogue: Dialogue) -> list[dict]:
         rows.append(
             {
                 "state": state,
-                "label": status_label(state),
+                "label": _stage_name(state),
                 "phase": phase,
                 "deadline": deadline_of(dialogue, state),
                 "entered": entered.get(state),

@@ -86,6 +86,14 @@ def scheme_keys() -> list[str]:
     ]
 
 
+def scheme_title(key: str, locale: str) -> str:
+    """The scheme's own title (it is versioned in its title), or the key if it has none."""
+    parsed = parse_scheme_key(key)
+    if parsed is None:
+        return key
+    return scoring.load_scheme(*parsed).title.get(locale) or key
+
+
 def parse_scheme_key(key: str) -> tuple[str, int] | None:
     if not isinstance(key, str):
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -80,7 +81,11 @@ def _is_operator() -> bool:
 
 
 def _prepare(form: RoundForm) -> None:
-    form.scheme.choices = choices([(k, k) for k in services.scheme_keys()])
+    # Named as the scheme names itself, in the reader's language (the key stays the value).
+    locale = str(get_locale())
+    form.scheme.choices = choices(
+        [(k, services.scheme_title(k, locale)) for k in services.scheme_keys()]
+    )
     # Products that applied for designation come first, marked; on a new round they are chosen.
     applied = applications.waiting_product_ids()
     marker = _("applied for designation")

@@ -57,7 +57,11 @@ def designated_count(year: int | None) -> int:
     return len(set(db.session.scalars(query)))
 
 
-def compute(year: int | None = None, agency_id: int | None = None) -> dict:
+def compute(
+    year: int | None = None, agency_id: int | None = None, locale: str | None = None
+) -> dict:
+    """The figures; organisations are named in ``locale`` (their registered Korean names when
+    None: the API and the CSV keep those)."""
     rows = db.session.execute(
         select(PilotPurchase, PilotRound.starts_on).join(
             PilotRound, PilotRound.id == PilotPurchase.round_id
@@ -71,7 +75,10 @@ def compute(year: int | None = None, agency_id: int | None = None) -> dict:
     follow_ons = list(db.session.scalars(select(FollowOnPurchase)))
     if agency_id is not None:
         follow_ons = [f for f in follow_ons if f.agency_id == agency_id]
-    names = {o.id: o.name for o in db.session.scalars(select(Organisation))}
+    names = {
+        o.id: o.display_name(locale) if locale else o.name
+        for o in db.session.scalars(select(Organisation))
+    }
     product_rows = {p.id: p for p in db.session.scalars(select(Product))}
 
     def contracted(p: PilotPurchase) -> bool:

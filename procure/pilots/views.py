@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -601,7 +601,7 @@ def budgets():
         "pilots/budgets.html",
         rows=services.agency_budgets(),
         agencies=services.agencies(),
-        names={a.id: a.name for a in services.agencies()},
+        names={a.id: a.display_name(str(get_locale())) for a in services.agencies()},
         error=errors,
         action_form=ActionForm(),
         # Formatted here, not in Jinja: Jinja's gettext %-formats every message, and these
@@ -631,7 +631,7 @@ def _stats_filters() -> tuple[int | None, int | None]:
 @authz.public
 def stats_page():
     year, agency = _stats_filters()
-    data = stats.compute(year=year, agency_id=agency)
+    data = stats.compute(year=year, agency_id=agency, locale=str(get_locale()))
     return render_template(
         "pilots/stats.html",
         data=data,

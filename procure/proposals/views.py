@@ -1,6 +1,7 @@
 """Views for reverse proposals: drafting, submitting, deciding, listing."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -83,7 +84,10 @@ def _prepare(form: ProposalForm, demand) -> None:
         .order_by(Organisation.name)
     ).all()
     form.target_agency_id.choices = choices(
-        [("", _("No particular agency")), *[(str(a.id), a.name) for a in agencies]]
+        [
+            ("", _("No particular agency")),
+            *[(str(a.id), a.display_name(str(get_locale()))) for a in agencies],
+        ]
     )
     compliance = choices([("", _("Choose…")), *[(k, str(v)) for k, v in COMPLIANCE.items()]])
     if demand is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
@@ -55,7 +56,7 @@ def _facet_titles() -> dict[str, str]:
         "designated": _("Designated innovative product"),
         "readiness_level": _("Technology readiness level"),
         "price_range": _("Price or budget"),
-        "organisation": _("Organisation"),
+        "organisation": pgettext("search", "Organisation"),
     }
 
 

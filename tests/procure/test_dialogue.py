@@ -301,7 +301,8 @@ def test_public_award_page_and_procedure_page_after_award(app, people, clock):
     assert winner in text and "종합점수 1위" in text
     assert "96.00" in text and "80.00" in text
     detail = anonymous.get(f"/dialogues/{dialogue_id}").get_data(as_text=True)
-    assert winner in detail and "Awarded" in detail
+    english = users["A"].organisation.display_name("en")  # an English page names it so
+    assert english in detail and "Awarded" in detail
     assert "자동 경보" in detail  # the final specification is public now
     # Still private after the award: the threads and the proposals.
     assert "A의 라이다 아이디어" not in detail

@@ -233,7 +233,7 @@ def test_the_whole_flow_through_the_pages(app, w, login):
     )
     assert response.status_code == 302
     stats = anonymous.get(f"/pilots/stats?year={round_.starts_on.year}").get_data(as_text=True)
-    assert "100.0 %" in stats  # the one piloted product was bought again
+    assert "100.0%" in stats  # the one piloted product was bought again
     everything = anonymous.get("/pilots/stats").get_data(as_text=True)
     assert "Agencies, all years" in everything and "this year" not in everything
     assert "its spend counts from the signed contract" in everything  # what each figure counts

@@ -191,7 +191,7 @@ def test_csv(fx, client):
     rows = list(csv.DictReader(io.StringIO(text)))
     assert {r["product"] for r in rows} == {"P1", "P2"}
     page = client.get("/pilots/stats?year=2026").get_data(as_text=True)
-    assert "기관B" in page and "80.0 %" in page
+    assert fx["b"].name_en in page and "80.0%" in page  # the English name on an English page
     # The table's name goes into the download's file name: only known tables, never echoed
     # (a newline or Korean text in the header was a 500).
     for table in ("x%0D%0ASet-Cookie:%20a=b", "%ED%95%9C", "agencies.csv"):

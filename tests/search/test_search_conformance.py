@@ -150,7 +150,8 @@ def test_facet_counts(loaded):
     assert set(result.facets) == set(FACETS)
     facets = {name: dict(pairs) for name, pairs in result.facets.items()}
     assert facets["type"] == {"product": 6, "demand": 3, "idea": 1, "organisation": 1}
-    assert facets["designated"] == {"true": 2, "false": PUBLIC_COUNT - 2}
+    # Only products are designated or not; demands, ideas and organisations stay out.
+    assert facets["designated"] == {"true": 2, "false": facets["type"]["product"] - 2}
     assert facets["division"]["35"] == 3
     assert facets["region"]["서울"] == 4
     assert facets["readiness_level"] == {"9": 2, "8": 1, "7": 1}
