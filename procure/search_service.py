@@ -55,7 +55,7 @@ TYPE_LABELS = {
     "proposal": _l("Reverse proposal"),
     # "Organisation" alone reads as one's affiliation (소속) in Korean; here it is the kind of
     # record, an agency or a supplier.
-    "organisation": lazy_pgettext("search", "Organisation"),
+    "organisation": lazy_pgettext("record", "Organisation"),
     "idea": _l("Citizen idea"),
 }
 PRICE_LABELS = {

@@ -12,6 +12,7 @@ from procure.audit import bp
 from procure.audit.services import verify_chain
 from procure.checks import Checker
 from procure.extensions import db
+from procure.labels import audited_action, audited_record
 from procure.models import AuditEvent, Role, User
 from procure.pagination import paginate
 
@@ -100,5 +101,7 @@ def index():
         filters=filters,
         actors=actors,
         record_url=record_url,
+        audited_action=audited_action,
+        audited_record=audited_record,
         problems=problems,
     ), 400 if problems else 200

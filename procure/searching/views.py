@@ -56,7 +56,7 @@ def _facet_titles() -> dict[str, str]:
         "designated": _("Designated innovative product"),
         "readiness_level": _("Technology readiness level"),
         "price_range": _("Price or budget"),
-        "organisation": pgettext("search", "Organisation"),
+        "organisation": pgettext("record", "Organisation"),
     }
 
 

@@ -176,3 +176,16 @@ def test_state_changes_write_events_with_before_and_after(client, login):
     assert event.before["name"] == "처음 이름"
     assert event.after["name"] == "다음 이름"
     assert event.actor_id == user.id
+
+
+def test_the_log_names_actions_and_records_in_words_and_keeps_the_codes(client_as, app):
+    client, operator = client_as("operator")
+    page = client.get("/admin/audit/?action=user.signed_in").get_data(as_text=True)
+    assert "Account: signed in" in page and "user.signed_in</code>" in page
+    assert f"Account #{operator.id}" in page
+    korean = app.test_client()
+    korean.post("/login", data={"email": operator.email, "password": factories.PASSWORD})
+    page = korean.get(
+        "/admin/audit/?action=user.signed_in", headers={"Accept-Language": "ko"}
+    ).get_data(as_text=True)
+    assert "계정: 로그인" in page
