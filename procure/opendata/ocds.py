@@ -4,7 +4,8 @@ Three kinds of contracting process, each with its own ``ocid`` under the configu
 
 - ``<prefix>-demand-<id>``: a published demand (혁신수요) is a tender; each published revision is
   a ``tender`` / ``tenderAmendment`` release, closing is a ``tenderUpdate`` or
-  ``tenderCancellation``, an accepted proposal is an ``award`` (supplier, amount, date only).
+  ``tenderCancellation``, an accepted proposal is an ``award`` (supplier, amount, date only),
+  and so is a competitive dialogue's published award (winner, final price, date).
 - ``<prefix>-pilot-<id>``: a finished, published pilot purchase (시범구매): the allocation is the
   award, the contract a ``contract`` release, delivery, use, report and verdict are milestones of
   its ``implementation``.
@@ -41,6 +42,8 @@ from procure.models import (
     DemandStatus,
     Designation,
     DesignationStatus,
+    Dialogue,
+    DialogueStatus,
     Organisation,
     PilotPurchase,
     PilotRound,
@@ -263,7 +266,36 @@ def _snapshot_now(demand: Demand) -> dict:
     }
 
 
-def demand_process(demand: Demand, awards: list[ReverseProposal], codes: _Codes) -> Process:
+def _dialogue_award(dialogue: Dialogue) -> tuple[dict, Organisation]:
+    """The award of a competitive dialogue as the award page publishes it: the winner and the
+    price of its final proposal (the ranking stored at the award)."""
+    winner = dialogue.winner_supplier
+    price = next(
+        (
+            row.get("price")
+            for row in dialogue.award_scores or []
+            if row.get("supplier_id") == dialogue.winner_supplier_id
+        ),
+        None,
+    )
+    award = {
+        "id": f"dialogue-{dialogue.id}",
+        "title": dialogue.title,
+        "status": "active",
+        "date": stamp(dialogue.awarded_at),
+        "value": _value(price),
+        "suppliers": [org_ref(winner)],
+    }
+    return award, winner
+
+
+def demand_process(
+    demand: Demand,
+    awards: list[ReverseProposal],
+    codes: _Codes,
+    dialogue: Dialogue | None = None,
+) -> Process:
+    """:param dialogue: the demand's awarded competitive dialogue, whose award is public."""
     ocid = demand_ocid(demand.id)
     process = Process(ocid)
     buyer = org_ref(demand.agency)
@@ -315,6 +347,20 @@ def demand_process(demand: Demand, awards: list[ReverseProposal], codes: _Codes)
                 ["award"],
                 language=demand.language,
                 parties=[*parties, party(proposal.supplier, ["supplier"])],
+                buyer=buyer,
+                awards=[award],
+            )
+        )
+    if dialogue is not None and dialogue.awarded_at is not None:
+        award, winner = _dialogue_award(dialogue)
+        process.releases.append(
+            _release(
+                ocid,
+                f"award-dialogue-{dialogue.id}",
+                award["date"],
+                ["award"],
+                language=demand.language,
+                parties=[*parties, party(winner, ["supplier"])],
                 buyer=buyer,
                 awards=[award],
             )
@@ -623,6 +669,16 @@ def processes(
         ).all()
         for proposal in accepted:
             awards[proposal.demand_id].append(proposal)
+    dialogues: dict[int, Dialogue] = {}
+    if demands:
+        dialogues = {
+            d.demand_id: d
+            for d in db.session.scalars(
+                select(Dialogue)
+                .where(*_awarded_dialogue(), Dialogue.demand_id.in_([d.id for d in demands]))
+                .options(selectinload(Dialogue.winner_supplier))
+            )
+        }
     rounds = {}
     if pilots:
         rounds = {
@@ -638,7 +694,7 @@ def processes(
     for product in [p.product for p in pilots] + [d.product for d in designations]:
         all_codes.update(c.code for c in product.codes if c.scheme.upper() == "CPV")
     codes = _Codes(all_codes)
-    out = [demand_process(d, awards[d.id], codes) for d in demands]
+    out = [demand_process(d, awards[d.id], codes, dialogues.get(d.id)) for d in demands]
     out += [pilot_process(p, rounds[p.round_id], codes) for p in pilots]
     out += [designation_process(d, codes) for d in designations]
     return out
@@ -706,12 +762,30 @@ def _demand_entries() -> list[Entry]:
                 demand_id,
             )
         )
+    for dialogue_id, demand_id, awarded_at in db.session.execute(
+        select(Dialogue.id, Dialogue.demand_id, Dialogue.awarded_at)
+        .join(Demand, Demand.id == Dialogue.demand_id)
+        .where(*_awarded_dialogue(), *conditions)
+    ):
+        entries.append(
+            Entry(
+                stamp(awarded_at),
+                f"{base}{demand_id}-award-dialogue-{dialogue_id}",
+                "demand",
+                demand_id,
+            )
+        )
     return sorted(entries)  # sorted once here, so merging in the few others is cheap
 
 
+def _awarded_dialogue():
+    """Conditions: a competitive dialogue whose award is published (its award page is)."""
+    return (Dialogue.status == DialogueStatus.AWARDED, Dialogue.awarded_at.is_not(None))
+
+
 def _demand_fingerprint() -> tuple:
-    """Changes whenever a public demand, a revision or an accepted proposal is added, changed
-    or removed (drafts and other proposals do not touch the index)."""
+    """Changes whenever a public demand, a revision, an accepted proposal or a dialogue's
+    award is added, changed or removed (drafts and other proposals do not touch the index)."""
     return (
         prefix(),
         *count_and_latest(Demand.updated_at, *_public_demand_conditions()),
@@ -719,6 +793,7 @@ def _demand_fingerprint() -> tuple:
         *count_and_latest(
             ReverseProposal.updated_at, ReverseProposal.status == ProposalStatus.ACCEPTED
         ),
+        *count_and_latest(Dialogue.awarded_at, *_awarded_dialogue()),
     )
 
 

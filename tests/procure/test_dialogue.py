@@ -311,6 +311,37 @@ def test_public_award_page_and_procedure_page_after_award(app, people, clock):
     assert spec.status_code == 200
 
 
+def test_the_award_is_published_in_open_data(app, people, clock):
+    """The award page is public, and so is its OCDS release: the winner and the final price
+    (the losing partners' prices stay off it)."""
+    from procure.opendata import ocds
+
+    users, clients = people
+    dialogue_id = run_to_final_evaluation(app, clients, users, clock)
+    dialogue = db.session.get(Dialogue, dialogue_id)
+    demand_id = dialogue.demand_id
+
+    def award_releases():
+        process = ocds.processes(demand_ids=[demand_id], pilot_ids=[], designation_ids=[])
+        return [r for p in process for r in p.releases if "award" in r["tag"]]
+
+    assert award_releases() == []  # not before the award
+    clients["officer"].post(
+        f"/dialogues/{dialogue_id}/decide",
+        data={"reason": "종합점수 1위", "version": _version(dialogue_id)},
+    )
+    db.session.expire_all()
+    (release,) = award_releases()
+    (award,) = release["awards"]
+    winner = users["A"].organisation
+    assert release["id"].endswith(f"-award-dialogue-{dialogue_id}")
+    assert award["suppliers"][0]["name"] == winner.name
+    assert award["value"] == {"amount": 100_000_000, "currency": "KRW"}
+    assert "80000000" not in json.dumps(release)  # the other partner's price
+    listed = english_client(app).get("/api/v1/ocds/releases?per_page=100").get_json()
+    assert release["id"] in {r["id"] for r in listed["releases"]}
+
+
 def test_moves_out_of_order_are_refused_with_409(app, people, clock):
     users, clients = people
     dialogue_id = create(app, clients, users)

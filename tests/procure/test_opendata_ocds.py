@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from procure import demo
 from procure.extensions import db
-from procure.models import Demand, ProposalStatus, ReverseProposal
+from procure.models import Demand, Dialogue, ProposalStatus, ReverseProposal
 from procure.opendata import ocds
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
@@ -104,7 +104,13 @@ def test_full_demo_export_validates_against_the_release_schema(
         if r["ocid"].startswith(prefix + "demand-")
         for a in r.get("awards", [])
     }
-    assert award_ids == {f"proposal-{p.id}" for p in accepted if p.demand.source != "ocds"}
+    awarded_dialogues = db.session.scalars(
+        select(Dialogue.id).where(Dialogue.status == "awarded")
+    ).all()
+    assert awarded_dialogues  # the demo's tunnel dialogue: its award is public
+    assert award_ids == {f"proposal-{p.id}" for p in accepted if p.demand.source != "ocds"} | {
+        f"dialogue-{d}" for d in awarded_dialogues
+    }
     assert award_ids
     text = json.dumps(releases, ensure_ascii=False)
     declined = db.session.scalars(
