@@ -325,6 +325,7 @@ def update_demand(
                 snapshot=after,
                 note=(note or "").strip()[:500] or None,
                 created_by_id=actor.id,
+                created_at=utcnow(),  # the same clock as the demand's own times
             )
         )
     db.session.flush()
@@ -401,7 +402,13 @@ def publish_demand(actor: User, demand: Demand, version: int | None = None) -> D
     demand.opens_on = demand.opens_on or local_today()
     demand.revision = 1
     db.session.add(
-        DemandRevision(demand=demand, revision=1, snapshot=snapshot(demand), created_by_id=actor.id)
+        DemandRevision(
+            demand=demand,
+            revision=1,
+            snapshot=snapshot(demand),
+            created_by_id=actor.id,
+            created_at=demand.published_at,  # the version is dated as the publication
+        )
     )
     db.session.flush()
     record(

@@ -118,6 +118,13 @@ def test_full_demo_export_validates_against_the_release_schema(
     ).all()
     assert all(p.decision_reason not in text for p in declined)
     assert all(f'proposal-{p.id}"' not in text for p in declined)
+    # A closed demand's record ends closed: no release of it is dated after its closing (the
+    # demo replays earlier days; its versions were once dated at load time and read "active").
+    closed = db.session.scalars(select(Demand).where(Demand.status == "closed")).all()
+    processes = {p.ocid: p for p in ocds.processes(demand_ids=[d.id for d in closed])}
+    for demand in closed:
+        compiled = ocds.compiled_release(processes[ocds.demand_ocid(demand.id)])
+        assert compiled["tender"]["status"] != "active", demand.id
 
     # Pilots carry a contract with implementation milestones; parties have roles; buyers exist.
     pilot = next(r for r in releases if "implementation" in r["tag"])
