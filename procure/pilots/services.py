@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from flask import has_request_context, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from procure import policy
 from procure.audit.services import record
@@ -898,6 +899,33 @@ def pilots_query(user, status: str | None = None):
     if status:
         query = query.where(PilotPurchase.status == status)
     return query.order_by(PilotPurchase.id.desc())
+
+
+#: The pilots list's "report overdue" filter: in use past the day the report was due.
+OVERDUE = "overdue"
+
+
+def worked_pilots_query(user, status: str | None = None, round_id: int | None = None):
+    """SQL: the pilots ``user`` works on, newest first — every pilot for an operator, else
+    those of the user's organisation (as agency or supplier). ``status`` is a pilot state or
+    ``OVERDUE``."""
+    query = select(PilotPurchase)
+    if not policy.is_operator(user):
+        own = user.organisation_id if user.can_act_for_organisation else None
+        query = query.where(
+            (PilotPurchase.agency_id == (own or -1)) | (PilotPurchase.supplier_id == (own or -1))
+        )
+    if status == OVERDUE:
+        query = query.where(
+            PilotPurchase.status == P.IN_USE, PilotPurchase.report_due_on < local_today()
+        )
+    elif status:
+        query = query.where(PilotPurchase.status == status)
+    if round_id:
+        query = query.where(PilotPurchase.round_id == round_id)
+    return query.options(
+        selectinload(PilotPurchase.product), selectinload(PilotPurchase.agency)
+    ).order_by(PilotPurchase.id.desc())
 
 
 def visible_pilots(user, status: str | None = None) -> list[PilotPurchase]:

@@ -25,7 +25,9 @@ from procure.labels import ALLOCATION_REASON as REASONS
 from procure.labels import PILOT_MODE as MODE
 from procure.labels import PILOT_STATUS, ROUND_STATUS
 from procure.labels import PILOT_VERDICT as VERDICT
+from procure.listing import arg_choice, arg_int
 from procure.models import Role
+from procure.pagination import paginate
 from procure.pilots import allocation, bp, goodfaith, services, stats
 from procure.pilots.forms import ApplicationForm, FollowOnForm, PlanForm, ReportForm, RoundForm
 
@@ -75,18 +77,22 @@ def _actor():
 @authz.public
 def index():
     rounds = services.visible_rounds(current_user)
-    mine = services.visible_pilots(current_user) if current_user.is_authenticated else []
-    if current_user.is_authenticated and not policy.is_operator(current_user):
-        mine = [
-            p
-            for p in mine
-            if policy.acts_for(current_user, p.agency_id)
-            or policy.acts_for(current_user, p.supplier_id)
-        ]
+    mine, filters = None, {}
+    if current_user.is_authenticated:
+        # The pilots one works on, by state ("report overdue" too) and round, a page at a time.
+        filters = {
+            "status": arg_choice("status", (*PILOT_STATUS, services.OVERDUE)),
+            "round": arg_int("round", 1, 2**62),
+        }
+        mine = paginate(
+            services.worked_pilots_query(current_user, filters["status"], filters["round"])
+        )
     return render_template(
         "pilots/index.html",
         rounds=rounds,
         mine=mine,
+        filters=filters,
+        filter_args={k: v for k, v in filters.items() if v},
         follow_ons=services.follow_ons_of(current_user),
         product_names={p.id: p.name for p in services.piloted_products()},
     )
