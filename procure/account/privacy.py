@@ -211,6 +211,9 @@ def closing_blockers(user: User) -> list[str]:
     Nobody leaves work others wait on: the last operator, an evaluator with dossiers still to
     score in an open round or on the committee of a running dialogue, and the last member of
     an organisation that still has open business (nobody else could answer for it)."""
+    from procure.dialogue.committee import running_committees
+    from procure.evaluation.services import rounds_awaiting
+
     session = db.session
     blockers: list[str] = []
     if user.has_role(Role.OPERATOR):
@@ -221,8 +224,6 @@ def closing_blockers(user: User) -> list[str]:
         )
         if not others:
             blockers.append(_("You are the only operator. Make another person an operator first."))
-    from procure.evaluation.services import rounds_awaiting
-
     rounds = sorted(round_.title for round_, _left in rounds_awaiting(user))
     for title in rounds:
         blockers.append(
@@ -232,8 +233,6 @@ def closing_blockers(user: User) -> list[str]:
                 title=title,
             )
         )
-    from procure.dialogue.committee import running_committees
-
     dialogues = running_committees(user)
     for title in dialogues:
         blockers.append(
