@@ -628,7 +628,7 @@ def run_pilot(j: Journey) -> None:
     operator.get_by_role("button", name=t("Publish the allocation")).click()
     j.step(operator, "pilot-allocation-published")
     j.nav(operator, "Pilots", "operator-pilots")
-    mine = operator.get_by_role("table", name=t("Pilots you take part in"))
+    mine = operator.get_by_role("table", name=t("All pilots"))
     mine.get_by_role("link", name=j.cast.product_name).click()
     j.step(operator, "pilot-allocated-page")
     pilot_url = operator.url
