@@ -15,7 +15,7 @@ from wtforms import FieldList, HiddenField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.utils import unset_value
 
-from procure.errors import ServiceError
+from procure.errors import FieldError, ServiceError
 from procure.validators import whole_number
 
 INVALID_CHOICES = _l("Choose only from the list: one of the chosen items is not offered here.")
@@ -170,8 +170,6 @@ def labelled(error: ServiceError, labels: dict[str, str]) -> ServiceError:
     """The same refusal with each field's message named by the field's label ("Quantity: …"),
     for actions posted from small forms that show their refusals on the error page, where no
     field stands beside its message."""
-    from procure.errors import FieldError
-
     errors = [
         FieldError(e.field, f"{labels[e.field]}: {e.message}" if e.field in labels else e.message)
         for e in error.errors

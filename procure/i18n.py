@@ -93,9 +93,9 @@ def init_app(app: Flask) -> None:
     def demand_state(demand) -> str:
         """The demand's status as people read it: an open demand past its closing day
         says so, though it stays published until the agency records the outcome."""
-        from procure.clock import local_today
+        from procure.demands.services import accepts_proposals
 
-        if demand.status == "published" and demand.closes_on and demand.closes_on < local_today():
+        if demand.status == "published" and not accepts_proposals(demand):
             return gettext("closed for proposals")
         return label("demand_status", demand.status)
 

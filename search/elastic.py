@@ -141,8 +141,7 @@ def to_source(doc: SearchDocument) -> dict[str, Any]:
         "language": doc.language,
         "acl": list(doc.acl),
         "price_range": doc.price_range,
-        # Only a product is designated or not: other records stay out of that facet.
-        "designated": doc.designated if doc.type == "product" else None,
+        "designated": doc.designation,
         "innovativeness": doc.innovativeness,
         "readiness_level": doc.readiness_level,
         "amount": doc.amount,

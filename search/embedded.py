@@ -127,17 +127,10 @@ def to_tantivy(doc: SearchDocument) -> tantivy.Document:
         "price_range": doc.price_range,
         "readiness_level": doc.readiness_level,
         "amount": doc.amount,
-        # Only a product is designated or not: other records stay out of that facet.
-        "designated": _designation(doc),
+        "designated": None if doc.designation is None else str(doc.designation).lower(),
     }
     fields.update({k: v for k, v in optional.items() if v not in (None, [])})
     return tantivy.Document(**fields)
-
-
-def _designation(doc: SearchDocument) -> str | None:
-    if doc.type != "product":
-        return None
-    return "true" if doc.designated else "false"
 
 
 class EmbeddedBackend:

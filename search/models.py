@@ -131,6 +131,12 @@ class SearchDocument:
     language: str = "ko"
     acl: Sequence[str] = ("public",)
 
+    @property
+    def designation(self) -> bool | None:
+        """Designated or not — only a product can be: other records (None) stay out of the
+        ``designated`` facet and filter."""
+        return self.designated if self.type == "product" else None
+
     def __post_init__(self) -> None:
         if not self.id:
             raise ValueError("a document needs an id")

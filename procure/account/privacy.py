@@ -64,10 +64,6 @@ def closed_email(user_id: int) -> str:
     return f"closed-{user_id}@closed.invalid"
 
 
-def is_closed(user: User) -> bool:
-    return user.deleted_at is not None and user.email == closed_email(user.id)
-
-
 # -- a copy of one's data -------------------------------------------------------------------
 
 
@@ -82,7 +78,7 @@ def export_data(user: User) -> dict:
     the organisation's and are listed by id only; the audit trail of their own actions is
     listed by action, record and time (its before/after values concern those records)."""
     org = user.organisation
-    since = utcnow() - timedelta(days=_settings().login_attempt_retention_days)
+    since = utcnow() - _retention()
     session = db.session
     return {
         "format": "procure personal data export, version 1",
@@ -457,12 +453,13 @@ def close_account(user: User, password: str, confirmation: str) -> None:
 # -- retention ------------------------------------------------------------------------------
 
 
-def _settings():
-    return current_app.config["SETTINGS"]
+def _retention() -> timedelta:
+    """How long sign-in attempts are kept (``LOGIN_ATTEMPT_RETENTION_DAYS``)."""
+    return timedelta(days=current_app.config["SETTINGS"].login_attempt_retention_days)
 
 
 def purge_sign_in_attempts(now=None) -> int:
     """Delete sign-in attempts older than the retention period; return how many went."""
-    cutoff = (now or utcnow()) - timedelta(days=_settings().login_attempt_retention_days)
+    cutoff = (now or utcnow()) - _retention()
     result = db.session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < cutoff))
     return result.rowcount or 0

@@ -10,7 +10,7 @@ from procure.account import bp, privacy, services
 from procure.account.forms import CloseAccountForm, PasswordForm, ProfileForm, TokenForm
 from procure.errors import ServiceError
 from procure.extensions import db
-from procure.forms import ActionForm, apply_service_error
+from procure.forms import ActionForm, apply_service_error, attempt
 from procure.models import ApiToken
 from procure.models.base import utcnow
 
@@ -136,14 +136,10 @@ def close():
     form = CloseAccountForm()
     status = 200
     if form.validate_on_submit():
-        try:
-            privacy.close_account(user, form.password.data, form.confirmation.data)
-        except ServiceError as error:
-            db.session.rollback()
-            apply_service_error(form, error)
-            status = error.status
-        else:
-            db.session.commit()
+        _done, status = attempt(
+            form, lambda: privacy.close_account(user, form.password.data, form.confirmation.data)
+        )
+        if not status:
             logout_user()
             flash(_("Your account has been closed. Thank you for using procure."), "success")
             return redirect(url_for("main.home"))

@@ -8,7 +8,7 @@ recorded). Until a round takes it, the supplier may withdraw it.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -23,6 +23,7 @@ from procure.errors import Conflict, Forbidden, NotFound, stale_message
 from procure.extensions import db
 from procure.models import (
     ApplicationStatus,
+    Designation,
     DesignationApplication,
     EvaluationRound,
     Product,
@@ -78,22 +79,39 @@ def latest_application(product_id: int) -> DesignationApplication | None:
     )
 
 
-def why_not(product: Product) -> str | None:
-    """Why the product cannot apply now (None: it can)."""
+def renewal_horizon() -> date:
+    """A designation ending after this day is not evaluated again yet (the renewal window)."""
+    return local_today() + timedelta(days=RENEWAL_WINDOW_DAYS)
+
+
+def renewal_from(designation: Designation) -> date:
+    """The first day the designated product may be evaluated again."""
+    return designation.ends_on - timedelta(days=RENEWAL_WINDOW_DAYS)
+
+
+def held_designation(product_id: int) -> Designation | None:
+    """The product's designation in force when it runs past the renewal window (no new
+    application, nor a round, before then: one designation at a time), else None."""
     from procure.evaluation.services import current_designation
 
+    designation = current_designation(product_id)
+    if designation is not None and designation.ends_on > renewal_horizon():
+        return designation
+    return None
+
+
+def why_not(product: Product) -> str | None:
+    """Why the product cannot apply now (None: it can)."""
     if product.status != ProductStatus.LISTED:
         return _("Only a listed product can apply for designation.")
     if open_application(product.id) is not None:
         return _("This product has applied already; the application is being handled.")
-    designation = current_designation(product.id)
-    if designation is not None and designation.ends_on > local_today() + timedelta(
-        days=RENEWAL_WINDOW_DAYS
-    ):
+    designation = held_designation(product.id)
+    if designation is not None:
         return _(
             "This product is designated until %(day)s. It can apply again from %(from)s.",
             day=designation.ends_on.isoformat(),
-            **{"from": (designation.ends_on - timedelta(days=RENEWAL_WINDOW_DAYS)).isoformat()},
+            **{"from": renewal_from(designation).isoformat()},
         )
     return None
 

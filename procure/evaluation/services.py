@@ -167,6 +167,8 @@ def _deadline(check: Checker, value) -> datetime | None:
 
 
 def _validated_round(data: RoundInput) -> dict:
+    from procure.evaluation.applications import held_designation
+
     check = Checker()
     values = {"title": check.text("title", data.title, 200, required=True)}
     values["scheme"] = parse_scheme_key(data.scheme)
@@ -208,7 +210,7 @@ def _validated_round(data: RoundInput) -> dict:
             if not product or product.deleted_at is not None or product.status == "draft":
                 check.fail(name, _("There is no product %(id)s.", id=item.product_id))
                 continue
-            held = _designated_beyond_renewal(product.id)
+            held = held_designation(product.id)
             if held is not None:
                 check.fail(name, _held_message(product, held))
                 continue
@@ -256,21 +258,8 @@ def _validated_round(data: RoundInput) -> dict:
     return values
 
 
-def _designated_beyond_renewal(product_id: int) -> Designation | None:
-    """The product's designation in force when it runs past the renewal window (a product is
-    evaluated again only in the last months of its designation, as suppliers apply), or None."""
-    from procure.evaluation.applications import RENEWAL_WINDOW_DAYS
-
-    designation = current_designation(product_id)
-    if designation is not None and designation.ends_on > local_today() + timedelta(
-        days=RENEWAL_WINDOW_DAYS
-    ):
-        return designation
-    return None
-
-
 def _held_message(product: Product, designation: Designation) -> str:
-    from procure.evaluation.applications import RENEWAL_WINDOW_DAYS
+    from procure.evaluation.applications import renewal_from
 
     return _(
         "“%(name)s” is designated until %(day)s (%(number)s); it can be evaluated again "
@@ -278,7 +267,7 @@ def _held_message(product: Product, designation: Designation) -> str:
         name=product.name,
         day=designation.ends_on.isoformat(),
         number=designation.number,
-        **{"from": (designation.ends_on - timedelta(days=RENEWAL_WINDOW_DAYS)).isoformat()},
+        **{"from": renewal_from(designation).isoformat()},
     )
 
 
@@ -1328,11 +1317,11 @@ def criteria_rows(scheme: scoring.Scheme, scores: dict) -> list[dict]:
 
 def product_choices() -> list[Product]:
     """Listed products a round may evaluate: not those designated beyond the renewal window."""
-    from procure.evaluation.applications import RENEWAL_WINDOW_DAYS
+    from procure.evaluation.applications import renewal_horizon
 
     held = select(Designation.product_id).where(
         Designation.status == DesignationStatus.ACTIVE,
-        Designation.ends_on > local_today() + timedelta(days=RENEWAL_WINDOW_DAYS),
+        Designation.ends_on > renewal_horizon(),
     )
     return list(
         db.session.scalars(

@@ -214,3 +214,29 @@ def kept(raw: str) -> str:
 
     value = raw.replace("\r\n", "\n").replace("\r", "\n").strip()
     return "" if is_blank(value) else value
+
+
+def dialogue_row(demand, status: str = "dialogue_1", title: str = "대화"):
+    """A competitive dialogue on ``demand`` standing in ``status``, written directly: for tests
+    of what depends on a dialogue running (tests/procure/test_dialogue.py runs the procedure)."""
+    from datetime import timedelta
+
+    from procure.models import Dialogue
+
+    today = local_today()
+    dialogue = Dialogue(
+        demand_id=demand.id,
+        agency_id=demand.agency_id,
+        title=title,
+        notice="공고",
+        status=status,
+        basic_scheme="default-v1",
+        final_scheme="default-v1",
+        basic_due_on=today,
+        dialogue_1_due_on=today + timedelta(days=10),
+        dialogue_2_due_on=today + timedelta(days=20),
+        final_due_on=today + timedelta(days=30),
+    )
+    db.session.add(dialogue)
+    db.session.flush()
+    return dialogue

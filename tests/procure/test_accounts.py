@@ -299,29 +299,13 @@ def test_operator_grants_and_withdraws_the_evaluator_role(client, login):
 def test_the_role_is_not_withdrawn_from_an_evaluator_a_running_dialogue_waits_on(
     app, client, login
 ):
-    from procure.clock import local_today
-    from procure.models import Dialogue, DialogueEvaluator
+    from procure.models import DialogueEvaluator
 
     officer = factories.user_with_role("officer")
     member = factories.user_with_role("evaluator")
     factories.add_cpv_codes()
     demand = factories.published_demand(app, officer)
-    today = local_today()
-    dialogue = Dialogue(
-        demand_id=demand.id,
-        agency_id=officer.organisation_id,
-        title="터널 안전 대화",
-        notice="공고",
-        status="basic_evaluation",
-        basic_scheme="default-v1",
-        final_scheme="default-v1",
-        basic_due_on=today,
-        dialogue_1_due_on=today,
-        dialogue_2_due_on=today,
-        final_due_on=today,
-    )
-    db.session.add(dialogue)
-    db.session.flush()
+    dialogue = factories.dialogue_row(demand, "basic_evaluation", "터널 안전 대화")
     db.session.add(DialogueEvaluator(dialogue_id=dialogue.id, user_id=member.id))
     db.session.flush()
     login(factories.user_with_role("operator"))

@@ -379,28 +379,12 @@ def test_the_worker_purges_once_a_day(app, db_session):
 def test_a_running_dialogue_keeps_its_committee_member_and_its_agencys_last_officer(
     app, client, login
 ):
-    from procure.clock import local_today
-    from procure.models import Dialogue, DialogueEvaluator
+    from procure.models import DialogueEvaluator
 
     officer = factories.user_with_role("officer")
     demand = factories.published_demand(app, officer, title="스마트 해안 감시")
     demand.status = "closed"  # only the dialogue, not the published demand, keeps the officer
-    today = local_today()
-    dialogue = Dialogue(
-        demand_id=demand.id,
-        agency_id=officer.organisation_id,
-        title="스마트 해안 감시 대화",
-        notice="공고",
-        status="dialogue_1",
-        basic_scheme="default-v1",
-        final_scheme="default-v1",
-        basic_due_on=today,
-        dialogue_1_due_on=today + timedelta(days=10),
-        dialogue_2_due_on=today + timedelta(days=20),
-        final_due_on=today + timedelta(days=30),
-    )
-    db.session.add(dialogue)
-    db.session.flush()
+    dialogue = factories.dialogue_row(demand, "dialogue_1", "스마트 해안 감시 대화")
     member = factories.user_with_role("evaluator")
     db.session.add(DialogueEvaluator(dialogue_id=dialogue.id, user_id=member.id))
     db.session.flush()
@@ -479,27 +463,11 @@ def test_proposals_waiting_for_an_agency_keep_its_last_officer(app, client, logi
 
 
 def test_a_supplier_not_selected_in_a_running_dialogue_may_leave(app, client, login):
-    from procure.clock import local_today
-    from procure.models import Dialogue, DialogueParticipant
+    from procure.models import DialogueParticipant
 
     agency_officer = factories.user_with_role("officer")
     demand = factories.published_demand(app, agency_officer)
-    today = local_today()
-    dialogue = Dialogue(
-        demand_id=demand.id,
-        agency_id=agency_officer.organisation_id,
-        title="대화",
-        notice="공고",
-        status="dialogue_1",
-        basic_scheme="default-v1",
-        final_scheme="default-v1",
-        basic_due_on=today,
-        dialogue_1_due_on=today + timedelta(days=10),
-        dialogue_2_due_on=today + timedelta(days=20),
-        final_due_on=today + timedelta(days=30),
-    )
-    db.session.add(dialogue)
-    db.session.flush()
+    dialogue = factories.dialogue_row(demand, "dialogue_1", "대화")
     partner = factories.user_with_role("supplier")
     left_out = factories.user_with_role("supplier")
     for member, status in ((partner, "partner"), (left_out, "not_selected")):
