@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -17,17 +19,25 @@ from procure.clock import local_zone
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 
-def compile_catalogs() -> None:
+def compile_catalogs(directory: Path = TRANSLATIONS) -> None:
     """Compile .po catalogs to .mo when a catalog is newer than its compiled form."""
-    for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+    for po in directory.glob("*/LC_MESSAGES/messages.po"):
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
             with po.open("rb") as source:
                 catalog = read_po(source)
-            tmp = mo.with_suffix(".mo.tmp")
-            with tmp.open("wb") as target:
-                write_mo(target, catalog)
-            tmp.replace(mo)  # atomic, so parallel workers never read half a file
+            # A temporary file of this process's own, then an atomic rename: processes that
+            # start together (workers, several commands) neither read half a file nor take
+            # each other's temporary file away.
+            fd, tmp = tempfile.mkstemp(dir=mo.parent, prefix=".messages-", suffix=".mo")
+            try:
+                with os.fdopen(fd, "wb") as target:
+                    write_mo(target, catalog)
+                os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide it from a server's own user
+                os.replace(tmp, mo)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
 
 
 def local_datetime(value: datetime | None, with_time: bool = True) -> str:

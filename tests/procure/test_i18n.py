@@ -139,3 +139,48 @@ def test_notifications_are_read_in_the_language_used_now(app, client, login):
     english = client.get("/notifications/").get_data(as_text=True)
     assert "New proposal received: “해안 드론”" in english
     assert "A supplier has sent a proposal." in english
+
+
+def _compile_together(directory, barrier, failures):
+    from procure.i18n import compile_catalogs
+
+    barrier.wait()
+    try:
+        compile_catalogs(Path(directory))
+    except Exception as error:  # reported to the test, which fails on it
+        failures.put(repr(error))
+
+
+def test_catalogs_compile_from_several_processes_at_once(tmp_path):
+    """Workers or commands that start together each compile the newer catalog; none fails
+    on another's temporary file and the result is a whole, readable catalog."""
+    import multiprocessing
+    import os
+
+    from babel.messages.mofile import read_mo
+
+    from procure.i18n import TRANSLATIONS
+
+    target = tmp_path / "ko" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    po = target / "messages.po"
+    po.write_bytes((TRANSLATIONS / "ko/LC_MESSAGES/messages.po").read_bytes())
+    context = multiprocessing.get_context("spawn")
+    failures = context.Queue()
+    for round_ in range(2):
+        os.utime(po, (1e9 + round_, 2e9 + round_))  # newer than any compiled form
+        barrier = context.Barrier(4)
+        workers = [
+            context.Process(target=_compile_together, args=(str(tmp_path), barrier, failures))
+            for _ in range(4)
+        ]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(60)
+        assert [w.exitcode for w in workers] == [0] * 4
+        assert failures.empty(), failures.get()
+    with (target / "messages.mo").open("rb") as compiled:
+        assert read_mo(compiled).get("Search") is not None
+    assert oct((target / "messages.mo").stat().st_mode & 0o777) == "0o644"
+    assert {p.name for p in target.iterdir()} == {"messages.po", "messages.mo"}  # no leftovers
