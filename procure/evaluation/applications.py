@@ -90,11 +90,12 @@ def renewal_from(designation: Designation) -> date:
 
 
 def held_designation(product_id: int) -> Designation | None:
-    """The product's designation in force when it runs past the renewal window (no new
-    application, nor a round, before then: one designation at a time), else None."""
-    from procure.evaluation.services import current_designation
+    """The product's designation (in force, or the renewal to follow it) when it runs past
+    the renewal window (no new application, nor a round, before then: one designation at a
+    time), else None."""
+    from procure.evaluation.services import latest_designation
 
-    designation = current_designation(product_id)
+    designation = latest_designation(product_id)
     if designation is not None and designation.ends_on > renewal_horizon():
         return designation
     return None

@@ -166,7 +166,7 @@ def _deadline(check: Checker, value) -> datetime | None:
     return moment
 
 
-def _validated_round(data: RoundInput) -> dict:
+def _validated_round(data: RoundInput, round_id: int | None = None) -> dict:
     from procure.evaluation.applications import held_designation
 
     check = Checker()
@@ -213,6 +213,10 @@ def _validated_round(data: RoundInput) -> dict:
             held = held_designation(product.id)
             if held is not None:
                 check.fail(name, _held_message(product, held))
+                continue
+            elsewhere = undecided_round(product.id, other_than=round_id)
+            if elsewhere is not None:
+                check.fail(name, _elsewhere_message(product, elsewhere))
                 continue
             key = ("product", product.id)
         else:
@@ -268,6 +272,38 @@ def _held_message(product: Product, designation: Designation) -> str:
         day=designation.ends_on.isoformat(),
         number=designation.number,
         **{"from": renewal_from(designation).isoformat()},
+    )
+
+
+UNDECIDED_ROUND = (RoundStatus.DRAFT, RoundStatus.OPEN, RoundStatus.CLOSED)
+
+
+def undecided_round(product_id: int, other_than: int | None = None) -> EvaluationRound | None:
+    """A round (draft, open or closed) where the product waits for its decision.
+
+    One evaluation at a time: two rounds deciding on one product could designate it twice.
+    """
+    query = (
+        select(EvaluationRound)
+        .join(RoundItem, RoundItem.round_id == EvaluationRound.id)
+        .where(
+            RoundItem.product_id == product_id,
+            RoundItem.decision.is_(None),
+            EvaluationRound.status.in_(UNDECIDED_ROUND),
+        )
+        .order_by(EvaluationRound.id)
+        .limit(1)
+    )
+    if other_than is not None:
+        query = query.where(EvaluationRound.id != other_than)
+    return db.session.scalar(query)
+
+
+def _elsewhere_message(product: Product, round_: EvaluationRound) -> str:
+    return _(
+        "“%(name)s” is already in the round “%(round)s”, which has not decided on it yet.",
+        name=product.name,
+        round=round_.title,
     )
 
 
@@ -345,7 +381,7 @@ def update_round(
     _check_version(round_, version)
     if round_.status != RoundStatus.DRAFT:
         raise Conflict(_("Only a draft round can be changed."))
-    values = _validated_round(data)
+    values = _validated_round(data, round_id=round_.id)
     before = round_snapshot(round_)
     _apply_round(round_, values)
     round_.updated_at = utcnow()
@@ -385,6 +421,7 @@ def open_round(actor: User, round_: EvaluationRound, version: int | None = None)
         raise Conflict(_("A round needs at least one item and one evaluator before it opens."))
     if round_.deadline is None or round_.deadline <= utcnow():
         raise Conflict(_("The deadline has passed. Set a new deadline before opening the round."))
+    _check_products_still_open(round_)
     round_.opened_at = utcnow()
     db.session.flush()
     record(
@@ -407,6 +444,22 @@ def open_round(actor: User, round_: EvaluationRound, version: int | None = None)
         link=url_for("evaluation.round_detail", round_id=round_.id),
     )
     return round_
+
+
+def _check_products_still_open(round_: EvaluationRound) -> None:
+    """What held when the draft was saved may have changed since: another round designated
+    one of its products, or took it in (rounds saved before the rule)."""
+    from procure.evaluation.applications import held_designation
+
+    for item in round_.items:
+        if item.product_id is None:
+            continue
+        held = held_designation(item.product_id)
+        if held is not None:
+            raise Conflict(_held_message(item.product, held))
+        elsewhere = undecided_round(item.product_id, other_than=round_.id)
+        if elsewhere is not None:
+            raise Conflict(_elsewhere_message(item.product, elsewhere))
 
 
 def close_round(
@@ -1045,9 +1098,9 @@ def _designate(actor: User, item: RoundItem) -> Designation:
     scheme = scheme_of(item.round)
     start = local_today()
     # A renewal follows on from the designation still in force; the two never overlap.
-    current = current_designation(item.product_id)
-    if current is not None:
-        start = max(start, current.ends_on + timedelta(days=1))
+    latest = latest_designation(item.product_id)
+    if latest is not None:
+        start = max(start, latest.ends_on + timedelta(days=1))
     result = item.result or {}
     criteria = {
         c["id"]: {"score": c["subtotal"], "points": c["points"]} for c in result.get("criteria", [])
@@ -1174,7 +1227,12 @@ def revoke_designation(
 
 
 def is_current(designation: Designation) -> bool:
-    return designation.status == DesignationStatus.ACTIVE and designation.ends_on >= local_today()
+    """In force today: active, begun and not ended (a renewal starts when the last one ends)."""
+    today = local_today()
+    return (
+        designation.status == DesignationStatus.ACTIVE
+        and designation.starts_on <= today <= designation.ends_on
+    )
 
 
 def current_designation(product_id: int) -> Designation | None:
@@ -1183,6 +1241,7 @@ def current_designation(product_id: int) -> Designation | None:
         .where(
             Designation.product_id == product_id,
             Designation.status == DesignationStatus.ACTIVE,
+            Designation.starts_on <= local_today(),
             Designation.ends_on >= local_today(),
         )
         .order_by(Designation.starts_on.desc(), Designation.id.desc())
@@ -1190,10 +1249,28 @@ def current_designation(product_id: int) -> Designation | None:
     )
 
 
+def latest_designation(product_id: int) -> Designation | None:
+    """The active designation that lasts longest: the one in force, or the renewal that will
+    follow it (a renewal starts the day after the designation in force ends)."""
+    return db.session.scalar(
+        select(Designation)
+        .where(
+            Designation.product_id == product_id,
+            Designation.status == DesignationStatus.ACTIVE,
+            Designation.ends_on >= local_today(),
+        )
+        .order_by(Designation.ends_on.desc(), Designation.id.desc())
+        .limit(1)
+    )
+
+
 def designated_product_ids():
     """SQL: ids of products with a designation in force today (for list filters)."""
+    today = local_today()
     return select(Designation.product_id).where(
-        Designation.status == DesignationStatus.ACTIVE, Designation.ends_on >= local_today()
+        Designation.status == DesignationStatus.ACTIVE,
+        Designation.starts_on <= today,
+        Designation.ends_on >= today,
     )
 
 
@@ -1316,12 +1393,22 @@ def criteria_rows(scheme: scoring.Scheme, scores: dict) -> list[dict]:
 
 
 def product_choices() -> list[Product]:
-    """Listed products a round may evaluate: not those designated beyond the renewal window."""
+    """Listed products a round may evaluate: not those designated beyond the renewal window,
+    nor those another round has yet to decide on."""
     from procure.evaluation.applications import renewal_horizon
 
     held = select(Designation.product_id).where(
         Designation.status == DesignationStatus.ACTIVE,
         Designation.ends_on > renewal_horizon(),
+    )
+    waiting = (
+        select(RoundItem.product_id)
+        .join(EvaluationRound, RoundItem.round_id == EvaluationRound.id)
+        .where(
+            RoundItem.product_id.is_not(None),
+            RoundItem.decision.is_(None),
+            EvaluationRound.status.in_(UNDECIDED_ROUND),
+        )
     )
     return list(
         db.session.scalars(
@@ -1330,6 +1417,7 @@ def product_choices() -> list[Product]:
                 Product.status == ProductStatus.LISTED,
                 Product.deleted_at.is_(None),
                 Product.id.not_in(held),
+                Product.id.not_in(waiting),
             )
             .order_by(Product.id.desc())
             .limit(500)

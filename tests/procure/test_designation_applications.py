@@ -14,7 +14,7 @@ from procure.clock import local_today
 from procure.errors import Conflict, Forbidden, Invalid
 from procure.evaluation import applications, services
 from procure.extensions import db
-from procure.models import AuditEvent, Designation, Notification
+from procure.models import AuditEvent, Designation, Notification, RoundItem
 from test_evaluation_common import declare_and_submit, listed_product, make_round, sheet_input
 
 
@@ -106,6 +106,48 @@ def test_an_application_goes_from_the_product_page_through_a_round_to_a_decision
     ).all()[-1]
     assert follow_on.id != designation.id
     assert follow_on.starts_on == designation.ends_on + timedelta(days=1)
+    # The renewal is not in force before its first day; the designation it follows is.
+    assert services.current_designation(product.id).id == designation.id
+    assert not services.is_current(follow_on) and services.is_current(designation)
+    # And the renewal holds the product like any designation: no third one meanwhile.
+    assert applications.held_designation(product.id).id == follow_on.id
+    assert product not in services.product_choices()
+    with pytest.raises(Invalid):
+        make_round(app, operator, [product], panel, title="세 번째 회차")
+
+
+def test_a_product_is_in_one_undecided_round_at_a_time(app):
+    """Two rounds deciding on one product would designate it twice (the second from a
+    future year): a product waiting for a decision in one round joins no other, and a draft
+    saved before that rule does not open."""
+    operator = factories.user_with_role("operator")
+    supplier = factories.user_with_role("supplier")
+    panel = [factories.user_with_role("evaluator") for _ in range(2)]
+    product = listed_product(app, supplier, name="해상 감시 드론 S3")
+    first = make_round(app, operator, [product], panel, title="첫 회차")
+    assert product not in services.product_choices()
+    with pytest.raises(Invalid) as refused:
+        make_round(app, operator, [product], panel, open_it=False, title="둘째 회차")
+    assert [e.message for e in refused.value.errors] == [
+        "“해상 감시 드론 S3” is already in the round “첫 회차”, which has not decided on it yet."
+    ]
+    # A draft holding the product from before the rule: opening it is refused.
+    other = listed_product(app, supplier, name="예비 제품")
+    draft = make_round(app, operator, [other], panel, open_it=False, title="예전 초안")
+    draft.items.append(RoundItem(product_id=product.id))
+    db.session.flush()
+    with pytest.raises(Conflict, match="already in the round “첫 회차”"):
+        in_request(app, services.open_round, operator, draft)
+    # Closed but undecided still holds it; once decided, the product is free again
+    # (here: not certified, so it may be evaluated anew).
+    in_request(app, services.close_round, operator, first)
+    assert services.undecided_round(product.id).id == first.id
+    in_request(app, services.decide_item, operator, first.items[0], "confirm")
+    assert services.undecided_round(product.id, other_than=draft.id) is None
+    assert product not in services.product_choices()  # the old draft still holds it
+    draft.items = [i for i in draft.items if i.product_id != product.id]
+    db.session.flush()
+    assert product in services.product_choices()
 
 
 def test_only_the_products_company_applies_and_withdraws(app):
