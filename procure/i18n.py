@@ -103,8 +103,10 @@ def init_app(app: Flask) -> None:
     def demand_state(demand) -> str:
         """The demand's status as people read it: an open demand past its closing day
         says so, though it stays published until the agency records the outcome."""
-        from procure.demands.services import accepts_proposals
+        from procure.demands.services import accepts_proposals, opens_later
 
+        if opens_later(demand):
+            return gettext("open for proposals from %(day)s", day=demand.opens_on.isoformat())
         if demand.status == "published" and not accepts_proposals(demand):
             return gettext("closed for proposals")
         return label("demand_status", demand.status)

@@ -27,7 +27,7 @@ from sqlalchemy import Select, event, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 import search
-from procure import database
+from procure import database, policy
 from procure.clock import local_today
 from procure.extensions import db
 from procure.models import (
@@ -43,7 +43,6 @@ from procure.models import (
     ProductCode,
     ProductSpec,
     ProductStatus,
-    ProposalStatus,
     ReverseProposal,
 )
 from procure.models.base import utcnow
@@ -358,7 +357,7 @@ def product_document(session: Session, product: Product) -> search.SearchDocumen
 def proposal_acl(proposal: ReverseProposal) -> list[str]:
     """Its supplier; once submitted also the receiving agency and operators (see policy)."""
     acl = [f"org:{proposal.supplier_id}"]
-    if proposal.status != ProposalStatus.DRAFT:
+    if policy.is_sent(proposal):
         agency = proposal.receiving_agency_id
         if agency is not None:
             acl.append(f"org:{agency}")

@@ -112,13 +112,26 @@ def product_filter(user):
 # -- reverse proposals: confidential ------------------------------------------------------
 
 
+def is_sent(proposal: ReverseProposal) -> bool:
+    """Whether what the proposal holds was sent: not a draft, nor withdrawn as one (a draft
+    never sent, or taken back to revise and then withdrawn). Until then it is its supplier's."""
+    return proposal.status != ProposalStatus.DRAFT and not proposal.withdrawn_unsent
+
+
+def sent_proposals():
+    """SQL twin of :func:`is_sent`."""
+    return (ReverseProposal.status != ProposalStatus.DRAFT) & ReverseProposal.withdrawn_unsent.is_(
+        False
+    )
+
+
 def can_read_proposal(user, proposal: ReverseProposal) -> bool:
     """Only its supplier, the receiving agency, operators and the evaluators assigned to it."""
     if user is None or not user.is_authenticated:
         return False
     if acts_for(user, proposal.supplier_id):
         return True
-    if proposal.status == ProposalStatus.DRAFT:
+    if not is_sent(proposal):
         return False
     if is_operator(user):
         return True
@@ -206,7 +219,7 @@ def proposal_filter(user):
 
 
 def _member_proposal_filter(user):
-    not_draft = ReverseProposal.status != ProposalStatus.DRAFT
+    not_draft = sent_proposals()
     if is_operator(user):
         own = (
             ReverseProposal.supplier_id == user.organisation_id

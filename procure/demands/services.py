@@ -227,10 +227,17 @@ def _apply(demand: Demand, values: dict) -> None:
         rows.append(row)
     removed = [row.id for row in existing.values() if row.id is not None]
     if removed:
+        # Only answers that were sent hold a requirement: a draft never sent is its supplier's
+        # alone, so it neither freezes the demand nor is revealed by a refusal; its answers to
+        # a removed requirement go with it.
+        ever_sent = select(ReverseProposal.id).where(ReverseProposal.submitted_at.is_not(None))
         answered = db.session.scalars(
             select(DemandRequirement.name)
             .join(RequirementResponse, RequirementResponse.requirement_id == DemandRequirement.id)
-            .where(DemandRequirement.id.in_(removed))
+            .where(
+                DemandRequirement.id.in_(removed),
+                RequirementResponse.proposal_id.in_(ever_sent),
+            )
         ).first()
         if answered is not None:
             raise Conflict(
@@ -241,6 +248,10 @@ def _apply(demand: Demand, values: dict) -> None:
                     name=answered,
                 )
             )
+        for response in db.session.scalars(
+            select(RequirementResponse).where(RequirementResponse.requirement_id.in_(removed))
+        ):
+            response.proposal.responses.remove(response)
     demand.requirements = rows
 
 
@@ -280,10 +291,24 @@ def create_demand(actor: User, data: DemandInput) -> Demand:
 
 
 def accepts_proposals(demand: Demand) -> bool:
-    """Published and its closing day not passed (a demand stays published after its closing
-    day until the agency records the outcome; proposals stop at the day)."""
-    return demand.status == DemandStatus.PUBLISHED and (
-        demand.closes_on is None or demand.closes_on >= local_today()
+    """Published, its opening day come and its closing day not passed (a demand stays
+    published after its closing day until the agency records the outcome; proposals stop at
+    the day)."""
+    today = local_today()
+    return (
+        demand.status == DemandStatus.PUBLISHED
+        and (demand.opens_on is None or demand.opens_on <= today)
+        and (demand.closes_on is None or demand.closes_on >= today)
+    )
+
+
+def opens_later(demand: Demand) -> bool:
+    """Published with an opening day still to come: suppliers may prepare a draft, and send
+    it from that day."""
+    return (
+        demand.status == DemandStatus.PUBLISHED
+        and demand.opens_on is not None
+        and demand.opens_on > local_today()
     )
 
 
@@ -310,6 +335,12 @@ def update_demand(
         if closes < local_today() and closes != demand.closes_on:
             message = _("The closing date is in the past.")
             raise Invalid(message, [FieldError("closes_on", message)])
+    if values["demand_type"] != demand.demand_type and _has_dialogue(demand):
+        message = _(
+            "A competitive dialogue is prepared or held on this demand, so its type stays "
+            "“competitive dialogue”. Cancel the dialogue first."
+        )
+        raise Invalid(message, [FieldError("demand_type", message)])
     before = snapshot(demand)
     _apply(demand, values)
     after = snapshot(demand)
@@ -470,6 +501,19 @@ def running_dialogue(demand: Demand) -> Dialogue | None:
                 [DialogueStatus.DRAFT, DialogueStatus.AWARDED, DialogueStatus.CANCELLED]
             ),
         )
+    )
+
+
+def _has_dialogue(demand: Demand) -> bool:
+    """A dialogue that is not cancelled stands on the demand (in preparation, under way or
+    awarded)."""
+    return (
+        db.session.scalar(
+            select(Dialogue.id)
+            .where(Dialogue.demand_id == demand.id, Dialogue.status != DialogueStatus.CANCELLED)
+            .limit(1)
+        )
+        is not None
     )
 
 

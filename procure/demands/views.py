@@ -216,6 +216,9 @@ def detail(demand_id: int):
     code_suggestions = []
     if can_edit and not demand.codes:
         code_suggestions = matching.suggest_codes(f"{demand.title}\n{demand.problem}")
+    dialogue_running = demand.status == DemandStatus.PUBLISHED and (
+        services.running_dialogue(demand) is not None
+    )
     return render_template(
         "demands/detail.html",
         demand=demand,
@@ -231,11 +234,12 @@ def detail(demand_id: int):
         and user.is_authenticated
         and user.has_role(Role.SUPPLIER)
         and user.can_act_for_organisation,
-        can_propose=services.accepts_proposals(demand)
+        can_propose=(services.accepts_proposals(demand) or services.opens_later(demand))
         and user.is_authenticated
         and user.has_role(Role.SUPPLIER)
         and user.can_act_for_organisation
-        and services.running_dialogue(demand) is None,
+        and not dialogue_running,
+        dialogue_running=dialogue_running,
         can_compare=can_compare,
         proposal_count=proposal_count,
         my_proposals=my_proposals,

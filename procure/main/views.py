@@ -79,7 +79,7 @@ def home():
         ),
         "products": _count(select(Product.id).where(Product.status == ProductStatus.LISTED)),
         "designated": _count(designated_product_ids().distinct()),
-        "proposals": _count(select(ReverseProposal.id).where(ReverseProposal.status != "draft")),
+        "proposals": _count(select(ReverseProposal.id).where(policy.sent_proposals())),
         "agencies": _count_verified(OrganisationKind.AGENCY),
         "suppliers": _count_verified(OrganisationKind.SUPPLIER),
         "ideas": _count(

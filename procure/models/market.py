@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -304,6 +305,9 @@ class ReverseProposal(TimestampMixin, VersionedMixin, db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The version of the demand the proposal answered when it was submitted.
     demand_revision: Mapped[int | None] = mapped_column(Integer)
+    #: Withdrawn as a draft (never sent, or taken back to revise): what it holds was never
+    #: sent, so it stays its supplier's alone.
+    withdrawn_unsent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 

@@ -275,6 +275,11 @@ def submit(actor: User, proposal: ReverseProposal, version: int | None = None) -
             check.fail(
                 "demand_id", _("The demand closed on %(day)s.", day=demand.closes_on.isoformat())
             )
+        elif demand.opens_on and demand.opens_on > local_today():
+            check.fail(
+                "demand_id",
+                _("The demand takes proposals from %(day)s.", day=demand.opens_on.isoformat()),
+            )
         answered = {r.requirement_id for r in proposal.responses if r.compliance}
         for requirement in demand.requirements:
             if requirement.id not in answered:
@@ -401,10 +406,16 @@ def reopen(actor: User, proposal: ReverseProposal, version: int | None = None) -
 
 
 def withdraw(actor: User, proposal: ReverseProposal) -> ReverseProposal:
+    """The supplier withdraws its proposal; an agency that received it is told.
+
+    A draft withdrawn (never sent, or taken back to revise) keeps what it holds from the
+    agency: only what was sent is ever shown to it.
+    """
     _require_supplier(actor, proposal.supplier_id)
     _move(proposal, S.WITHDRAWN)
     before = proposal.status
     proposal.status = S.WITHDRAWN
+    proposal.withdrawn_unsent = before == S.DRAFT
     proposal.decided_at = utcnow()
     db.session.flush()
     record(
@@ -413,8 +424,26 @@ def withdraw(actor: User, proposal: ReverseProposal) -> ReverseProposal:
         proposal.id,
         actor=actor,
         before={"status": before},
-        after={"status": S.WITHDRAWN},
+        after={"status": S.WITHDRAWN, "unsent": proposal.withdrawn_unsent},
     )
+    if proposal.submitted_at is not None and proposal.receiving_agency_id is not None:
+        title = proposal.title if not proposal.withdrawn_unsent else None
+        demand = proposal.demand.title if proposal.demand is not None else None
+        notify(
+            [u for u in members(proposal.receiving_agency_id) if u.has_role(Role.OFFICER)],
+            "proposal.withdrawn",
+            lambda: (
+                _("A proposal to “%(title)s” was withdrawn", title=demand)
+                if demand
+                else _("A proposal to your agency was withdrawn")
+            ),
+            lambda: (
+                _("Its supplier withdrew “%(title)s”; it takes no further part.", title=title)
+                if title
+                else _("Its supplier withdrew it while revising it; the revision was never sent.")
+            ),
+            url_for("proposals.detail", proposal_id=proposal.id),
+        )
     return proposal
 
 
@@ -436,6 +465,13 @@ def decide(
         raise Conflict(_("Unknown decision."))
     if proposal.demand is not None and proposal.demand.status != DemandStatus.PUBLISHED:
         raise Conflict(_("The demand is closed; its proposals can no longer be decided."))
+    if proposal.demand is not None and running_dialogue(proposal.demand) is not None:
+        raise Conflict(
+            _(
+                "A competitive dialogue is running on this demand: the suppliers take part in "
+                "it, and the award is decided there."
+            )
+        )
     _move(proposal, decision)
     check = Checker()
     reason = check.text("reason", reason, 2000, required=decision == S.DECLINED)
@@ -524,12 +560,12 @@ def close_open_proposals(actor: User, demand: Demand) -> list[ReverseProposal]:
 
 def being_revised_for(user, proposal_id: int) -> ReverseProposal | None:
     """The proposal when it was sent to ``user``'s agency and its supplier has taken it back to
-    revise (a draft again, once submitted); None otherwise. Only its title and demand may be
-    shown: the draft itself is the supplier's until it is sent again."""
+    revise (a draft again, once submitted), or withdrew it while revising; None otherwise. Only
+    its demand may be shown: the draft itself is the supplier's until it is sent again."""
     proposal = db.session.get(ReverseProposal, proposal_id)
     if (
         proposal is None
-        or proposal.status != S.DRAFT
+        or policy.is_sent(proposal)
         or proposal.submitted_at is None
         or policy.acts_for(user, proposal.supplier_id)
         or not policy.acts_for(user, proposal.receiving_agency_id)
@@ -555,7 +591,7 @@ def for_demand(user, demand: Demand) -> list[ReverseProposal]:
     return list(
         db.session.scalars(
             visible_query(user)
-            .where(ReverseProposal.demand_id == demand.id, ReverseProposal.status != S.DRAFT)
+            .where(ReverseProposal.demand_id == demand.id, policy.sent_proposals())
             .options(
                 selectinload(ReverseProposal.responses), selectinload(ReverseProposal.supplier)
             )

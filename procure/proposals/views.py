@@ -220,7 +220,11 @@ def detail(proposal_id: int):
     proposal = services.get_proposal(current_user, proposal_id)
     can_edit = policy.can_edit_proposal(user, proposal)
     # A draft on a demand that no longer takes proposals can only be withdrawn.
-    unsendable = can_edit and not demands.accepts_proposals(proposal.demand)
+    demand = proposal.demand  # None: an unsolicited proposal, sendable at any time
+    early = can_edit and demand is not None and demands.opens_later(demand)
+    unsendable = (
+        can_edit and demand is not None and not early and not demands.accepts_proposals(demand)
+    )
     return render_template(
         "proposals/detail.html",
         proposal=proposal,
@@ -228,6 +232,7 @@ def detail(proposal_id: int):
         is_owner=policy.acts_for(user, proposal.supplier_id),
         can_edit=can_edit and not unsendable,
         unsendable=unsendable,
+        opens_on=demand.opens_on if early else None,
         can_decide=policy.can_decide_proposal(user, proposal),
         # The receiving agency (and operators) reach the supplier through who sent it.
         contact=services.contact_of(proposal)

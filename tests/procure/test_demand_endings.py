@@ -100,6 +100,101 @@ def test_an_amendment_reaches_the_proposals_already_sent(app, officer, login):
         in_request(app, proposals.reopen, shortlisted, other)
 
 
+def test_a_draft_withdrawn_stays_the_suppliers(app, officer, login, client):
+    """Withdrawing a draft never sent, or one taken back to revise, shows the agency nothing
+    of it: not the page, the list, the comparison, search or the API. The agency hears of a
+    withdrawal only when it had received the proposal."""
+    from procure import indexing, policy
+    from procure.models import ReverseProposal
+
+    demand = published_demand(app, officer)
+    drafter, reviser = factories.user_with_role("supplier"), factories.user_with_role("supplier")
+    never_sent = answered_proposal(app, drafter, demand, submit=False)
+    in_request(app, proposals.withdraw, drafter, never_sent)
+    assert never_sent.withdrawn_unsent and not policy.can_read_proposal(officer, never_sent)
+    assert not _titles(officer, "proposal.withdrawn")  # nothing it ever received
+
+    revised = answered_proposal(app, reviser, demand)
+    sent_title = revised.title
+    changed = factories.demand_input(
+        requirements=[
+            RequirementInput("정지비행 안정성", "0.3", "m", True),
+            RequirementInput("안내방송 음압", "100", "dB", True),
+            RequirementInput("비행시간", "40", "분", False),
+        ]
+    )
+    in_request(app, demands.update_demand, officer, demand, changed, demand.version, "기준 변경")
+    in_request(app, proposals.reopen, reviser, revised)
+    data = proposals.ProposalInput(
+        title="보내지 않은 수정안", summary="내부 검토 메모", price_offer=1, responses=[]
+    )
+    in_request(app, proposals.update_proposal, reviser, revised, data, revised.version)
+    in_request(app, proposals.withdraw, reviser, revised)
+    assert revised.status == "withdrawn" and revised.withdrawn_unsent
+    assert _titles(officer, "proposal.withdrawn")
+    notice = db.session.scalar(
+        select(Notification.body).where(
+            Notification.user_id == officer.id, Notification.kind == "proposal.withdrawn"
+        )
+    )
+    assert "보내지 않은" not in notice and sent_title not in notice
+
+    buyer = factories.english_client(app)
+    login(officer, on=buyer)
+    page = buyer.get(f"/proposals/{revised.id}").get_data(as_text=True)
+    assert "withdrew it on" in page and "보내지 않은 수정안" not in page and "내부 검토" not in page
+    assert buyer.get(f"/proposals/{never_sent.id}").status_code == 404
+    for url in (f"/demands/{demand.id}/proposals", f"/proposals/?demand={demand.id}"):
+        listing = buyer.get(url).get_data(as_text=True)
+        assert "보내지 않은 수정안" not in listing and never_sent.title not in listing
+    visible = db.session.scalars(proposals.visible_query(officer)).all()
+    assert revised not in visible and never_sent not in visible
+    assert indexing.proposal_acl(revised) == [f"org:{reviser.organisation_id}"]
+    assert policy.can_read_proposal(reviser, revised)  # its own, as ever
+    api = client.get(f"/api/v1/proposals/{revised.id}", headers=factories.bearer(app, officer))
+    assert api.status_code == 404
+    assert db.session.get(ReverseProposal, revised.id).price_offer == 1  # kept for its supplier
+
+
+def test_only_answers_that_were_sent_keep_a_requirement(app, officer):
+    """An answered requirement keeps its name (a sent answer must not move or vanish); a
+    competitor's unsent draft neither freezes the demand nor shows in the refusal, and its
+    answer to the removed requirement goes with it."""
+    demand = published_demand(app, officer)
+    drafter = factories.user_with_role("supplier")
+    draft = answered_proposal(app, drafter, demand, submit=False)
+    kept = [
+        RequirementInput(r.name, r.target_value, r.unit, r.mandatory)
+        for r in demand.requirements[:-1]
+    ]
+    removed_name = demand.requirements[-1].name
+    in_request(
+        app,
+        demands.update_demand,
+        officer,
+        demand,
+        factories.demand_input(requirements=kept),
+        demand.version,
+        "요구사항 정리",
+    )
+    assert removed_name not in [r.name for r in demand.requirements]
+    db.session.refresh(draft)
+    assert {r.requirement.name for r in draft.responses} == {r.name for r in kept}
+
+    sender = factories.user_with_role("supplier")
+    answered_proposal(app, sender, demand)
+    with pytest.raises(Conflict, match=f"“{kept[-1].name}” has answers in proposals"):
+        in_request(
+            app,
+            demands.update_demand,
+            officer,
+            demand,
+            factories.demand_input(requirements=kept[:-1]),
+            demand.version,
+            "또 정리",
+        )
+
+
 def test_closing_a_demand_declines_the_proposals_still_waiting_and_tells_their_suppliers(
     app, officer, login
 ):
@@ -143,6 +238,39 @@ def test_closing_a_demand_declines_the_proposals_still_waiting_and_tells_their_s
     assert f"/proposals/{p_draft.id}/submit" not in page
     assert f"/proposals/{p_draft.id}/edit" not in page
     assert f"/proposals/{p_draft.id}/withdraw" in page
+
+
+def test_a_demand_before_its_opening_day_takes_drafts_but_no_proposals(app, officer, login):
+    from datetime import timedelta
+
+    from procure.clock import local_today
+
+    opens = local_today() + timedelta(days=10)
+    demand = published_demand(
+        app, officer, opens_on=opens, closes_on=local_today() + timedelta(days=40)
+    )
+    assert not demands.accepts_proposals(demand) and demands.opens_later(demand)
+    supplier = factories.user_with_role("supplier")
+    draft = answered_proposal(app, supplier, demand, submit=False)  # preparing is allowed
+    with pytest.raises(Invalid) as refused:
+        in_request(app, proposals.submit, supplier, draft)
+    assert [(e.field, e.message) for e in refused.value.errors] == [
+        ("demand_id", f"The demand takes proposals from {opens.isoformat()}.")
+    ]
+    assert draft.status == "draft"
+    client = factories.english_client(app)
+    login(supplier, on=client)
+    page = client.get(f"/demands/{demand.id}").get_data(as_text=True)
+    assert f"open for proposals from {opens.isoformat()}" in page
+    assert f"/proposals/new?demand={demand.id}" in page
+    page = client.get(f"/proposals/{draft.id}").get_data(as_text=True)
+    assert f"takes proposals from {opens.isoformat()}. You can prepare" in page
+    assert "cannot be sent" not in page
+    # The day comes: it is sent.
+    demand.opens_on = local_today()
+    db.session.flush()
+    in_request(app, proposals.submit, supplier, draft)
+    assert draft.status == "submitted"
 
 
 def test_a_demand_past_its_closing_day_says_so_and_takes_no_proposals(app, officer, login):
@@ -213,7 +341,24 @@ def test_a_running_dialogue_keeps_its_demand_open_and_takes_the_suppliers(
     # A draft procedure changes nothing yet: the demand still takes proposals.
     page = clients["A"].get(f"/demands/{demand.id}").get_data(as_text=True)
     assert f"/proposals/new?demand={demand.id}" in page
+    early = answered_proposal(app, users["B"], demand)  # sent before the dialogue opened
+    # The demand's type stays while a dialogue stands on it (prepared, here).
+    with pytest.raises(Invalid) as retyped:
+        in_request(
+            app,
+            demands.update_demand,
+            officer,
+            demand,
+            factories.demand_input(demand_type="purchase"),
+            demand.version,
+        )
+    assert [e.field for e in retyped.value.errors] == ["demand_type"]
     assert move_dialogue(clients, dialogue_id, "publish").status_code == 302
+    # The award is the dialogue's: the proposal sent earlier is not decided beside it.
+    with pytest.raises(Conflict, match="award is decided there"):
+        in_request(app, proposals.decide, officer, early, "shortlisted")
+    page = clients["officer"].get(f"/demands/{demand.id}").get_data(as_text=True)
+    assert f"/demands/{demand.id}/close" not in page  # what would be refused is not offered
 
     page = clients["A"].get(f"/demands/{demand.id}").get_data(as_text=True)
     assert f"/proposals/new?demand={demand.id}" not in page
