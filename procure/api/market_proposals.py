@@ -150,7 +150,7 @@ def proposal_json(proposal: ReverseProposal) -> dict:
         "delivery_plan": proposal.delivery_plan,
         "delivery_days": proposal.delivery_days,
         "status": proposal.status,
-        "decision_reason": proposal.decision_reason,
+        "decision_reason": services.decision_reason_of(proposal),
         "responses": [
             {
                 "requirement_id": r.requirement_id,

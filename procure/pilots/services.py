@@ -968,6 +968,12 @@ def _require_agency_or_operator(actor: User, pilot: PilotPurchase) -> None:
         _require_agency(actor, pilot)
 
 
+def _not_future(check: Checker, name: str, day) -> None:
+    """A step records what has happened: its day is today at the latest."""
+    if day and day > local_today():
+        check.fail(name, _("The date cannot be in the future."))
+
+
 def record_contract(
     actor: User,
     pilot: PilotPurchase,
@@ -982,6 +988,7 @@ def record_contract(
     check = Checker()
     number = check.text("contract_number", contract_number, 64, required=True)
     day = check.day("contract_date", contract_date, required=True)
+    _not_future(check, "contract_date", day)
     amount = (
         check.integer("amount", amount, minimum=1) if amount not in (None, "") else pilot.amount
     )
@@ -1028,6 +1035,8 @@ def record_delivery(
     check = Checker()
     delivered = check.day("delivery_date", delivery_date, required=True)
     accepted = check.day("accepted_on", accepted_on, required=True)
+    _not_future(check, "delivery_date", delivered)
+    _not_future(check, "accepted_on", accepted)
     if delivered and pilot.contract_date and delivered < pilot.contract_date:
         check.fail("delivery_date", _("Delivery cannot come before the contract."))
     if delivered and accepted and accepted < delivered:
@@ -1044,6 +1053,7 @@ def start_use(
     _require_agency_or_operator(actor, pilot)
     check = Checker()
     started = check.day("use_started_on", started_on, required=True)
+    _not_future(check, "use_started_on", started)
     due = check.day("report_due_on", report_due_on)
     if started and pilot.accepted_on and started < pilot.accepted_on:
         check.fail("use_started_on", _("Use cannot start before acceptance."))
@@ -1124,7 +1134,7 @@ def _validated_report(data: ReportInput, started=None) -> dict:
         fixed_on = check.day(f"{prefix}-fixed_on", item.get("fixed_on"), required=fixed)
         if not fixed and fixed_on:
             check.fail(f"{prefix}-fixed_on", _("Give a date only for a fixed defect."))
-        if fixed_on and fixed_on > local_today():
+        elif fixed_on and fixed_on > local_today():
             check.fail(f"{prefix}-fixed_on", _("The date cannot be in the future."))
         elif fixed_on and started and fixed_on < started:
             check.fail(f"{prefix}-fixed_on", _before_use_message(started))
@@ -1360,8 +1370,7 @@ def record_follow_on(actor: User, data: FollowOnInput) -> FollowOnPurchase:
         contracts = [p.contract_date for p in pilots if p.contract_date]
         if day and contracts and day < min(contracts):
             check.fail("purchased_on", _("A follow-on purchase comes after the pilot."))
-    if day and day > local_today():
-        check.fail("purchased_on", _("The date cannot be in the future."))
+    _not_future(check, "purchased_on", day)
     check.done()
     row = FollowOnPurchase(
         product_id=product_id,

@@ -512,6 +512,32 @@ def _settle(actor: User, proposal: ReverseProposal, decision: str, reason: str, 
     )
 
 
+def declined_by_closing(proposal: ReverseProposal) -> bool:
+    """Declined when its demand closed (no decision is taken on a closed demand otherwise)."""
+    demand = proposal.demand
+    return bool(
+        proposal.status == S.DECLINED
+        and demand is not None
+        and demand.status == DemandStatus.CLOSED
+        and demand.closed_at is not None
+        and proposal.decided_at is not None
+        and proposal.decided_at >= demand.closed_at
+    )
+
+
+def decision_reason_of(proposal: ReverseProposal) -> str | None:
+    """The reason for the decision as the reader should see it, in the reader's language."""
+    from procure.labels import DEMAND_OUTCOME
+
+    if not declined_by_closing(proposal):
+        return proposal.decision_reason
+    demand = proposal.demand
+    sentence = _(
+        "The demand was closed (%(outcome)s).", outcome=label(DEMAND_OUTCOME, demand.outcome)
+    )
+    return f"{sentence} {demand.outcome_note}" if demand.outcome_note else sentence
+
+
 def close_open_proposals(actor: User, demand: Demand) -> list[ReverseProposal]:
     """The demand has closed: every proposal still waiting for a decision is declined, with
     the demand's outcome as the reason, and its supplier is told. Drafts stay drafts (they
@@ -523,10 +549,9 @@ def close_open_proposals(actor: User, demand: Demand) -> list[ReverseProposal]:
         .where(ReverseProposal.demand_id == demand.id, ReverseProposal.status.in_(OPEN_STATES))
         .order_by(ReverseProposal.id)
     ).all()
-    outcome = label(DEMAND_OUTCOME, demand.outcome)
-    reason = _("The demand was closed (%(outcome)s).", outcome=outcome)
-    if demand.outcome_note:
-        reason = f"{reason} {demand.outcome_note}"
+    # The stored reason is the agency's own note; the sentence around it is written in the
+    # reader's language when shown (decision_reason_of), not in the closing officer's.
+    reason = demand.outcome_note or ""
 
     def body():
         return _(

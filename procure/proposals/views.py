@@ -233,6 +233,7 @@ def detail(proposal_id: int):
         can_edit=can_edit and not unsendable,
         unsendable=unsendable,
         opens_on=demand.opens_on if early else None,
+        decision_reason=services.decision_reason_of(proposal),
         can_decide=policy.can_decide_proposal(user, proposal),
         # The receiving agency (and operators) reach the supplier through who sent it.
         contact=services.contact_of(proposal)

@@ -211,7 +211,16 @@ def test_closing_a_demand_declines_the_proposals_still_waiting_and_tells_their_s
     in_request(app, demands.close_demand, officer, demand, "awarded", "계약 체결 완료")
 
     assert (p_waiting.status, p_short.status) == ("declined", "declined")
-    assert "계약 체결 완료" in p_waiting.decision_reason
+    assert p_waiting.decision_reason == "계약 체결 완료"  # the agency's note, in no one's language
+    # Each reader sees the sentence around it in their own language.
+    english, korean = factories.english_client(app), app.test_client()
+    login(waiting, on=english)
+    login(waiting, on=korean)
+    assert "The demand was closed (Awarded" in english.get(f"/proposals/{p_waiting.id}").get_data(
+        as_text=True
+    )
+    page = korean.get(f"/proposals/{p_waiting.id}").get_data(as_text=True)
+    assert "수요가 마감되었습니다(" in page and "계약 체결 완료" in page
     assert (p_accepted.status, p_draft.status) == ("accepted", "draft")
     assert _titles(waiting, "proposal.status") and _titles(shortlisted, "proposal.status")
     # Told once for the shortlisting of the accepted one and once for its acceptance; nothing

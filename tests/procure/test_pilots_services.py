@@ -369,6 +369,12 @@ def test_contract_cannot_exceed_allocation_and_dates_must_be_in_order(app, w):
     assert [(e.field, e.message) for e in more.value.errors] == [
         ("quantity", f"The contract may not buy more than the {allocated} units allocated.")
     ]
+    tomorrow = local_today() + timedelta(days=1)
+    with pytest.raises(Invalid) as ahead:  # a step records what has happened
+        in_request(app, services.record_contract, w["operator"], pilot, "C-1", tomorrow)
+    assert [(e.field, e.message) for e in ahead.value.errors] == [
+        ("contract_date", "The date cannot be in the future.")
+    ]
     in_request(app, services.record_contract, w["operator"], pilot, "C-1", local_today())
     with pytest.raises(Invalid):
         in_request(
@@ -379,6 +385,15 @@ def test_contract_cannot_exceed_allocation_and_dates_must_be_in_order(app, w):
             local_today() - timedelta(days=5),
             local_today(),
         )
+    with pytest.raises(Invalid) as ahead:
+        in_request(app, services.record_delivery, w["officers"][0], pilot, tomorrow, tomorrow)
+    assert {e.field for e in ahead.value.errors} == {"delivery_date", "accepted_on"}
+    in_request(app, services.record_delivery, w["officers"][0], pilot, local_today(), local_today())
+    with pytest.raises(Invalid) as ahead:
+        in_request(app, services.start_use, w["officers"][0], pilot, tomorrow)
+    assert [e.field for e in ahead.value.errors] == ["use_started_on"]
+    in_request(app, services.start_use, w["officers"][0], pilot, local_today())
+    assert pilot.status == "in_use"
 
 
 # -- field reports -------------------------------------------------------------------------
