@@ -51,7 +51,9 @@ class ProductInput:
     language: str = "ko"
 
 
-def _rows(check: Checker, name: str, raw, fields: dict[str, int], required: str) -> list[dict]:
+def _rows(
+    check: Checker, name: str, raw, fields: dict[str, int], required: tuple[str, ...]
+) -> list[dict]:
     if raw is None:
         return []
     if not isinstance(raw, list):
@@ -71,8 +73,9 @@ def _rows(check: Checker, name: str, raw, fields: dict[str, int], required: str)
         }
         if not any(row.values()):
             continue  # an empty row on a form
-        if not row[required]:
-            check.fail(f"{name}-{index}-{required}", _("This field is required."))
+        for key in required:
+            if not row[key]:
+                check.fail(f"{name}-{index}-{key}", _("This field is required."))
         out.append(row)
     return out
 
@@ -106,17 +109,17 @@ def _validated(data: ProductInput) -> dict:
     values["regions"] = sorted(set(regions))
     values["codes"] = check_codes(check, "codes", data.codes)
     values["specs"] = _rows(
-        check, "specs", data.specs, {"name": 200, "value": 200, "unit": 40}, "name"
+        check, "specs", data.specs, {"name": 200, "value": 200, "unit": 40}, ("name", "value")
     )
     values["patents"] = _rows(
-        check, "patents", data.patents, {"number": 100, "title": 300}, "number"
+        check, "patents", data.patents, {"number": 100, "title": 300}, ("number",)
     )
     certifications = _rows(
         check,
         "certifications",
         data.certifications,
         {"kind": 100, "number": 100, "issuer": 200, "valid_until": 10},
-        "kind",
+        ("kind",),
     )
     for index, row in enumerate(certifications):
         row["valid_until"] = check.day(f"certifications-{index}-valid_until", row["valid_until"])

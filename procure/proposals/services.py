@@ -26,6 +26,7 @@ from procure.models import (
     Organisation,
     OrganisationKind,
     Product,
+    ProductStatus,
     ProposalStatus,
     RequirementResponse,
     ReverseProposal,
@@ -163,6 +164,11 @@ def _validated_responses(check: Checker, demand: Demand | None, raw) -> dict[int
                 _("This answer is for a requirement the demand does not have."),
             )
             continue
+        if item.requirement_id in out:
+            check.fail(
+                f"responses-{index}", _("This requirement is answered twice; keep one answer.")
+            )
+            continue
         compliance = check.choice(
             f"responses-{index}-compliance", item.compliance, set(Compliance), required=False
         )
@@ -258,6 +264,11 @@ def _move(proposal: ReverseProposal, target: str) -> None:
         )
 
 
+def _offerable(product: Product) -> bool:
+    """A product a sent proposal may offer: listed, so that the agency can open it."""
+    return product.status == ProductStatus.LISTED and product.deleted_at is None
+
+
 def submit(actor: User, proposal: ReverseProposal, version: int | None = None) -> ReverseProposal:
     """draft → submitted: a proposal to a demand must answer every requirement, before it closes."""
     _require_supplier(actor, proposal.supplier_id)
@@ -279,6 +290,15 @@ def submit(actor: User, proposal: ReverseProposal, version: int | None = None) -
             check.fail(
                 "demand_id",
                 _("The demand takes proposals from %(day)s.", day=demand.opens_on.isoformat()),
+            )
+        if proposal.product is not None and not _offerable(proposal.product):
+            check.fail(
+                "product_id",
+                _(
+                    "The product “%(name)s” is not listed, so the agency could not open it. "
+                    "List it first, or choose another.",
+                    name=proposal.product.name,
+                ),
             )
         answered = {r.requirement_id for r in proposal.responses if r.compliance}
         for requirement in demand.requirements:

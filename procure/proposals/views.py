@@ -76,7 +76,19 @@ def _prepare(form: ProposalForm, demand) -> None:
         .order_by(Product.name)
     ).all()
     form.product_id.choices = choices(
-        [("", _("None: a solution still to be developed")), *[(str(p.id), p.name) for p in own]]
+        [
+            ("", _("None: a solution still to be developed")),
+            *[
+                (
+                    str(p.id),
+                    p.name
+                    if p.status == ProductStatus.LISTED
+                    else _("%(name)s (not listed: list it before sending)", name=p.name),
+                )
+                for p in own
+                if p.deleted_at is None
+            ],
+        ]
     )
     agencies = db.session.scalars(
         select(Organisation)

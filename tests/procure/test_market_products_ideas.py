@@ -294,3 +294,11 @@ def test_an_idea_changed_after_the_operator_opened_it_is_not_published_unseen(ap
         f"/ideas/{idea.id}/moderate", data={"decision": "approved", "version": str(idea.version)}
     )
     assert fresh.status_code == 302
+
+
+def test_a_specification_row_needs_both_a_name_and_a_value(app):
+    supplier = factories.user_with_role("supplier")
+    for row, field in (({"name": "무게", "value": ""}, "value"), ({"value": "3"}, "name")):
+        with pytest.raises(Invalid) as refused:
+            in_request(app, products.create_product, supplier, product_input(specs=[row]))
+        assert [e.field for e in refused.value.errors] == [f"specs-0-{field}"]

@@ -431,3 +431,53 @@ def test_the_proposal_list_filters_by_keyword_and_demand(app, market, client, lo
     assert titles("q=100%25_") == set()  # LIKE wildcards are taken literally
     page = client.get("/proposals/").get_data(as_text=True)
     assert 'value="draft"' not in page  # an agency never sees drafts: no such filter
+
+
+def test_a_sent_proposal_offers_a_listed_product_and_answers_each_requirement_once(
+    app, market, login
+):
+    from procure.products import services as products
+
+    _officer, demand, supplier, _ = market
+    product = in_request(
+        app,
+        products.create_product,
+        supplier,
+        products.ProductInput(
+            name="준비 중인 드론",
+            summary="아직 등록하지 않음",
+            trl=6,
+            price=1_000,
+            unit="대",
+            codes=["35613000"],
+        ),
+    )
+    first = demand.requirements[0]
+    twice = services.ProposalInput(
+        demand_id=demand.id,
+        title="중복 답변",
+        summary="설명",
+        responses=[
+            services.ResponseInput(first.id, "meets", "A", ""),
+            services.ResponseInput(first.id, "meets", "B", ""),
+        ],
+    )
+    with pytest.raises(Invalid) as refused:
+        in_request(app, services.create_proposal, supplier, twice)
+    assert [(e.field, e.message) for e in refused.value.errors] == [
+        ("responses-1", "This requirement is answered twice; keep one answer.")
+    ]
+    draft = factories.answered_proposal(app, supplier, demand, submit=False)
+    draft.product_id = product.id
+    db.session.flush()
+    # The form says which products are not listed yet.
+    page = factories.english_client(app)
+    login(supplier, on=page)
+    form = page.get(f"/proposals/{draft.id}/edit").get_data(as_text=True)
+    assert "준비 중인 드론 (not listed: list it before sending)" in form
+    with pytest.raises(Invalid) as unlisted:
+        in_request(app, services.submit, supplier, draft)
+    assert [e.field for e in unlisted.value.errors] == ["product_id"]
+    in_request(app, products.change_status, supplier, product, "listed")
+    in_request(app, services.submit, supplier, draft)
+    assert draft.status == "submitted"
