@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from math import ceil
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import Select, func, select
 
 from procure.extensions import db
@@ -46,8 +46,14 @@ def page_args(per_page_default: int = DEFAULT_PER_PAGE) -> tuple[int, int]:
 
 
 def paginate(query: Select, page: int | None = None, per_page: int | None = None) -> Page:
+    """One page of ``query``. A page asked for past the last one shows the last one on the
+    site's pages (an old link, a changed filter); the API answers it empty, as asked, so a
+    client reading page after page stops."""
     if page is None or per_page is None:
         page, per_page = page_args()
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    last = max(1, ceil((total or 0) / per_page))
+    if page > last and has_request_context() and request.blueprint != "api":
+        page = last
     items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
     return Page(list(items), page, per_page, total or 0)

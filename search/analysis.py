@@ -41,9 +41,17 @@ def is_hangul(word: str) -> bool:
     return bool(HANGUL_RE.fullmatch(word))
 
 
+#: Full-width Latin letters, digits and signs (U+FF01 – U+FF5E, as Korean input methods
+#: type them) and the ideographic space, read as their ordinary forms. Only these: a full
+#: NFKC would also turn compatibility jamo into conjoining jamo.
+HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
 def words(text: str) -> list[str]:
-    """Lower-cased word tokens (letters, digits and Hangul; punctuation splits)."""
-    return [w.lower() for w in WORD_RE.findall(text or "") if w != "_"]
+    """Lower-cased word tokens (letters, digits and Hangul; punctuation splits); full-width
+    Latin letters and digits count as the ordinary ones."""
+    text = (text or "").translate(HALF_WIDTH)
+    return [w.lower() for w in WORD_RE.findall(text) if w != "_"]
 
 
 def strip_particle(word: str) -> str | None:

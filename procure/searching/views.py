@@ -60,6 +60,20 @@ def _facet_titles() -> dict[str, str]:
     }
 
 
+def _field_titles() -> dict[str, str]:
+    """What each search argument is called on the page (an error names it so, not by its key)."""
+    return {
+        **_facet_titles(),
+        "q": _("Search words"),
+        "agency": pgettext("record", "Organisation"),
+        "amount_min": _("Lowest amount"),
+        "amount_max": _("Highest amount"),
+        "sort": _("Sort order"),
+        "page": _("Page"),
+        "per_page": _("Results per page"),
+    }
+
+
 def _value_label(facet: str, value: str, organisations: dict[str, str]) -> str:
     if facet == "type":
         return str(search_service.TYPE_LABELS.get(value, value))
@@ -125,6 +139,7 @@ def index():
         params=params,
         args=params.args,
         errors=errors,
+        field_titles=_field_titles(),
         facets=_facets(page, params.args),
         sorts=search_service.SORT_LABELS,
         type_labels=search_service.TYPE_LABELS,

@@ -125,6 +125,15 @@ def test_organisations_list_is_paginated_and_filtered(client):
     assert all(item["region"] == "26" for item in body["items"])
     second = client.get("/api/v1/organisations?region=26&per_page=2&page=2").json
     assert len(second["items"]) == 1
+    # Past the end the API answers an empty page (a client reading on stops) …
+    past = client.get("/api/v1/organisations?region=26&per_page=2&page=9").json
+    assert past["items"] == [] and past["page"] == 9
+    # … while a site page past the end shows the last page rather than "nothing found".
+    html = client.get("/organisations/?kind=agency&region=26&per_page=2&page=9").get_data(
+        as_text=True
+    )
+    assert 'aria-current="page" href="/organisations/?kind=agency&amp;region=26&amp;page=2"' in html
+    assert html.count('class="app-card"') == 1  # the last page's one organisation
     names = [i["name"] for i in client.get("/api/v1/organisations?per_page=100").json["items"]]
     assert "숨은 기관" not in names
 

@@ -170,6 +170,10 @@ def test_facet_links_and_bad_arguments_on_the_page(app, index, client):
     assert korean.status_code == 200 and "<mark>드론</mark>" in korean.get_data(as_text=True)
     html = page_text(client, q="드론", type="bogus", per_page="9999")
     assert "were not valid and were ignored" in html and "Results: 2" in html
+    # Each ignored option is named as the page names it, not by its address key.
+    assert "<li>Type: Choose one of the listed options.</li>" in html
+    assert "<li>Results per page: Use a whole number from 1 to" in html
+    assert "<li>type:" not in html and "<li>per_page:" not in html
 
 
 # -- confidentiality ----------------------------------------------------------------------

@@ -88,6 +88,11 @@ def test_english_is_stemmed(loaded):
     assert "demand:5" in ids(loaded, "inspecting")
 
 
+def test_full_width_latin_letters_read_as_ordinary_ones(loaded):
+    # Korean input methods type ＤＲＯＮＥ as easily as DRONE; both find the same items.
+    assert ids(loaded, "ＤＲＯＮＥ") == ids(loaded, "drone") != []
+
+
 def test_exact_classification_code_finds_its_items(loaded):
     found = ids(loaded, "35613000")
     assert set(found) == {"product:1", "demand:5"}
