@@ -1445,6 +1445,8 @@ def set_agency_budget(actor: User, data: BudgetInput) -> AgencyBudget:
     year = check.integer("year", data.year, minimum=2000, maximum=2100, required=True)
     budget = check.integer("goods_budget", data.goods_budget, minimum=0, required=True)
     share = data.target_share_percent
+    if isinstance(share, str):  # "1.5 %" as people write it, ％ as Korean input gives it
+        share = share.strip().rstrip("%％").strip()
     if share in (None, ""):
         share = 1.0
     try:

@@ -603,9 +603,25 @@ def budgets():
             db.session.commit()
             flash(_("The budget is saved."), "success")
             return redirect(url_for("pilots.budgets"))
+    rows = services.agency_budgets()
+    if request.method == "POST":
+        values = request.form  # what was typed comes back with the errors
+    else:  # "Change" on a recorded row fills the form with it
+        chosen = (request.args.get("agency_id", type=int), request.args.get("year", type=int))
+        row = next((b for b in rows if (b.agency_id, b.year) == chosen), None)
+        values = {}
+        if row is not None:
+            values = {
+                "agency_id": str(row.agency_id),
+                "year": str(row.year),
+                "goods_budget": str(row.goods_budget),
+                "target_share_percent": f"{(row.target_share or 0.01) * 100:g}",
+            }
     return render_template(
         "pilots/budgets.html",
-        rows=services.agency_budgets(),
+        values=values,
+        field_errors={e.field: e.message for e in errors.errors} if errors else {},
+        rows=rows,
         agencies=services.agencies(),
         names={a.id: a.display_name(str(get_locale())) for a in services.agencies()},
         error=errors,

@@ -217,6 +217,14 @@ def test_operator_sets_budgets_and_targets(app, fx, login):
         data={"agency_id": str(a.id), "year": "2026", "goods_budget": "x"},
     )
     assert refused.status_code == 422 and "Enter a whole number." in refused.get_data(as_text=True)
+    # The error names and links its field, marks it, and what was typed comes back.
+    page = refused.get_data(as_text=True)
+    assert '<a href="#goods_budget">Goods budget (won): Enter a whole number.</a>' in page
+    assert (
+        'id="goods_budget" name="goods_budget"' in page and 'value="x" aria-invalid="true"' in page
+    )
+    assert f'<option value="{a.id}" selected>' in page and 'value="2026"' in page
+    assert "<title>Error: " in page
     for tiny in ("0.00001", "0.009", "nan", "101"):  # would be kept as nothing, or no share
         refused = client.post(
             "/pilots/budgets",
@@ -235,7 +243,7 @@ def test_operator_sets_budgets_and_targets(app, fx, login):
             "agency_id": str(a.id),
             "year": "2026",
             "goods_budget": "200000",
-            "target_share_percent": "2.5",
+            "target_share_percent": "2.5 %",  # as people write it
         },
     )
     assert response.status_code == 302
@@ -243,6 +251,9 @@ def test_operator_sets_budgets_and_targets(app, fx, login):
     assert row["target"] == 5_000 and row["target_met"] == 1.0
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "agency_budget.set"))
     assert "200,000" in client.get("/pilots/budgets").get_data(as_text=True)
+    # "Change" on the recorded row fills the form with it.
+    filled = client.get(f"/pilots/budgets?agency_id={a.id}&year=2026").get_data(as_text=True)
+    assert 'value="200000"' in filled and 'value="2.5"' in filled
     supplier_org = fx["s1"]
     refused = client.post(
         "/pilots/budgets",
