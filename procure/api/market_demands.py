@@ -63,7 +63,7 @@ DEMAND_FIELDS: dict[str, Field] = {
         "rows",
         description=(
             "Performance requirements, in order (at least one to publish). On update the list "
-            "replaces the current one; rows keep their ids by position."
+            "replaces the current one; rows keep their ids by name."
         ),
         row={
             "name": Field("text", 200, nullable=False),
