@@ -398,6 +398,22 @@ def update_round(
     return round_
 
 
+def delete_round(actor: User, round_: EvaluationRound, version: int | None = None) -> None:
+    """Delete a draft round (nothing was scored in it); its products' applications for
+    designation go back to the waiting list."""
+    _require_operator(actor)
+    _check_version(round_, version)
+    if round_.status != RoundStatus.DRAFT:
+        raise Conflict(_("Only a draft round can be deleted."))
+    before = round_snapshot(round_)
+    round_id = round_.id
+    round_.items = []
+    applications.take_into_round(actor, round_)  # with no products: every application back
+    db.session.delete(round_)
+    db.session.flush()
+    record("evaluation.round_deleted", "evaluation_round", round_id, actor=actor, before=before)
+
+
 def _move(round_: EvaluationRound, target: str) -> None:
     if target not in TRANSITIONS[round_.status]:
         from procure.evaluation.labels import round_status
@@ -1392,9 +1408,9 @@ def criteria_rows(scheme: scoring.Scheme, scores: dict) -> list[dict]:
     ]
 
 
-def product_choices() -> list[Product]:
+def product_choices(round_id: int | None = None) -> list[Product]:
     """Listed products a round may evaluate: not those designated beyond the renewal window,
-    nor those another round has yet to decide on."""
+    nor those another round (than ``round_id``, the draft being edited) has yet to decide on."""
     from procure.evaluation.applications import renewal_horizon
 
     held = select(Designation.product_id).where(
@@ -1410,6 +1426,8 @@ def product_choices() -> list[Product]:
             EvaluationRound.status.in_(UNDECIDED_ROUND),
         )
     )
+    if round_id is not None:
+        waiting = waiting.where(EvaluationRound.id != round_id)
     return list(
         db.session.scalars(
             select(Product)

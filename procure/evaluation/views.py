@@ -8,12 +8,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from procure import authz, policy
-from procure.errors import FieldError, Forbidden, Invalid, ServiceError
+from procure.errors import Conflict, FieldError, Forbidden, Invalid, ServiceError
 from procure.evaluation import applications, bp, labels, services
 from procure.evaluation.forms import ConflictForm, DecisionForm, RevokeForm, RoundForm
 from procure.extensions import db
 from procure.forms import ActionForm, apply_service_error, choices, posted_version
-from procure.models import Role
+from procure.models import Role, RoundStatus
 from procure.pagination import paginate
 from procure.validators import posted_id
 
@@ -80,7 +80,7 @@ def _is_operator() -> bool:
     return policy.is_operator(current_user)
 
 
-def _prepare(form: RoundForm) -> None:
+def _prepare(form: RoundForm, round_id: int | None = None) -> None:
     # Named as the scheme names itself, in the reader's language (the key stays the value).
     locale = str(get_locale())
     form.scheme.choices = choices(
@@ -89,7 +89,7 @@ def _prepare(form: RoundForm) -> None:
     # Products that applied for designation come first, marked; on a new round they are chosen.
     applied = applications.waiting_product_ids()
     marker = _("applied for designation")
-    products = sorted(services.product_choices(), key=lambda p: p.id not in applied)
+    products = sorted(services.product_choices(round_id), key=lambda p: p.id not in applied)
     form.product_ids.choices = choices(
         (
             p.id,
@@ -98,7 +98,7 @@ def _prepare(form: RoundForm) -> None:
         )
         for p in products
     )
-    if not form.is_submitted() and not form.product_ids.data:
+    if not form.is_submitted() and not form.product_ids.data and round_id is None:
         form.product_ids.data = [p.id for p in products if p.id in applied]
     form.evaluator_ids.choices = choices(
         (u.id, f"{u.name} <{u.email}>") for u in services.evaluator_choices()
@@ -156,6 +156,51 @@ def new_round():
         form.scheme.data = (services.scheme_keys() or [""])[-1]
     status = 400 if form.is_submitted() else 200
     return render_template("evaluation/round_form.html", form=form), status
+
+
+@bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
+@authz.roles(Role.OPERATOR)
+def edit_round(round_id: int):
+    round_ = services.get_round(current_user, round_id)
+    if round_.status != RoundStatus.DRAFT:
+        raise Conflict(_("Only a draft round can be changed."))
+    form = RoundForm()
+    if not form.is_submitted():
+        form.title.data = round_.title
+        form.scheme.data = f"{round_.scheme_id}-v{round_.scheme_version}"
+        form.deadline.data = round_.deadline.astimezone(services.SEOUL).date()
+        form.product_ids.data = [i.product_id for i in round_.items if i.product_id]
+        form.proposal_ids.data = ", ".join(
+            str(i.proposal_id) for i in round_.items if i.proposal_id
+        )
+        form.product_kind.data = next((i.product_kind for i in round_.items), None) or ""
+        form.evaluator_ids.data = [p.user_id for p in round_.panel]
+        form.version.data = round_.version
+    _prepare(form, round_.id)
+    if form.validate_on_submit():
+        try:
+            services.update_round(_actor(), round_, _round_input(form), posted_version())
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+            return render_template(
+                "evaluation/round_form.html", form=form, round=round_
+            ), error.status
+        db.session.commit()
+        flash(_("The draft round is saved."), "success")
+        return redirect(url_for("evaluation.round_detail", round_id=round_.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("evaluation/round_form.html", form=form, round=round_), status
+
+
+@bp.route("/rounds/<int:round_id>/delete", methods=["POST"])
+@authz.roles(Role.OPERATOR)
+def delete_round(round_id: int):
+    round_ = services.get_round(current_user, round_id)
+    services.delete_round(_actor(), round_, posted_version())
+    db.session.commit()
+    flash(_("The draft round is deleted."), "success")
+    return redirect(url_for("evaluation.index"))
 
 
 @bp.route("/rounds/<int:round_id>")

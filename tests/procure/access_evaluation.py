@@ -7,6 +7,8 @@ EXPECTED: dict[str, object] = {
     "evaluation.index": {"operator", "evaluator"},
     "evaluation.new_round": {"operator"},
     "evaluation.round_detail": {"operator", "evaluator"},
+    "evaluation.edit_round": {"operator"},
+    "evaluation.delete_round": {"operator"},
     "evaluation.open_round": {"operator"},
     "evaluation.close_round": {"operator"},
     "evaluation.declare": {"evaluator"},

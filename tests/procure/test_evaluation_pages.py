@@ -21,6 +21,7 @@ from test_evaluation_common import (
     criterion_levels,
     declare_and_submit,
     listed_product,
+    make_round,
     sheet_input,
 )
 
@@ -478,3 +479,68 @@ def test_the_dossiers_to_score_leave_out_conflicts_and_ones_own_and_take_one_que
         counts.append(len(statements))
     assert "5 to score by" in page
     assert counts[0] == counts[1], counts  # (it was 22 and 38 with a query per dossier)
+
+
+def test_an_operator_changes_or_deletes_a_draft_round(app, signed_in):
+    from procure.evaluation import applications
+    from procure.models import AuditEvent
+
+    operator = factories.user_with_role("operator")
+    supplier = factories.user_with_role("supplier")
+    panel = [factories.user_with_role("evaluator") for _ in range(2)]
+    kept, dropped = (
+        listed_product(app, supplier, "남길 제품"),
+        listed_product(app, supplier, "뺄 제품"),
+    )
+    in_request(app, applications.apply, supplier, dropped)
+    round_ = make_round(app, operator, [kept, dropped], panel, open_it=False, title="초안 회차")
+    client = signed_in(operator)
+    detail = client.get(f"/evaluation/rounds/{round_.id}").get_data(as_text=True)
+    assert f"/evaluation/rounds/{round_.id}/edit" in detail
+    assert f"/evaluation/rounds/{round_.id}/delete" in detail
+    form = client.get(f"/evaluation/rounds/{round_.id}/edit").get_data(as_text=True)
+    assert 'value="초안 회차"' in form and "Change the draft round" in form
+    # Its own products are offered (and chosen), though a round holds them.
+    for product in (kept, dropped):
+        assert f'<option selected value="{product.id}">' in form
+    deadline = (local_today() + timedelta(days=20)).isoformat()
+    response = client.post(
+        f"/evaluation/rounds/{round_.id}/edit",
+        data={
+            "title": "고친 회차",
+            "scheme": "default-v1",
+            "deadline": deadline,
+            "product_ids": [str(kept.id)],
+            "evaluator_ids": [str(u.id) for u in panel],
+            "version": str(round_.version),
+        },
+    )
+    assert response.status_code == 302
+    db.session.refresh(round_)
+    assert round_.title == "고친 회차" and [i.product_id for i in round_.items] == [kept.id]
+    # The product taken out waits for a round again.
+    assert dropped.id in applications.waiting_product_ids()
+    # Deleting the draft frees its products and is recorded.
+    draft_id = round_.id
+    response = client.post(
+        f"/evaluation/rounds/{round_.id}/delete", data={"version": str(round_.version)}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(select(EvaluationRound).where(EvaluationRound.id == draft_id)) is None
+    assert services.undecided_round(kept.id) is None
+    assert db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "evaluation.round_deleted")
+    )
+    # An open round is neither changed nor deleted.
+    opened = make_round(app, operator, [kept], panel, title="열린 회차")
+    assert client.get(f"/evaluation/rounds/{opened.id}/edit").status_code == 409
+    assert (
+        client.post(
+            f"/evaluation/rounds/{opened.id}/delete", data={"version": str(opened.version)}
+        ).status_code
+        == 409
+    )
+    # Evaluators cannot do either.
+    evaluator = signed_in(panel[0])
+    assert evaluator.get(f"/evaluation/rounds/{opened.id}/edit").status_code == 403
