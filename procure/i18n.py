@@ -95,6 +95,7 @@ def init_app(app: Flask) -> None:
         "proposal_status": label_tables.PROPOSAL_STATUS,
         "compliance": label_tables.COMPLIANCE,
         "idea_status": label_tables.IDEA_STATUS,
+        "pilot_status": label_tables.PILOT_STATUS,
     }
 
     def label(kind: str, value) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from procure import authz, policy
 from procure.account import services as accounts
+from procure.clock import local_today
 from procure.evaluation import applications as designation_applications
 from procure.evaluation.services import designated_product_ids, rounds_awaiting
 from procure.extensions import db
@@ -124,6 +125,20 @@ def dashboard():
             .order_by(ReverseProposal.submitted_at.desc())
             .limit(20)
         ).all()
+        # Pilot purchases waiting for the agency: delivery to record, use to start, a report.
+        context["agency_pilots"] = db.session.scalars(
+            select(PilotPurchase)
+            .where(
+                PilotPurchase.agency_id == org,
+                PilotPurchase.status.in_(
+                    (PilotStatus.CONTRACTED, PilotStatus.DELIVERED, PilotStatus.IN_USE)
+                ),
+            )
+            .options(selectinload(PilotPurchase.product))
+            .order_by(PilotPurchase.report_due_on.is_(None), PilotPurchase.report_due_on)
+            .limit(20)
+        ).all()
+        context["today"] = local_today()
     if user.has_role(Role.SUPPLIER) and org:
         context["my_products"] = db.session.scalars(
             select(Product)

@@ -391,3 +391,23 @@ def test_the_pilot_list_filters_by_state_and_round_and_shows_each_their_own(app,
     assert "<caption>Pilots you take part in (1)</caption>" in agency
     other = _client(app, login, w["officers"][1]).get("/pilots/").get_data(as_text=True)
     assert "Pilots you take part in" not in other
+
+
+def test_the_officers_dashboard_lists_its_pilots_under_way(app, w, login):
+    from test_pilots_helpers import pilot_in_use
+
+    _w, _round, pilot = pilot_in_use(app, w)
+    pilot.report_due_on = local_today() - timedelta(days=1)
+    db.session.flush()
+    client = factories.english_client(app)
+    login(w["officers"][0], on=client)
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "Pilot purchases under way" in page
+    row = re.search(
+        rf'<a href="/pilots/{pilot.id}">[^<]*</a></td><td>([^<]*)</td><td>(.*?)</td>', page
+    )
+    assert row and row.group(1) == "In use" and "overdue" in row.group(2)
+    # Another agency's officer does not see it.
+    other = factories.english_client(app)
+    login(factories.user_with_role("officer"), on=other)
+    assert f'href="/pilots/{pilot.id}"' not in other.get("/dashboard").get_data(as_text=True)
