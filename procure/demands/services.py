@@ -335,6 +335,10 @@ def update_demand(
         if closes < local_today() and closes != demand.closes_on:
             message = _("The closing date is in the past.")
             raise Invalid(message, [FieldError("closes_on", message)])
+        # Publishing set the opening day; an amendment left empty keeps it (erasing it would
+        # open a call announced for later at once).
+        if values["opens_on"] is None:
+            values["opens_on"] = demand.opens_on
     if values["demand_type"] != demand.demand_type and _has_dialogue(demand):
         message = _(
             "A competitive dialogue is prepared or held on this demand, so its type stays "

@@ -217,7 +217,7 @@ def designations_csv():
                 _day(d.ends_on),
                 d.extensions,
                 round(d.index_value, 2),
-                f"{d.scheme_id} {d.scheme_version}",
+                f"{d.scheme_id}-v{d.scheme_version}",  # as the API and certificate key it
                 local_day(d.revoked_at),
                 link(d.id),
                 ocid(d.id),

@@ -275,6 +275,18 @@ def test_a_demand_before_its_opening_day_takes_drafts_but_no_proposals(app, offi
     page = client.get(f"/proposals/{draft.id}").get_data(as_text=True)
     assert f"takes proposals from {opens.isoformat()}. You can prepare" in page
     assert "cannot be sent" not in page
+    # An amendment that leaves the opening day empty keeps it (it would open the call at once).
+    in_request(
+        app,
+        demands.update_demand,
+        officer,
+        demand,
+        factories.demand_input(
+            opens_on=None, closes_on=demand.closes_on, title="해안 순찰용 드론 (정정)"
+        ),
+        demand.version,
+    )
+    assert demand.opens_on == opens and demand.title == "해안 순찰용 드론 (정정)"
     # The day comes: it is sent.
     demand.opens_on = local_today()
     db.session.flush()

@@ -81,6 +81,10 @@ def test_an_application_goes_from_the_product_page_through_a_round_to_a_decision
     assert application.status == "decided"
     # Designated for years: it cannot apply again until the end comes near.
     designation = db.session.scalar(select(Designation).where(Designation.product_id == product.id))
+    # Open data names the scheme as the API and the certificate key it.
+    listed = factories.english_client(app).get("/open-data/designations.csv")
+    assert f"{designation.number}," in listed.get_data(as_text=True)
+    assert ",default-v1," in listed.get_data(as_text=True)
     reason = applications.why_not(product)
     assert reason and designation.ends_on.isoformat() in reason
     # Nor can an operator put it in another round before then (two designations at once).
