@@ -42,7 +42,20 @@ SCHEMAS.update(
                 "body": {"type": "string"},
                 "answer": {"type": ["string", "null"]},
                 "asked_at": {"type": "string", "format": "date-time"},
-                "answered_at": {"type": ["string", "null"], "format": "date-time"},
+                "answered_at": {
+                    "type": ["string", "null"],
+                    "format": "date-time",
+                    "description": "When the answer (or its latest correction) was published",
+                },
+                "first_answered_at": {
+                    "type": ["string", "null"],
+                    "format": "date-time",
+                    "description": "For a corrected answer, when it was first answered",
+                },
+                "earlier_answer": {
+                    "type": ["string", "null"],
+                    "description": "For a corrected answer, the answer it replaced",
+                },
                 "organisation": {
                     "description": (
                         "The asker's organisation: shown only to that organisation, the "
@@ -66,6 +79,8 @@ def question_json(question: Question, demand: Demand) -> dict:
         "answer": question.answer,
         "asked_at": iso(question.created_at),
         "answered_at": iso(question.answered_at),
+        "first_answered_at": iso(question.first_answered_at),
+        "earlier_answer": question.earlier_answer,
         "organisation": org_ref(question.organisation) if shown else None,
     }
 

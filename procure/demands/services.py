@@ -34,7 +34,7 @@ from procure.models import (
     User,
 )
 from procure.models.base import utcnow
-from procure.notifications.services import notify
+from procure.notifications.services import members, notify
 from procure.validators import is_valid_email, is_valid_phone
 
 # The lifecycle, declared once: state -> states it may move to.
@@ -597,25 +597,55 @@ def answer_question(actor: User, question: Question, answer: str) -> Question:
     answer = check.text("answer", answer, 5000, required=True)
     check.done()
     before = {"answer": question.answer}
+    if question.answer == answer:
+        return question  # nothing to correct
+    correcting = question.answer is not None
+    if correcting:
+        # A public answer is corrected in the open: the page shows the earlier text and when.
+        question.first_answered_at = question.first_answered_at or question.answered_at
+        question.earlier_answer = question.answer
     question.answer = answer
     question.answered_by_id = actor.id
     question.answered_at = utcnow()
     db.session.flush()
     record(
-        "question.answered",
+        "question.corrected" if correcting else "question.answered",
         "demand",
         demand.id,
         actor=actor,
         before=before,
         after={"question_id": question.id, "answer": answer},
     )
+    link = url_for("demands.detail", demand_id=demand.id, _anchor=f"q{question.id}")
     asker = db.session.get(User, question.asked_by_id)
+    if not correcting:
+        notify(
+            [asker] if asker else [],
+            "question.answered",
+            lambda: _("Your question on “%(title)s” was answered", title=demand.title),
+            lambda: answer,
+            link,
+        )
+        return question
+    # Everyone who may have relied on the answer hears of the correction: the asker and the
+    # suppliers preparing or having sent a proposal to the demand.
+    suppliers = db.session.scalars(
+        select(ReverseProposal.supplier_id)
+        .where(
+            ReverseProposal.demand_id == demand.id,
+            ReverseProposal.status != ProposalStatus.WITHDRAWN,
+        )
+        .distinct()
+    ).all()
+    told = {asker.id: asker} if asker else {}
+    for supplier_id in sorted(suppliers):
+        told.update((u.id, u) for u in members(supplier_id))
     notify(
-        [asker] if asker else [],
-        "question.answered",
-        lambda: _("Your question on “%(title)s” was answered", title=demand.title),
+        list(told.values()),
+        "question.corrected",
+        lambda: _("An answer on “%(title)s” was corrected", title=demand.title),
         lambda: answer,
-        url_for("demands.detail", demand_id=demand.id, _anchor=f"q{question.id}"),
+        link,
     )
     return question
 

@@ -161,6 +161,10 @@ class Question(TimestampMixin, db.Model):
     answer: Mapped[str | None] = mapped_column(Text)
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: A corrected answer: when the first one was published, and the answer it replaced
+    #: (shown beside it: a public answer is never changed without a trace).
+    first_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    earlier_answer: Mapped[str | None] = mapped_column(Text)
 
     demand: Mapped[Demand] = relationship()
     asked_by: Mapped[User] = relationship(foreign_keys=[asked_by_id])

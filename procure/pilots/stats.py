@@ -235,6 +235,8 @@ def compute(
     bought_again = sum(1 for r in products.values() if r["bought_again"])
     return {
         "year": year,
+        # Purchases against targets are per budget year: the chosen one, else this year.
+        "target_year": target_year,
         "agency_id": agency_id,
         "summary": {
             "pilots": len(pilots),

@@ -462,6 +462,41 @@ def test_questions_hide_the_asker_from_everyone_else(api, officer, published):
     problem(officer.post("/api/v1/questions/999999/answer", json={"answer": "x"}), 404)
 
 
+def test_a_corrected_answer_keeps_the_earlier_one_and_tells_the_suppliers(
+    app, api, officer, published, login
+):
+    from sqlalchemy import select
+
+    from procure.models import Notification
+
+    asker, bidder = api("supplier"), api("supplier")
+    ok(
+        bidder.post(
+            "/api/v1/proposals",
+            json={"demand_id": published["id"], "title": "준비 중", "summary": "초안"},
+        ),
+        201,
+    )
+    path = f"/api/v1/demands/{published['id']}/questions"
+    question = ok(asker.post(path, json={"body": "야간 비행도 필요한가요?"}), 201)
+    answer_path = f"/api/v1/questions/{question['id']}/answer"
+    first = ok(officer.post(answer_path, json={"answer": "주간만 필요합니다."}))
+    assert first["earlier_answer"] is None and first["first_answered_at"] is None
+    corrected = ok(officer.post(answer_path, json={"answer": "야간 비행도 필요합니다."}))
+    assert corrected["earlier_answer"] == "주간만 필요합니다."
+    assert corrected["first_answered_at"] == first["answered_at"]
+    told = db.session.scalars(
+        select(Notification.user_id).where(Notification.kind == "question.corrected")
+    ).all()
+    assert set(told) >= {asker.user.id, bidder.user.id}
+    # The public page shows the correction beside the earlier answer.
+    page = factories.english_client(app).get(f"/demands/{published['id']}").get_data(as_text=True)
+    assert "야간 비행도 필요합니다." in page and "Earlier answer" in page and "corrected" in page
+    # Sending the same text again changes nothing.
+    again = ok(officer.post(answer_path, json={"answer": "야간 비행도 필요합니다."}))
+    assert again["earlier_answer"] == "주간만 필요합니다."
+
+
 def test_questions_only_on_open_demands(api, officer):
     draft = ok(officer.post("/api/v1/demands", json=demand_body()), 201)
     supplier = api("supplier")

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 import factories
+from procure.clock import local_today
 from procure.extensions import db
 from procure.models import PilotApplication, PilotPlan, PilotPurchase, PilotRound, Product
 from procure.models.pilots import AgencyBudget, FollowOnPurchase
@@ -192,6 +193,10 @@ def test_csv(fx, client):
     assert {r["product"] for r in rows} == {"P1", "P2"}
     page = client.get("/pilots/stats?year=2026").get_data(as_text=True)
     assert fx["b"].name_en in page and "80.0%" in page  # the English name on an English page
+    # With no year chosen the target columns say which budget year they compare.
+    this_year = local_today().year
+    page = client.get("/pilots/stats").get_data(as_text=True)
+    assert f"Innovation purchases, {this_year}" in page and f"Target met, {this_year}" in page
     # The table's name goes into the download's file name: only known tables, never echoed
     # (a newline or Korean text in the header was a 500).
     for table in ("x%0D%0ASet-Cookie:%20a=b", "%ED%95%9C", "agencies.csv"):
