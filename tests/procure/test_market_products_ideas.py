@@ -209,6 +209,12 @@ def test_citizen_submits_through_the_page(client, login, db_session):
         db.session.scalar(select(CitizenIdea).where(CitizenIdea.title == "무인 민원 안내")).status
         == "submitted"
     )
+    # A form that comes back with errors says so first in the title (read first by screen
+    # readers); the same page without errors does not.
+    refused = client.post("/ideas/new", data={"title": "", "problem": "설명"})
+    assert refused.status_code in (400, 422)
+    assert re.search(r"<title>(오류|Error): ", refused.get_data(as_text=True))
+    assert not re.search(r"<title>(오류|Error): ", client.get("/ideas/new").get_data(as_text=True))
 
 
 def test_an_error_in_a_row_names_the_row_and_marks_its_field(client, login, db_session):
